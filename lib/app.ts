@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { serveStatic } from "hono/deno";
+import { authRoutes } from "../routes/api/auth.ts";
+import { eventRoutes } from "../routes/api/progress_sync/events.ts";
+import { liveRoutes } from "../routes/api/progress_sync/live.ts";
+import { summaryRoutes } from "../routes/api/progress_sync/summary.ts";
+import { tokenRoutes } from "../routes/api/tokens.ts";
+import { pageRoutes } from "../routes/pages.ts";
+import type { AppDeps, AppEnv } from "./http/app_env.ts";
+import { authenticate } from "./http/auth_middleware.ts";
+import { handleError, handleNotFound } from "./http/error_handler.ts";
+import { HttpError } from "./http/http_error.ts";
+import { MAX_BODY_BYTES } from "./http/read_json.ts";
+
+/** Builds the whole HTTP app (API, pages, static files) over the given dependencies. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  app.use("*", secureHeaders({ crossOriginEmbedderPolicy: false }));
+  app.use("/static/*", serveStatic({ root: "./" }));
+  app.use("*", async function provideDeps(c, next) {
+    c.set("deps", deps);
+    await next();
+  });
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new HttpError(413, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use("*", authenticate());
+  app.route("/api/auth", authRoutes);
+  app.route("/api/tokens", tokenRoutes);
+  app.route("/api/progress-sync/events", eventRoutes);
+  app.route("/api/progress-sync/summary", summaryRoutes);
+  app.route("/api/progress-sync/live", liveRoutes);
+  app.route("/", pageRoutes);
+  return app;
+}

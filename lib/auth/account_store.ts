@@ -1,0 +1,226 @@
+import { ulid } from "ulid";
+import {
+  apiTokenByOwnerKey,
+  apiTokenKey,
+  apiTokensByOwnerPrefix,
+  loginFailuresKey,
+  sessionKey,
+  userByUsernameKey,
+  userKey,
+} from "../kv_keys.ts";
+import type { Scope } from "./principal.ts";
+import { hashSecret, newSecret } from "./secrets.ts";
+
+/** A student account. */
+export interface User {
+  userId: string;
+  username: string;
+  passwordHash: string;
+  createdAt: string;
+}
+
+/** A browser session. */
+export interface Session {
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** An API token as stored (the secret is only its hash, the key). */
+export interface ApiToken {
+  id: string;
+  ownerId: string;
+  /** The student the token acts as; null for tokens owned by the admin. */
+  userId: string | null;
+  name: string;
+  scopes: Scope[];
+  createdAt: string;
+}
+
+/** How long a session lasts. */
+export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Window in which failed sign-ins are counted. */
+export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/** Usernames compare case-insensitively. */
+export function normaliseUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+/** Creates a user unless the username is taken (then null); atomic, so two racing sign-ups cannot both win. */
+export async function createUser(
+  kv: Deno.Kv,
+  input: { username: string; passwordHash: string },
+): Promise<User | null> {
+  const user: User = {
+    userId: ulid(),
+    username: input.username.trim(),
+    passwordHash: input.passwordHash,
+    createdAt: new Date().toISOString(),
+  };
+  const indexKey = userByUsernameKey(normaliseUsername(input.username));
+  const result = await kv.atomic()
+    .check({ key: indexKey, versionstamp: null })
+    .set(indexKey, user.userId)
+    .set(userKey(user.userId), user)
+    .commit();
+  return result.ok ? user : null;
+}
+
+/** Reads a user by id, or null. */
+export async function getUser(kv: Deno.Kv, userId: string): Promise<User | null> {
+  return (await kv.get<User>(userKey(userId))).value;
+}
+
+/** Reads which of `userIds` exist. */
+export async function existingUserIds(
+  kv: Deno.Kv,
+  userIds: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < userIds.length; i += 10) {
+    const chunk = userIds.slice(i, i + 10);
+    const entries = await kv.getMany(chunk.map(userKey));
+    entries.forEach((e, n) => e.value && found.add(chunk[n]!));
+  }
+  return found;
+}
+
+/** Reads a user by username (case-insensitive), or null. */
+export async function getUserByUsername(
+  kv: Deno.Kv,
+  username: string,
+): Promise<User | null> {
+  const id = await kv.get<string>(userByUsernameKey(normaliseUsername(username)));
+  return id.value ? getUser(kv, id.value) : null;
+}
+
+/** Starts a session for a user; returns the secret for the cookie (stored only hashed). */
+export async function createSession(
+  kv: Deno.Kv,
+  userId: string,
+  options: { ttlMs?: number } = {},
+): Promise<string> {
+  const ttlMs = options.ttlMs ?? SESSION_TTL_MS;
+  const secret = newSecret("s_");
+  const now = Date.now();
+  const session: Session = {
+    userId,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + ttlMs).toISOString(),
+  };
+  await kv.set(sessionKey(await hashSecret(secret)), session, { expireIn: ttlMs });
+  return secret;
+}
+
+/** The live session for a cookie secret, or null when unknown or expired. */
+export async function getSession(
+  kv: Deno.Kv,
+  secret: string,
+): Promise<Session | null> {
+  const session = (await kv.get<Session>(sessionKey(await hashSecret(secret)))).value;
+  if (!session || Date.parse(session.expiresAt) <= Date.now()) return null;
+  return session;
+}
+
+/** Ends a session. */
+export async function deleteSession(kv: Deno.Kv, secret: string): Promise<void> {
+  await kv.delete(sessionKey(await hashSecret(secret)));
+}
+
+/** Creates an API token; returns its record and the secret, which is shown once and stored only hashed. */
+export async function createApiToken(
+  kv: Deno.Kv,
+  input: { ownerId: string; userId: string | null; name: string; scopes: Scope[] },
+): Promise<{ token: ApiToken; secret: string }> {
+  const secret = newSecret("ps_");
+  const hash = await hashSecret(secret);
+  const token: ApiToken = {
+    id: ulid(),
+    ownerId: input.ownerId,
+    userId: input.userId,
+    name: input.name,
+    scopes: [...new Set(input.scopes)],
+    createdAt: new Date().toISOString(),
+  };
+  await kv.atomic()
+    .check({ key: apiTokenKey(hash), versionstamp: null })
+    .set(apiTokenKey(hash), token)
+    .set(apiTokenByOwnerKey(input.ownerId, token.id), hash)
+    .commit();
+  return { token, secret };
+}
+
+/** The token for a bearer secret, or null. */
+export async function findApiToken(
+  kv: Deno.Kv,
+  secret: string,
+): Promise<ApiToken | null> {
+  return (await kv.get<ApiToken>(apiTokenKey(await hashSecret(secret)))).value;
+}
+
+/** Lists a principal's tokens, oldest first. */
+export async function listApiTokens(
+  kv: Deno.Kv,
+  ownerId: string,
+): Promise<ApiToken[]> {
+  const hashes: string[] = [];
+  for await (
+    const entry of kv.list<string>({ prefix: apiTokensByOwnerPrefix(ownerId) })
+  ) hashes.push(entry.value);
+  const tokens: ApiToken[] = [];
+  for (let i = 0; i < hashes.length; i += 10) {
+    const entries = await kv.getMany<ApiToken[]>(
+      hashes.slice(i, i + 10).map(apiTokenKey),
+    );
+    for (const e of entries) if (e.value) tokens.push(e.value);
+  }
+  return tokens;
+}
+
+/** Revokes one of a principal's tokens; false when it has no such token. */
+export async function deleteApiToken(
+  kv: Deno.Kv,
+  ownerId: string,
+  tokenId: string,
+): Promise<boolean> {
+  const index = await kv.get<string>(apiTokenByOwnerKey(ownerId, tokenId));
+  if (!index.value) return false;
+  await kv.atomic()
+    .check(index)
+    .delete(apiTokenKey(index.value))
+    .delete(index.key)
+    .commit();
+  return true;
+}
+
+/** Failed sign-ins for a username within the window. */
+export async function loginFailureCount(
+  kv: Deno.Kv,
+  username: string,
+): Promise<number> {
+  const entry = await kv.get<{ count: number }>(
+    loginFailuresKey(normaliseUsername(username)),
+  );
+  return entry.value?.count ?? 0;
+}
+
+/** Counts one failed sign-in for a username (the count expires after the window). */
+export async function recordLoginFailure(
+  kv: Deno.Kv,
+  username: string,
+): Promise<void> {
+  const key = loginFailuresKey(normaliseUsername(username));
+  const entry = await kv.get<{ count: number }>(key);
+  await kv.set(key, { count: (entry.value?.count ?? 0) + 1 }, {
+    expireIn: LOGIN_FAILURE_WINDOW_MS,
+  });
+}
+
+/** Forgets failed sign-ins after a successful one. */
+export async function clearLoginFailures(
+  kv: Deno.Kv,
+  username: string,
+): Promise<void> {
+  await kv.delete(loginFailuresKey(normaliseUsername(username)));
+}

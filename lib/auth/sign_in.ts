@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { HttpError } from "../http/http_error.ts";
+import {
+  clearLoginFailures,
+  createSession,
+  createUser,
+  getUserByUsername,
+  loginFailureCount,
+  recordLoginFailure,
+  type User,
+} from "./account_store.ts";
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./password.ts";
+
+/** Failed sign-ins allowed per username in the window before sign-in is refused. */
+export const MAX_LOGIN_FAILURES = 5;
+
+/** Sign-up and sign-in credentials. */
+export const credentialsSchema = z.object({
+  username: z.string().trim().min(3, "Must be at least 3 characters").max(
+    40,
+    "Must be at most 40 characters",
+  ).regex(/^[A-Za-z0-9._-]+$/, "May contain only letters, digits and . _ -"),
+  password: z.string().min(8, "Must be at least 8 characters").max(
+    200,
+    "Must be at most 200 characters",
+  ),
+});
+
+/** Sign-in input: any non-empty username and password (rules are checked at sign-up). */
+export const signInSchema = z.object({
+  username: z.string().trim().min(1, "Required").max(200),
+  password: z.string().min(1, "Required").max(200),
+});
+
+/** Validated credentials. */
+export type Credentials = z.output<typeof credentialsSchema>;
+
+/** Registers a student; 409 when the username is taken. */
+export async function registerUser(kv: Deno.Kv, input: Credentials): Promise<User> {
+  const user = await createUser(kv, {
+    username: input.username,
+    passwordHash: await hashPassword(input.password),
+  });
+  if (!user) {
+    throw new HttpError(409, `Username "${input.username}" is already taken`);
+  }
+  return user;
+}
+
+/**
+ * Checks credentials and starts a session, returning the user and the cookie secret.
+ * 401 on bad credentials (same answer whether or not the user exists); 429 after
+ * `MAX_LOGIN_FAILURES` failures within the window.
+ */
+export async function signIn(
+  kv: Deno.Kv,
+  input: { username: string; password: string },
+): Promise<{ user: User; sessionSecret: string }> {
+  if ((await loginFailureCount(kv, input.username)) >= MAX_LOGIN_FAILURES) {
+    throw new HttpError(
+      429,
+      "Too many failed sign-ins for this username: try again in 15 minutes",
+    );
+  }
+  const user = await getUserByUsername(kv, input.username);
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !ok) {
+    await recordLoginFailure(kv, input.username);
+    throw new HttpError(401, "Wrong username or password");
+  }
+  await clearLoginFailures(kv, input.username);
+  return { user, sessionSecret: await createSession(kv, user.userId) };
+}

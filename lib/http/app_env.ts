@@ -1,0 +1,18 @@
+import type { Principal } from "../auth/principal.ts";
+import type { Processor } from "../processing/processor.ts";
+
+/** What every route needs, passed in by `createApp` (no module opens KV itself). */
+export interface AppDeps {
+  kv: Deno.Kv;
+  processor: Processor;
+  adminToken: string | null;
+  queuesEnabled: boolean;
+}
+
+/** Hono environment: the deps and the authenticated caller. */
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    principal: Principal | null;
+  };
+}

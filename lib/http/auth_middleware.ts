@@ -1,0 +1,124 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { findApiToken, getSession, getUser } from "../auth/account_store.ts";
+import {
+  hasScope,
+  type Principal,
+  type Scope,
+  SESSION_SCOPES,
+} from "../auth/principal.ts";
+import { constantTimeEqual, hashSecret } from "../auth/secrets.ts";
+import type { AppEnv } from "./app_env.ts";
+import { HttpError } from "./http_error.ts";
+
+/** Name of the HttpOnly session cookie. */
+export const SESSION_COOKIE = "ps_session";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+async function principalFromBearer(
+  c: Context<AppEnv>,
+  secret: string,
+): Promise<Principal> {
+  const { kv, adminToken } = c.get("deps");
+  if (
+    adminToken &&
+    constantTimeEqual(await hashSecret(secret), await hashSecret(adminToken))
+  ) {
+    return { userId: null, ownerId: "admin", scopes: ["admin"], via: "admin_token" };
+  }
+  const token = await findApiToken(kv, secret);
+  if (!token) throw new HttpError(401, "Invalid or revoked API token");
+  return {
+    userId: token.userId,
+    ownerId: token.ownerId,
+    scopes: token.scopes,
+    via: "token",
+  };
+}
+
+/** The session cookie's secret, if any. */
+export function sessionSecretOf(c: Context): string | undefined {
+  return getCookie(c, SESSION_COOKIE);
+}
+
+/**
+ * Identifies the caller from `Authorization: Bearer` (an API token or `ADMIN_TOKEN`) or the
+ * session cookie, and sets `principal` (null when anonymous). A bad bearer token is a 401;
+ * a cookie-authenticated write must come from our own origin (403 otherwise).
+ */
+export function authenticate(): MiddlewareHandler<AppEnv> {
+  return async function authenticate(c, next) {
+    const header = c.req.header("authorization");
+    let principal: Principal | null = null;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match) {
+        throw new HttpError(401, "Authorization header must be `Bearer <token>`");
+      }
+      principal = await principalFromBearer(c, match[1]!);
+    } else {
+      const secret = sessionSecretOf(c);
+      const session = secret ? await getSession(c.get("deps").kv, secret) : null;
+      const user = session ? await getUser(c.get("deps").kv, session.userId) : null;
+      if (user) {
+        principal = {
+          userId: user.userId,
+          ownerId: user.userId,
+          scopes: SESSION_SCOPES,
+          via: "session",
+          username: user.username,
+        };
+        if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c);
+      }
+    }
+    c.set("principal", principal);
+    await next();
+  };
+}
+
+/** Rejects a cookie-authenticated write whose `Origin` is not this site (CSRF defence). */
+export function checkSameOrigin(c: Context): void {
+  const origin = c.req.header("origin");
+  const host = c.req.header("x-forwarded-host") ?? c.req.header("host") ??
+    new URL(c.req.url).host;
+  let originHost: string | null = null;
+  try {
+    originHost = origin ? new URL(origin).host : null;
+  } catch {
+    originHost = null;
+  }
+  if (originHost !== host) {
+    throw new HttpError(
+      403,
+      "Cross-origin request refused: a cookie-authenticated write needs a same-origin `Origin` header",
+    );
+  }
+}
+
+/** The authenticated caller, or a 401. */
+export function requirePrincipal(c: Context<AppEnv>): Principal {
+  const principal = c.get("principal");
+  if (!principal) {
+    throw new HttpError(
+      401,
+      "Authentication required: send `Authorization: Bearer <token>` or sign in",
+    );
+  }
+  return principal;
+}
+
+/** The authenticated caller holding one of `scopes`, or a 401/403. */
+export function requireScope(
+  c: Context<AppEnv>,
+  ...scopes: Scope[]
+): Principal {
+  const principal = requirePrincipal(c);
+  if (!scopes.some((scope) => hasScope(principal, scope))) {
+    throw new HttpError(
+      403,
+      `Missing scope: this needs ${scopes.map((s) => `\`${s}\``).join(" or ")}`,
+    );
+  }
+  return principal;
+}

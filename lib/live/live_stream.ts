@@ -1,0 +1,52 @@
+import type { SSEStreamingApi } from "hono/streaming";
+import { notificationsUpdatedKey } from "../kv_keys.ts";
+import {
+  latestNotificationId,
+  listNotificationsAfter,
+  parseNotificationId,
+} from "./notification_store.ts";
+
+/** Interval of the `: ping` comment that keeps proxies from closing an idle stream. */
+export const HEARTBEAT_MS = 15_000;
+
+/**
+ * Streams a user's live messages as SSE until the client goes away: everything after
+ * `lastEventId` first (or only new messages when it is absent or unknown), then each new one
+ * as the wake-up marker changes. Each frame's `id` resumes the stream via `Last-Event-ID`.
+ */
+export async function streamNotifications(
+  stream: SSEStreamingApi,
+  kv: Deno.Kv,
+  userId: string,
+  options: { lastEventId?: string | null; heartbeatMs?: number } = {},
+): Promise<void> {
+  const requested = options.lastEventId ?? null;
+  let cursor = requested !== null && parseNotificationId(requested)
+    ? requested
+    : await latestNotificationId(kv, userId);
+  const changes = kv.watch([notificationsUpdatedKey(userId)]).getReader();
+  const heartbeat = setInterval(() => {
+    stream.write(": ping\n\n").catch(() => changes.cancel());
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
+  stream.onAbort(() => {
+    changes.cancel().catch(() => {});
+  });
+  try {
+    await stream.write(": connected\n\n");
+    while (!stream.aborted && !stream.closed) {
+      const { done } = await changes.read();
+      if (done || stream.aborted) break;
+      for (const item of await listNotificationsAfter(kv, userId, cursor)) {
+        await stream.writeSSE({
+          id: item.id,
+          event: item.message.event,
+          data: JSON.stringify(item.message.data),
+        });
+        cursor = item.id;
+      }
+    }
+  } finally {
+    clearInterval(heartbeat);
+    await changes.cancel().catch(() => {});
+  }
+}

@@ -1,0 +1,66 @@
+import type { AppendOutcome } from "../events/log_store.ts";
+import { outboxKey, resultKey } from "../kv_keys.ts";
+import type { ProgressSyncResult } from "../progress/project.ts";
+
+/** Whether an event has been processed, and its result when it has. */
+export async function getProcessingState(
+  kv: Deno.Kv,
+  userId: string,
+  eventId: string,
+): Promise<{ processed: boolean; result?: ProgressSyncResult }> {
+  const [pending, result] = await kv.getMany<[unknown, ProgressSyncResult]>([
+    outboxKey(userId, eventId),
+    resultKey(userId, eventId),
+  ]);
+  if (pending.value !== null || result.value === null) return { processed: false };
+  return { processed: true, result: result.value };
+}
+
+/**
+ * Waits (at most `limitMs`) for the processing runs, then reads each stored event's result in
+ * request order. Returns null when some event is still unprocessed; conflicting items get an
+ * error result since nothing of theirs was stored.
+ */
+export async function waitForResults(
+  kv: Deno.Kv,
+  outcomes: readonly AppendOutcome[],
+  runs: readonly Promise<void>[],
+  limitMs: number,
+): Promise<ProgressSyncResult[] | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, limitMs);
+  });
+  await Promise.race([Promise.allSettled(runs), timeout]);
+  clearTimeout(timer);
+  const out: ProgressSyncResult[] = [];
+  for (let i = 0; i < outcomes.length; i += 10) {
+    const chunk = outcomes.slice(i, i + 10);
+    const entries = await kv.getMany<ProgressSyncResult[]>(
+      chunk.map((o) => resultKey(o.userId, o.id)),
+    );
+    for (const [n, entry] of entries.entries()) {
+      const outcome = chunk[n]!;
+      if (outcome.status === "conflict") {
+        out.push(conflictResult(outcome.id));
+      } else if (entry.value) out.push(entry.value);
+      else return null;
+    }
+  }
+  return out;
+}
+
+function conflictResult(eventId: string): ProgressSyncResult {
+  return {
+    eventId,
+    syncedSystems: [],
+    conflicts: [],
+    achievements: [],
+    milestonesReached: [],
+    errors: [{
+      code: "id_conflict",
+      message: `Event "${eventId}" was not stored: id already used with different content`,
+    }],
+    totalProcessingTime: 0,
+  };
+}

@@ -1,0 +1,171 @@
+import {
+  type ActivityType,
+  type CompletionStatus,
+  type SourceSystem,
+  type StoredEvent,
+} from "../events/schema.ts";
+
+/** An activity's status: a reported completion state, or `not_started` after a reset. */
+export type ActivityStatus = CompletionStatus | "not_started";
+
+/** Where in the log order an event sits: by timestamp, ties by event id. */
+export interface LogPosition {
+  timestamp: string;
+  eventId: string;
+}
+
+/** The reduced state of one activity for one student. */
+export interface ActivityState {
+  activityId: string;
+  activityType: ActivityType;
+  status: ActivityStatus;
+  /** Best score reported, if any (0–100). */
+  bestScore: number | null;
+  /** Furthest progress reported (0–100); 100 once completed. */
+  percentComplete: number;
+  /** Sum of the reported minutes of every event. */
+  timeSpentMinutes: number;
+  firstActivityAt: string;
+  /** Timestamp of the latest event (stable under reordering). */
+  lastAttemptAt: string;
+  /** When the activity first became completed (since the last reset). */
+  completedAt: string | null;
+  /** Position of the last event applied; events after it apply incrementally. */
+  last: LogPosition;
+  lastSourceSystem: SourceSystem;
+  sourceSystems: SourceSystem[];
+  eventCount: number;
+}
+
+/** Rank of each status in the forward-only lattice; equal ranks let the later event win. */
+export const STATUS_RANK: Record<ActivityStatus, number> = {
+  not_started: 0,
+  started: 1,
+  in_progress: 2,
+  failed: 3,
+  skipped: 3,
+  completed: 4,
+};
+
+/** Compares two log positions: by timestamp, then event id. */
+export function comparePositions(a: LogPosition, b: LogPosition): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
+  if (a.eventId === b.eventId) return 0;
+  return a.eventId < b.eventId ? -1 : 1;
+}
+
+/** The log position of an event. */
+export function positionOf(
+  event: Pick<StoredEvent, "timestamp" | "id">,
+): LogPosition {
+  return { timestamp: event.timestamp, eventId: event.id };
+}
+
+/** Sorts events into log order and drops repeated ids (the first copy wins). */
+export function logOrder<E extends Pick<StoredEvent, "timestamp" | "id">>(
+  events: readonly E[],
+): E[] {
+  const byId = new Map<string, E>();
+  for (const event of events) if (!byId.has(event.id)) byId.set(event.id, event);
+  return [...byId.values()].sort((a, b) =>
+    comparePositions(positionOf(a), positionOf(b))
+  );
+}
+
+function progressOf(event: StoredEvent): number {
+  const data = event.eventData;
+  if (data.completionStatus === "completed") return 100;
+  const reported = data.videoProgress?.percentageWatched ??
+    (data.pathProgress
+      ? ((data.pathProgress.stepIndex + 1) / data.pathProgress.totalSteps) * 100
+      : 0);
+  return Math.min(100, Math.max(0, reported));
+}
+
+function withSource(
+  systems: readonly SourceSystem[],
+  system: SourceSystem,
+): SourceSystem[] {
+  return systems.includes(system) ? [...systems] : [...systems, system].sort();
+}
+
+/**
+ * Applies one event to an activity's state. Status only moves forward in the lattice
+ * unless the event is a `progress_reset`; the best score and furthest progress win.
+ * Events must arrive in log order; use `reduceActivity` for an unordered set.
+ */
+export function applyEvent(
+  state: ActivityState | undefined,
+  event: StoredEvent,
+  activityId: string,
+): ActivityState {
+  const data = event.eventData;
+  const base: ActivityState = state ?? {
+    activityId,
+    activityType: data.activityType,
+    status: "not_started",
+    bestScore: null,
+    percentComplete: 0,
+    timeSpentMinutes: 0,
+    firstActivityAt: event.timestamp,
+    lastAttemptAt: event.timestamp,
+    completedAt: null,
+    last: positionOf(event),
+    lastSourceSystem: event.sourceSystem,
+    sourceSystems: [],
+    eventCount: 0,
+  };
+  const common = {
+    ...base,
+    activityType: data.activityType,
+    timeSpentMinutes: base.timeSpentMinutes + (data.timeSpent ?? 0),
+    lastAttemptAt: event.timestamp,
+    last: positionOf(event),
+    lastSourceSystem: event.sourceSystem,
+    sourceSystems: withSource(base.sourceSystems, event.sourceSystem),
+    eventCount: base.eventCount + 1,
+  };
+  if (event.eventType === "progress_reset") {
+    return {
+      ...common,
+      status: "not_started",
+      bestScore: null,
+      percentComplete: 0,
+      completedAt: null,
+    };
+  }
+  const moves = STATUS_RANK[data.completionStatus] >= STATUS_RANK[base.status];
+  const status = moves ? data.completionStatus : base.status;
+  const score = data.score ?? null;
+  return {
+    ...common,
+    status,
+    bestScore: score === null
+      ? base.bestScore
+      : Math.max(score, base.bestScore ?? score),
+    percentComplete: Math.max(base.percentComplete, progressOf(event)),
+    completedAt: base.completedAt ??
+      (status === "completed" ? event.timestamp : null),
+  };
+}
+
+/** Reduces any set of one activity's events (any order, any duplicates) into its state. */
+export function reduceActivity(
+  events: readonly StoredEvent[],
+  activityId: string,
+): ActivityState | undefined {
+  let state: ActivityState | undefined;
+  for (const event of logOrder(events)) {
+    state = applyEvent(state, event, activityId);
+  }
+  return state;
+}
+
+/** True when `event` sorts after everything already applied to `state`, so it can apply incrementally. */
+export function appliesIncrementally(
+  state: ActivityState | undefined,
+  event: Pick<StoredEvent, "timestamp" | "id">,
+): boolean {
+  return state === undefined ||
+    comparePositions(state.last, positionOf(event)) < 0;
+}

@@ -1,0 +1,154 @@
+import { activityIdOf, type StoredEvent } from "../events/schema.ts";
+import {
+  type ActivityState,
+  appliesIncrementally,
+  applyEvent,
+  logOrder,
+  reduceActivity,
+} from "./activity_state.ts";
+import {
+  activitySummaryOf,
+  type ActivitySummary,
+  mergeRecent,
+  type ProgressSummary,
+  replaceInTotals,
+} from "./summary.ts";
+import { type OverallProgress, overallProgressOf } from "./unified_view.ts";
+
+/** Seed 000's `ProgressSyncResult` for one processed event. */
+export interface ProgressSyncResult {
+  eventId: string;
+  syncedSystems: string[];
+  conflicts: unknown[];
+  achievements: unknown[];
+  milestonesReached: unknown[];
+  errors: { code: string; message: string }[];
+  /** Milliseconds from acceptance to the end of processing. */
+  totalProcessingTime: number;
+}
+
+/** What a `progress_update` live message carries. */
+export interface ProgressUpdate {
+  eventId: string;
+  activityId: string;
+  activity: ActivityState;
+  overallProgress: OverallProgress;
+  recentActivity: ActivitySummary;
+}
+
+/** A message for the student's live clients. */
+export type LiveMessage =
+  | { event: "progress_update"; data: ProgressUpdate }
+  | { event: "achievement_earned"; data: unknown }
+  | { event: "conflict_detected"; data: unknown };
+
+/** Everything a projection step reads. */
+export interface ProjectionInput {
+  /** Processing time, ISO. */
+  now: string;
+  /** Accepted events to apply (any order). */
+  events: readonly StoredEvent[];
+  /** Current state of each activity the events touch (absent = no state yet). */
+  states: ReadonlyMap<string, ActivityState>;
+  /** Already processed events of activities that need a re-reduce (see `activitiesNeedingHistory`). */
+  histories: ReadonlyMap<string, readonly StoredEvent[]>;
+  summary: ProgressSummary;
+}
+
+/** Everything a projection step writes. */
+export interface ProjectionOutput {
+  states: Map<string, ActivityState>;
+  summary: ProgressSummary;
+  results: ProgressSyncResult[];
+  messages: LiveMessage[];
+}
+
+/** Groups events by the activity they touch. */
+export function groupByActivity(
+  events: readonly StoredEvent[],
+): Map<string, StoredEvent[]> {
+  const groups = new Map<string, StoredEvent[]>();
+  for (const event of events) {
+    const id = activityIdOf(event);
+    const group = groups.get(id) ?? [];
+    group.push(event);
+    groups.set(id, group);
+  }
+  return groups;
+}
+
+/** Activities where some event arrives late (sorts before what was applied), so the history must be re-reduced. */
+export function activitiesNeedingHistory(
+  events: readonly StoredEvent[],
+  states: ReadonlyMap<string, ActivityState>,
+): string[] {
+  const late: string[] = [];
+  for (const [activityId, group] of groupByActivity(events)) {
+    const first = logOrder(group)[0]!;
+    if (!appliesIncrementally(states.get(activityId), first)) {
+      late.push(activityId);
+    }
+  }
+  return late;
+}
+
+/**
+ * Applies accepted events to the projections: each activity's state (incrementally, or by
+ * re-reducing its whole history when an event arrives late), the summary's totals and recent
+ * list, one result and one `progress_update` per event. Pure: same input, same output.
+ */
+export function project(input: ProjectionInput): ProjectionOutput {
+  const states = new Map<string, ActivityState>();
+  let totals = input.summary.totals;
+  for (const [activityId, group] of groupByActivity(input.events)) {
+    const before = input.states.get(activityId);
+    const history = input.histories.get(activityId);
+    let after: ActivityState | undefined;
+    if (history) after = reduceActivity([...history, ...group], activityId);
+    else {
+      after = before;
+      for (const event of logOrder(group)) {
+        after = applyEvent(after, event, activityId);
+      }
+    }
+    if (!after) continue;
+    states.set(activityId, after);
+    totals = replaceInTotals(totals, before, after);
+  }
+  const summary: ProgressSummary = {
+    ...input.summary,
+    totals,
+    eventCount: input.summary.eventCount + input.events.length,
+    recent: mergeRecent(input.summary.recent, input.events),
+    updatedAt: input.now,
+  };
+  const overallProgress = overallProgressOf(summary);
+  const nowMs = Date.parse(input.now);
+  const ordered = logOrder(input.events);
+  return {
+    states,
+    summary,
+    results: ordered.map((event) => ({
+      eventId: event.id,
+      syncedSystems: [],
+      conflicts: [],
+      achievements: [],
+      milestonesReached: [],
+      errors: [],
+      totalProcessingTime: Math.max(0, nowMs - Date.parse(event.receivedAt)),
+    })),
+    messages: ordered.map((event) => {
+      const activityId = activityIdOf(event);
+      return {
+        event: "progress_update",
+        data: {
+          eventId: event.id,
+          activityId,
+          activity: states.get(activityId)!,
+          overallProgress,
+          recentActivity: activitySummaryOf(event),
+        },
+      };
+    }),
+  };
+}

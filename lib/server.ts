@@ -1,0 +1,64 @@
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { createProcessor, type Processor } from "./processing/processor.ts";
+
+/** How often the local sweeper looks for stranded outbox entries. */
+export const SWEEP_INTERVAL_MS = 5000;
+
+/** A running service: its server, KV and processor, and how to stop it. */
+export interface RunningService {
+  server: Deno.HttpServer<Deno.NetAddr>;
+  kv: Deno.Kv;
+  processor: Processor;
+  /** Stops serving, processing and closes KV. */
+  close(): Promise<void>;
+}
+
+/** Opens KV at `config.kvPath` (creating its directory), or `:memory:`. */
+export async function openKv(kvPath: string): Promise<Deno.Kv> {
+  if (kvPath !== ":memory:") {
+    const dir = kvPath.replace(/[^/]*$/, "");
+    if (dir) await Deno.mkdir(dir, { recursive: true });
+  }
+  return await Deno.openKv(kvPath);
+}
+
+/**
+ * Starts the service on an open KV: the processor with its triggers (in-process after each
+ * commit, `kv.listenQueue` when queues are enabled, a sweeper timer) and the HTTP server.
+ */
+export function startService(
+  kv: Deno.Kv,
+  config: Pick<Config, "port" | "adminToken" | "queuesEnabled">,
+  options: { hostname?: string; onListen?: (addr: Deno.NetAddr) => void } = {},
+): RunningService {
+  const processor = createProcessor(kv, {
+    onError: (userId, error) => console.error(`Processing for ${userId} failed; will retry:`, error),
+  });
+  if (config.queuesEnabled) kv.listenQueue((message) => processor.handleMessage(message));
+  const sweeper = setInterval(() => {
+    processor.sweep().catch((error) => console.error("Outbox sweep failed:", error));
+  }, SWEEP_INTERVAL_MS);
+  const app = createApp({
+    kv,
+    processor,
+    adminToken: config.adminToken,
+    queuesEnabled: config.queuesEnabled,
+  });
+  const server = Deno.serve({
+    port: config.port,
+    hostname: options.hostname ?? "0.0.0.0",
+    onListen: options.onListen ?? (() => {}),
+  }, app.fetch);
+  return {
+    server,
+    kv,
+    processor,
+    async close() {
+      clearInterval(sweeper);
+      await server.shutdown();
+      await processor.idle();
+      kv.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { Hono } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import type { Context } from "hono";
+import { deleteSession, SESSION_TTL_MS } from "../../lib/auth/account_store.ts";
+import { credentialsSchema, registerUser, signIn, signInSchema } from "../../lib/auth/sign_in.ts";
+import type { AppEnv } from "../../lib/http/app_env.ts";
+import { checkSameOrigin, SESSION_COOKIE, sessionSecretOf } from "../../lib/http/auth_middleware.ts";
+import { readJson } from "../../lib/http/read_json.ts";
+import { parseOr400 } from "../../lib/http/validation.ts";
+
+/** Sets the HttpOnly session cookie (Secure on https). */
+export function setSessionCookie(c: Context, secret: string): void {
+  setCookie(c, SESSION_COOKIE, secret, {
+    httpOnly: true,
+    sameSite: "Lax",
+    path: "/",
+    secure: new URL(c.req.url).protocol === "https:",
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+}
+
+/** Ends the caller's session (if any) and clears the cookie. */
+export async function endSession(c: Context<AppEnv>): Promise<void> {
+  const secret = sessionSecretOf(c);
+  if (secret) {
+    checkSameOrigin(c);
+    await deleteSession(c.get("deps").kv, secret);
+  }
+  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+}
+
+/** `/api/auth`: register, login (session cookie) and logout. */
+export const authRoutes = new Hono<AppEnv>()
+  .post("/register", async (c) => {
+    const input = parseOr400(credentialsSchema, await readJson(c), "registration");
+    const user = await registerUser(c.get("deps").kv, input);
+    return c.json({ userId: user.userId, username: user.username }, 201);
+  })
+  .post("/login", async (c) => {
+    const input = parseOr400(signInSchema, await readJson(c), "sign-in");
+    const { user, sessionSecret } = await signIn(c.get("deps").kv, input);
+    setSessionCookie(c, sessionSecret);
+    return c.json({ userId: user.userId });
+  })
+  .post("/logout", async (c) => {
+    await endSession(c);
+    return c.json({ ok: true });
+  });
