@@ -1,0 +1,127 @@
+import type { ComponentChildren, VNode } from "preact";
+import { render } from "preact-render-to-string";
+import { IslandScope } from "./island.tsx";
+
+const PRODUCT = "Progress Sync";
+const FAVICON = "data:image/svg+xml," +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">' +
+      '<circle cx="16" cy="16" r="12" fill="none" stroke="#c7d2fe" stroke-width="6"/>' +
+      '<circle cx="16" cy="16" r="12" fill="none" stroke="#4f46e5" stroke-width="6" ' +
+      'stroke-dasharray="52 76" transform="rotate(-90 16 16)" stroke-linecap="round"/></svg>',
+  );
+
+/** Props of `<Layout>`: the page title, the signed-in user (if any), the current path for nav highlighting, and the page body. */
+export interface LayoutProps {
+  title: string;
+  user?: { username: string } | null;
+  /** The request path; the matching nav link gets `aria-current="page"`. */
+  path?: string;
+  children?: ComponentChildren;
+}
+
+function NavLink(
+  props: {
+    href: string;
+    path: string | undefined;
+    children: ComponentChildren;
+  },
+) {
+  const current = props.path === props.href ||
+    props.path?.startsWith(`${props.href}/`);
+  return (
+    <a
+      class="nav-link"
+      href={props.href}
+      aria-current={current ? "page" : undefined}
+    >
+      {props.children}
+    </a>
+  );
+}
+
+/** Renders the full HTML document: head, skip link, header with nav (signed-in or signed-out), `<main id="main">`, footer and the toast live region. */
+export function Layout({ title, user = null, path, children }: LayoutProps) {
+  const fullTitle = title === PRODUCT ? PRODUCT : `${title} · ${PRODUCT}`;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta
+          name="description"
+          content="Progress Sync brings your learning progress from every tool into one live dashboard."
+        />
+        <title>{fullTitle}</title>
+        <link rel="icon" href={FAVICON} />
+        <link rel="stylesheet" href="/static/styles.css" />
+      </head>
+      <body>
+        <a class="skip-link" href="#main">Skip to content</a>
+        <header class="site-header">
+          <div class="site-header-inner">
+            <a class="brand" href={user ? "/dashboard" : "/"}>
+              <svg
+                class="brand-mark"
+                viewBox="0 0 32 32"
+                aria-hidden="true"
+                focusable="false"
+              >
+                <circle cx="16" cy="16" r="12" />
+                <circle
+                  cx="16"
+                  cy="16"
+                  r="12"
+                  pathLength="100"
+                  stroke-dasharray="68 100"
+                />
+              </svg>
+              <span>{PRODUCT}</span>
+            </a>
+            <nav class="site-nav" aria-label="Main">
+              {user
+                ? (
+                  <>
+                    <NavLink href="/dashboard" path={path}>Dashboard</NavLink>
+                    <NavLink href="/tokens" path={path}>API tokens</NavLink>
+                    <form class="signout" method="post" action="/signout">
+                      <span class="nav-user" title="Signed in">
+                        {user.username}
+                      </span>
+                      <button
+                        class="button button-secondary button-small"
+                        type="submit"
+                      >
+                        Sign out
+                      </button>
+                    </form>
+                  </>
+                )
+                : (
+                  <>
+                    <NavLink href="/signin" path={path}>Sign in</NavLink>
+                    <a class="button button-small" href="/signup">Sign up</a>
+                  </>
+                )}
+            </nav>
+          </div>
+        </header>
+        <main id="main" class="page" tabIndex={-1}>
+          {children}
+        </main>
+        <footer class="site-footer">
+          <p>
+            {PRODUCT} — learning progress from every tool, in one place.
+          </p>
+        </footer>
+        <div id="toasts" class="toasts" role="status" aria-live="polite"></div>
+      </body>
+    </html>
+  );
+}
+
+/** Renders a page node to an HTML string starting with `<!doctype html>`, emitting each island's script once. */
+export function renderPage(node: VNode): string {
+  return "<!doctype html>" + render(<IslandScope>{node}</IslandScope>);
+}
