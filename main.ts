@@ -1,5 +1,6 @@
 import { ensureIslandsBuilt } from "./lib/islands/build.ts";
 import { readConfig } from "./lib/config.ts";
+import { DEMO_USER } from "./lib/demo/demo_catalog.ts";
 import { seedDemo } from "./lib/demo/seed_demo.ts";
 import { openKv, startService } from "./lib/server.ts";
 
@@ -7,6 +8,9 @@ const config = readConfig((name) => Deno.env.get(name));
 const kv = await openKv(config.kvPath);
 await ensureIslandsBuilt();
 const service = startService(kv, config, {
+  signInHint: config.demo
+    ? `Demo: sign in as "${DEMO_USER.username}" with password "${DEMO_USER.password}".`
+    : null,
   onListen: ({ port }) => console.log(`Progress Sync listening on http://localhost:${port}/`),
 });
 
@@ -16,7 +20,7 @@ Deno.cron("sweep the outbox", "* * * * *", async () => {
 });
 
 if (config.demo) {
-  const demo = await seedDemo(kv);
+  const demo = await seedDemo(kv, service.processor);
   console.log(
     `Demo data ready. Sign in at http://localhost:${config.port}/signin as "${demo.username}" / "${demo.password}"`,
   );

@@ -6,10 +6,7 @@ import {
   h,
 } from "preact";
 import { useContext } from "preact/hooks";
-import {
-  type IslandManifest,
-  readIslandManifest,
-} from "../lib/islands/build.ts";
+import { type IslandManifest, readIslandManifest } from "../lib/islands/build.ts";
 
 type JsonPrimitive = string | number | boolean | null;
 
@@ -32,8 +29,7 @@ export interface IslandProps<P> {
 
 const IslandScripts = createContext<Set<string> | null>(null);
 
-let cachedManifest: { mtime: number; manifest: IslandManifest | null } | null =
-  null;
+let cachedManifest: { mtime: number; manifest: IslandManifest | null } | null = null;
 
 function currentManifest(): IslandManifest | null {
   let mtime = -1;

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { render } from "preact-render-to-string";
-import {
-  Island,
-  IslandScope,
-  islandScriptUrl,
-  serializeIslandProps,
-} from "./island.tsx";
+import { Island, IslandScope, islandScriptUrl, serializeIslandProps } from "./island.tsx";
 
 function Greeting(props: { name: string; tags?: string[] }) {
   return <p class="greeting">Hello {props.name}</p>;

@@ -19,7 +19,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.use("*", secureHeaders({ crossOriginEmbedderPolicy: false }));
+  app.use(
+    "*",
+    secureHeaders({
+      crossOriginEmbedderPolicy: false,
+      referrerPolicy: "strict-origin-when-cross-origin",
+    }),
+  );
   app.use("/static/*", serveStatic({ root: "./" }));
   app.use("*", async function provideDeps(c, next) {
     c.set("deps", deps);

@@ -30,10 +30,15 @@ export async function openKv(kvPath: string): Promise<Deno.Kv> {
 export function startService(
   kv: Deno.Kv,
   config: Pick<Config, "port" | "adminToken" | "queuesEnabled">,
-  options: { hostname?: string; onListen?: (addr: Deno.NetAddr) => void } = {},
+  options: {
+    hostname?: string;
+    onListen?: (addr: Deno.NetAddr) => void;
+    signInHint?: string | null;
+  } = {},
 ): RunningService {
   const processor = createProcessor(kv, {
-    onError: (userId, error) => console.error(`Processing for ${userId} failed; will retry:`, error),
+    onError: (userId, error) =>
+      console.error(`Processing for ${userId} failed; will retry:`, error),
   });
   if (config.queuesEnabled) kv.listenQueue((message) => processor.handleMessage(message));
   const sweeper = setInterval(() => {
@@ -44,6 +49,7 @@ export function startService(
     processor,
     adminToken: config.adminToken,
     queuesEnabled: config.queuesEnabled,
+    signInHint: options.signInHint ?? null,
   });
   const server = Deno.serve({
     port: config.port,

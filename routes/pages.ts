@@ -1,5 +1,17 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/http/app_env.ts";
+import { dashboardPage } from "./dashboard.tsx";
+import { indexPage } from "./index.tsx";
+import { signInPageRoutes } from "./signin.tsx";
+import { signOutRoutes } from "./signout.ts";
+import { signUpPageRoutes } from "./signup.tsx";
+import { tokensPage } from "./tokens.tsx";
 
 /** The HTML pages. */
-export const pageRoutes = new Hono<AppEnv>();
+export const pageRoutes = new Hono<AppEnv>()
+  .route("/", indexPage)
+  .route("/signin", signInPageRoutes)
+  .route("/signup", signUpPageRoutes)
+  .route("/signout", signOutRoutes)
+  .route("/dashboard", dashboardPage)
+  .route("/tokens", tokensPage);

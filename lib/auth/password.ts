@@ -6,8 +6,13 @@ const KEY_LENGTH = 32;
 
 function derive(password: string, salt: Buffer, params: typeof PARAMS): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, params, (error, key) =>
-      error ? reject(error) : resolve(key))
+    scrypt(
+      password.normalize("NFKC"),
+      salt,
+      KEY_LENGTH,
+      params,
+      (error, key) => error ? reject(error) : resolve(key),
+    )
   );
 }
 

@@ -1,3 +1,111 @@
-export async function seedDemo(_kv: Deno.Kv) {
-  return { username: "demo", password: "demo-password" };
+import { createUser, getUserByUsername } from "../auth/account_store.ts";
+import { hashPassword } from "../auth/password.ts";
+import { contentHash } from "../events/content_hash.ts";
+import { appendEvents } from "../events/log_store.ts";
+import type { SourceSystem, StoredEvent } from "../events/schema.ts";
+import { demoSeededKey } from "../kv_keys.ts";
+import type { Processor } from "../processing/processor.ts";
+import { DEMO_ACTIVITIES, DEMO_PATH, DEMO_USER } from "./demo_catalog.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+async function demoEvent(
+  userId: string,
+  n: number,
+  at: Date,
+  fields: Pick<StoredEvent, "eventType" | "sourceSystem" | "eventData">,
+): Promise<StoredEvent> {
+  const timestamp = at.toISOString();
+  const content = { ...fields, userId, timestamp };
+  return {
+    id: `demo-${String(n).padStart(3, "0")}`,
+    ...fields,
+    userId,
+    timestamp,
+    receivedAt: timestamp,
+    contentHash: await contentHash(content),
+  };
+}
+
+/** A week of the demo student's history: the first activities done, one in progress. */
+async function demoHistory(userId: string, now: Date): Promise<StoredEvent[]> {
+  const done = DEMO_ACTIVITIES.slice(0, 4);
+  const events: StoredEvent[] = [];
+  let n = 0;
+  for (const [i, activity] of done.entries()) {
+    const day = new Date(now.getTime() - (done.length - i) * DAY_MS - 3 * 60 * 60 * 1000);
+    const source: SourceSystem = activity.activityType === "video"
+      ? "video_player"
+      : activity.activityType === "quiz"
+      ? "quiz_engine"
+      : "todo_manager";
+    events.push(
+      await demoEvent(userId, ++n, day, {
+        eventType: "activity_progressed",
+        sourceSystem: source,
+        eventData: {
+          activityId: activity.activityId,
+          activityType: activity.activityType,
+          completionStatus: "started",
+        },
+      }),
+      await demoEvent(userId, ++n, new Date(day.getTime() + activity.expectedMinutes * 60_000), {
+        eventType: activity.activityType === "video" ? "video_completed" : "path_progress_updated",
+        sourceSystem: activity.activityType === "video"
+          ? "video_player"
+          : "learning_path_generator",
+        eventData: {
+          activityId: activity.activityId,
+          activityType: activity.activityType,
+          completionStatus: "completed",
+          timeSpent: activity.expectedMinutes,
+          ...(activity.activityType === "quiz" ? { score: 80 + i * 3 } : {}),
+          pathProgress: {
+            pathId: DEMO_PATH.pathId,
+            stepId: activity.activityId,
+            stepIndex: i,
+            totalSteps: DEMO_ACTIVITIES.length,
+          },
+        },
+      }),
+    );
+  }
+  const next = DEMO_ACTIVITIES[4]!;
+  events.push(
+    await demoEvent(userId, ++n, new Date(now.getTime() - 2 * 60 * 60 * 1000), {
+      eventType: "activity_progressed",
+      sourceSystem: "video_player",
+      eventData: {
+        activityId: next.activityId,
+        activityType: next.activityType,
+        completionStatus: "in_progress",
+        timeSpent: 6,
+        videoProgress: { videoId: next.activityId, percentageWatched: 35, timeWatched: 360 },
+      },
+    }),
+  );
+  return events;
+}
+
+/**
+ * Loads the demo data once per database: the demo student (see `DEMO_USER`) and a week of
+ * history from several systems, processed like any posted events. Later calls do nothing.
+ */
+export async function seedDemo(
+  kv: Deno.Kv,
+  processor: Processor,
+  options: { now?: Date } = {},
+): Promise<{ username: string; password: string; created: boolean }> {
+  const marker = await kv.get(demoSeededKey());
+  if (marker.value) return { ...DEMO_USER, created: false };
+  const user = await getUserByUsername(kv, DEMO_USER.username) ??
+    await createUser(kv, {
+      username: DEMO_USER.username,
+      passwordHash: await hashPassword(DEMO_USER.password),
+    });
+  if (!user) throw new Error("Could not create the demo student");
+  await appendEvents(kv, await demoHistory(user.userId, options.now ?? new Date()));
+  await processor.schedule(user.userId);
+  await kv.set(demoSeededKey(), { at: new Date().toISOString() });
+  return { ...DEMO_USER, created: true };
 }

@@ -3,12 +3,7 @@ import { actsForAnyUser, type Principal } from "../auth/principal.ts";
 import { HttpError } from "../http/http_error.ts";
 import { type FieldIssue, fieldIssues, invalidInput } from "../http/validation.ts";
 import { contentHash } from "./content_hash.ts";
-import {
-  eventInputSchema,
-  batchBodySchema,
-  MAX_BATCH_SIZE,
-  type StoredEvent,
-} from "./schema.ts";
+import { batchBodySchema, eventInputSchema, MAX_BATCH_SIZE, type StoredEvent } from "./schema.ts";
 
 /** Largest total size of a batch's events, kept under Deno KV's 800 KiB per commit. */
 export const MAX_BATCH_BYTES = 700 * 1024;
@@ -77,10 +72,13 @@ export async function parseEvents(
     events.push(event);
   }
   if (issues.length > 0) {
-    throw invalidInput(batch ? "batch" : "event", issues.map((i) => ({
-      ...i,
-      path: i.path.replace(/^events\.(\d+)/, "events[$1]"),
-    })));
+    throw invalidInput(
+      batch ? "batch" : "event",
+      issues.map((i) => ({
+        ...i,
+        path: i.path.replace(/^events\.(\d+)/, "events[$1]"),
+      })),
+    );
   }
   if (bytes > MAX_BATCH_BYTES) {
     throw new HttpError(

@@ -1,8 +1,4 @@
-import {
-  eventKey,
-  eventsByUserPrefix,
-  outboxKey,
-} from "../kv_keys.ts";
+import { eventKey, eventsByUserPrefix, outboxKey } from "../kv_keys.ts";
 import type { StoredEvent } from "./schema.ts";
 
 /** What happened to one posted event. */
@@ -79,9 +75,7 @@ export async function appendEvents(
   }
   for (const [i, first] of repeats) {
     const reference = storedHash.get(first) ?? events[first]!.contentHash;
-    outcomes[i]!.status = reference === events[i]!.contentHash
-      ? "duplicate"
-      : "conflict";
+    outcomes[i]!.status = reference === events[i]!.contentHash ? "duplicate" : "conflict";
   }
   return outcomes;
 }
@@ -97,9 +91,12 @@ function commitNewEvents(
     const key = eventKey(event.userId, event.id);
     op.check({ key, versionstamp: null })
       .set(key, event)
-      .set(outboxKey(event.userId, event.id), {
-        acceptedAt: event.receivedAt,
-      } satisfies OutboxEntry);
+      .set(
+        outboxKey(event.userId, event.id),
+        {
+          acceptedAt: event.receivedAt,
+        } satisfies OutboxEntry,
+      );
     const ids = idsByUser.get(event.userId) ?? [];
     ids.push(event.id);
     idsByUser.set(event.userId, ids);
@@ -125,9 +122,7 @@ export async function getStoredEvents(
   const chunks: (readonly (readonly [string, string])[])[] = [];
   for (let i = 0; i < ids.length; i += 10) chunks.push(ids.slice(i, i + 10));
   const results = await Promise.all(
-    chunks.map((chunk) =>
-      kv.getMany<StoredEvent[]>(chunk.map(([u, e]) => eventKey(u, e)))
-    ),
+    chunks.map((chunk) => kv.getMany<StoredEvent[]>(chunk.map(([u, e]) => eventKey(u, e)))),
   );
   for (const entries of results) {
     for (const entry of entries) out.push(entry.value ?? undefined);
@@ -195,8 +190,6 @@ export async function listEventsSince(
     }
     if (picked.length >= limit) break;
   }
-  const events = (await getStoredEvents(kv, picked)).filter((e) =>
-    e !== undefined
-  );
+  const events = (await getStoredEvents(kv, picked)).filter((e) => e !== undefined);
   return { events, cursor };
 }

@@ -7,6 +7,8 @@ export interface AppDeps {
   processor: Processor;
   adminToken: string | null;
   queuesEnabled: boolean;
+  /** A line shown on the sign-in page (e.g. the demo student's credentials). */
+  signInHint?: string | null;
 }
 
 /** Hono environment: the deps and the authenticated caller. */

@@ -1,12 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { findApiToken, getSession, getUser } from "../auth/account_store.ts";
-import {
-  hasScope,
-  type Principal,
-  type Scope,
-  SESSION_SCOPES,
-} from "../auth/principal.ts";
+import { hasScope, type Principal, type Scope, SESSION_SCOPES } from "../auth/principal.ts";
 import { constantTimeEqual, hashSecret } from "../auth/secrets.ts";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";

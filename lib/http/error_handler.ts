@@ -1,22 +1,34 @@
 import type { Context } from "hono";
+import { renderErrorPage } from "../../components/error_page.tsx";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
 
-/** Maps any thrown error to a JSON response: HttpErrors as they say, anything else a 500 without internals. */
+function wantsHtml(c: Context): boolean {
+  return !c.req.path.startsWith("/api/") &&
+    (c.req.header("accept") ?? "").includes("text/html");
+}
+
+function respond(
+  c: Context<AppEnv>,
+  status: number,
+  message: string,
+  details: object = {},
+): Response {
+  if (wantsHtml(c)) return c.html(renderErrorPage(status, message), status as 400);
+  return c.json({ error: message, status, ...details }, status as 400);
+}
+
+/** Maps any thrown error to a response (JSON for the API, the error page for browsers): HttpErrors as they say, anything else a 500 without internals. */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof HttpError) {
     const details = error.details && typeof error.details === "object" ? error.details : {};
-    return c.json({ error: error.message, status: error.status, ...details }, error.status as 400);
-  }
-  const status = (error as { status?: unknown }).status;
-  if (status === 413) {
-    return c.json({ error: "Request body too large: the limit is 1 MiB", status: 413 }, 413);
+    return respond(c, error.status, error.message, details);
   }
   console.error(`${c.req.method} ${c.req.path} failed:`, error);
-  return c.json({ error: "Internal error: the request could not be completed", status: 500 }, 500);
+  return respond(c, 500, "Internal error: the request could not be completed");
 }
 
 /** A 404 for unknown routes. */
 export function handleNotFound(c: Context<AppEnv>): Response {
-  return c.json({ error: `No route for ${c.req.method} ${c.req.path}`, status: 404 }, 404);
+  return respond(c, 404, `No route for ${c.req.method} ${c.req.path}`);
 }

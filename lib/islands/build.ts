@@ -197,9 +197,7 @@ async function writeBundleConfig(options: ResolvedOptions): Promise<string> {
     Object.entries((config.scopes ?? {}) as Record<string, unknown>).map((
       [scope, map],
     ) => [
-      scope.startsWith("./") || scope.startsWith("../")
-        ? new URL(scope, rootUrl).href
-        : scope,
+      scope.startsWith("./") || scope.startsWith("../") ? new URL(scope, rootUrl).href : scope,
       rebase(map),
     ]),
   );
@@ -234,8 +232,7 @@ async function writeEntries(
 ): Promise<string[]> {
   const entries: string[] = [];
   for (const name of names) {
-    const islandUrl =
-      pathToFileURL(join(options.islandsDir, `${name}.tsx`)).href;
+    const islandUrl = pathToFileURL(join(options.islandsDir, `${name}.tsx`)).href;
     const entry = join(options.entriesDir, `${name}.ts`);
     await Deno.writeTextFile(
       entry,
@@ -279,9 +276,7 @@ async function runBundle(
     const stderr = new TextDecoder().decode(output.stderr).trim();
     const stdout = new TextDecoder().decode(output.stdout).trim();
     throw new Error(
-      `Cannot build islands: deno bundle exited with code ${output.code}\n${
-        stderr || stdout
-      }`,
+      `Cannot build islands: deno bundle exited with code ${output.code}\n${stderr || stdout}`,
     );
   }
 }
@@ -357,9 +352,7 @@ export function buildIslands(
   const resolved = resolveOptions(options);
   const running = inFlight.get(resolved.outDir);
   if (running) return running;
-  const promise = build(resolved).finally(() =>
-    inFlight.delete(resolved.outDir)
-  );
+  const promise = build(resolved).finally(() => inFlight.delete(resolved.outDir));
   inFlight.set(resolved.outDir, promise);
   return promise;
 }
@@ -420,8 +413,6 @@ export async function ensureIslandsBuilt(
 if (import.meta.main) {
   const manifest = await buildIslands();
   console.log(
-    `Built ${
-      Object.keys(manifest.islands).length
-    } island(s) into static/islands`,
+    `Built ${Object.keys(manifest.islands).length} island(s) into static/islands`,
   );
 }

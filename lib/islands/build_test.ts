@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  buildIslands,
-  discoverIslands,
-  ensureIslandsBuilt,
-  readIslandManifest,
-} from "./build.ts";
+import { buildIslands, discoverIslands, ensureIslandsBuilt, readIslandManifest } from "./build.ts";
 
 const FIXTURE = new URL("./testdata/islands/counter.tsx", import.meta.url);
 

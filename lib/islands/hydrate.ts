@@ -32,9 +32,7 @@ function hydrateAll<P extends object>(
 ): number {
   let hydrated = 0;
   const wrappers = document.querySelectorAll(
-    `[${ISLAND_ATTRIBUTE}="${
-      CSS.escape(name)
-    }"]:not([${ISLAND_HYDRATED_ATTRIBUTE}])`,
+    `[${ISLAND_ATTRIBUTE}="${CSS.escape(name)}"]:not([${ISLAND_HYDRATED_ATTRIBUTE}])`,
   );
   for (const wrapper of wrappers) {
     try {

@@ -6,8 +6,7 @@ import { Layout, renderPage } from "../../components/layout.tsx";
 import { buildIslands } from "./build.ts";
 import Counter from "./testdata/islands/counter.tsx";
 
-const FIXTURE_ISLANDS =
-  new URL("./testdata/islands/", import.meta.url).pathname;
+const FIXTURE_ISLANDS = new URL("./testdata/islands/", import.meta.url).pathname;
 const STYLES = new URL("../../static/styles.css", import.meta.url);
 const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -50,9 +49,7 @@ Deno.test("an island bundle hydrates the server-rendered markup in Chromium and 
   );
 
   let releaseScripts = () => {};
-  const scriptsReleased = new Promise<void>((resolve) =>
-    releaseScripts = resolve
-  );
+  const scriptsReleased = new Promise<void>((resolve) => releaseScripts = resolve);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (request) => {
@@ -99,9 +96,7 @@ Deno.test("an island bundle hydrates the server-rendered markup in Chromium and 
     const ssrButton = await page.waitForSelector(
       '[data-island="counter"] button',
     );
-    await ssrButton.evaluate((button) =>
-      (globalThis as Captured).ssrButton = button
-    );
+    await ssrButton.evaluate((button) => (globalThis as Captured).ssrButton = button);
     assert.equal(await page.locator('script[type="module"]').count(), 1);
     releaseScripts();
     await page.waitForFunction(() =>

@@ -9,11 +9,7 @@ import {
 } from "../kv_keys.ts";
 import { addNotifications } from "../live/notification_store.ts";
 import type { ActivityState } from "../progress/activity_state.ts";
-import {
-  activitiesNeedingHistory,
-  groupByActivity,
-  project,
-} from "../progress/project.ts";
+import { activitiesNeedingHistory, groupByActivity, project } from "../progress/project.ts";
 import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
 
 /** Most events applied in one commit (each costs an outbox check, and a state check per activity). */

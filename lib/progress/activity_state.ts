@@ -67,9 +67,7 @@ export function logOrder<E extends Pick<StoredEvent, "timestamp" | "id">>(
 ): E[] {
   const byId = new Map<string, E>();
   for (const event of events) if (!byId.has(event.id)) byId.set(event.id, event);
-  return [...byId.values()].sort((a, b) =>
-    comparePositions(positionOf(a), positionOf(b))
-  );
+  return [...byId.values()].sort((a, b) => comparePositions(positionOf(a), positionOf(b)));
 }
 
 function progressOf(event: StoredEvent): number {
@@ -140,9 +138,7 @@ export function applyEvent(
   return {
     ...common,
     status,
-    bestScore: score === null
-      ? base.bestScore
-      : Math.max(score, base.bestScore ?? score),
+    bestScore: score === null ? base.bestScore : Math.max(score, base.bestScore ?? score),
     percentComplete: Math.max(base.percentComplete, progressOf(event)),
     completedAt: base.completedAt ??
       (status === "completed" ? event.timestamp : null),

@@ -7,8 +7,8 @@ import {
   reduceActivity,
 } from "./activity_state.ts";
 import {
-  activitySummaryOf,
   type ActivitySummary,
+  activitySummaryOf,
   mergeRecent,
   type ProgressSummary,
   replaceInTotals,

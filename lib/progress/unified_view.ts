@@ -59,8 +59,6 @@ export function unifiedViewOf(
     achievements: [],
     milestones: [],
     lastSyncTime: summary.updatedAt,
-    dataConsistencyScore: all === 0
-      ? 1
-      : Math.round((summary.eventCount / all) * 1000) / 1000,
+    dataConsistencyScore: all === 0 ? 1 : Math.round((summary.eventCount / all) * 1000) / 1000,
   };
 }

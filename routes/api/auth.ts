@@ -4,7 +4,11 @@ import type { Context } from "hono";
 import { deleteSession, SESSION_TTL_MS } from "../../lib/auth/account_store.ts";
 import { credentialsSchema, registerUser, signIn, signInSchema } from "../../lib/auth/sign_in.ts";
 import type { AppEnv } from "../../lib/http/app_env.ts";
-import { checkSameOrigin, SESSION_COOKIE, sessionSecretOf } from "../../lib/http/auth_middleware.ts";
+import {
+  checkSameOrigin,
+  SESSION_COOKIE,
+  sessionSecretOf,
+} from "../../lib/http/auth_middleware.ts";
 import { readJson } from "../../lib/http/read_json.ts";
 import { parseOr400 } from "../../lib/http/validation.ts";
 

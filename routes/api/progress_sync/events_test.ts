@@ -10,7 +10,12 @@ const video = (id: string, extra: Record<string, unknown> = {}) => ({
     activityType: "video",
     completionStatus: "completed",
     timeSpent: 10,
-    videoProgress: { videoId: "video456", youtubeId: "abc123", percentageWatched: 100, timeWatched: 600 },
+    videoProgress: {
+      videoId: "video456",
+      youtubeId: "abc123",
+      percentageWatched: 100,
+      timeWatched: 600,
+    },
   },
   timestamp: "2026-11-01T10:00:00Z",
   ...extra,
@@ -19,11 +24,19 @@ const video = (id: string, extra: Record<string, unknown> = {}) => ({
 Deno.test("posting one event returns 202 accepted, then duplicate for the same content", async () => {
   await withTestApp(async (app) => {
     const { token } = await app.student();
-    const first = await app.request("/api/progress-sync/events", { method: "POST", token, json: video("e1") });
+    const first = await app.request("/api/progress-sync/events", {
+      method: "POST",
+      token,
+      json: video("e1"),
+    });
     assert.equal(first.status, 202);
     assert.match(first.headers.get("content-type") ?? "", /json/);
     assert.deepEqual(await first.json(), { results: [{ id: "e1", status: "accepted" }] });
-    const again = await app.request("/api/progress-sync/events", { method: "POST", token, json: video("e1") });
+    const again = await app.request("/api/progress-sync/events", {
+      method: "POST",
+      token,
+      json: video("e1"),
+    });
     assert.equal(again.status, 202);
     assert.deepEqual(await again.json(), { results: [{ id: "e1", status: "duplicate" }] });
   });
@@ -39,7 +52,10 @@ Deno.test("the same id with different content is a 409 for one event and `confli
       json: video("e1", { timestamp: "2026-11-01T11:00:00Z" }),
     });
     assert.equal(single.status, 409);
-    assert.match((await single.json()).error, /Cannot accept event "e1": id already used with different content/);
+    assert.match(
+      (await single.json()).error,
+      /Cannot accept event "e1": id already used with different content/,
+    );
     const batch = await app.request("/api/progress-sync/events", {
       method: "POST",
       token,
@@ -80,7 +96,11 @@ Deno.test("bad input gets a clear 4xx, never a 5xx", async () => {
       ["{not json", 400, /Malformed JSON/],
       ["", 400, /empty/],
       [JSON.stringify({ events: [] }), 400, /at least one/],
-      [JSON.stringify({ events: Array.from({ length: 101 }, (_, i) => video(`x${i}`)) }), 400, /at most 100/],
+      [
+        JSON.stringify({ events: Array.from({ length: 101 }, (_, i) => video(`x${i}`)) }),
+        400,
+        /at most 100/,
+      ],
       [JSON.stringify(video("a".repeat(3000))), 400, /at most 128/],
       [JSON.stringify(video("ok", { timestamp: "yesterday" })), 400, /timestamp/],
       [JSON.stringify([video("arr")]), 400, /Invalid event/],
@@ -101,13 +121,26 @@ Deno.test("bad input gets a clear 4xx, never a 5xx", async () => {
 Deno.test("missing, malformed or wrong credentials are 401; a token without the scope is 403", async () => {
   await withTestApp(async (app) => {
     const reader = await app.student(undefined, ["progress:read"]);
-    const none = await app.request("/api/progress-sync/events", { method: "POST", json: video("e1") });
+    const none = await app.request("/api/progress-sync/events", {
+      method: "POST",
+      json: video("e1"),
+    });
     assert.equal(none.status, 401);
-    const wrong = await app.request("/api/progress-sync/events", { method: "POST", token: "nope", json: video("e1") });
+    const wrong = await app.request("/api/progress-sync/events", {
+      method: "POST",
+      token: "nope",
+      json: video("e1"),
+    });
     assert.equal(wrong.status, 401);
-    const basic = await app.request("/api/progress-sync/summary", { headers: { authorization: "Basic abc" } });
+    const basic = await app.request("/api/progress-sync/summary", {
+      headers: { authorization: "Basic abc" },
+    });
     assert.equal(basic.status, 401);
-    const scoped = await app.request("/api/progress-sync/events", { method: "POST", token: reader.token, json: video("e1") });
+    const scoped = await app.request("/api/progress-sync/events", {
+      method: "POST",
+      token: reader.token,
+      json: video("e1"),
+    });
     assert.equal(scoped.status, 403);
   });
 });
@@ -122,7 +155,9 @@ Deno.test("a student cannot post for or read another student; a system token can
       json: video("e1", { userId: bob.userId }),
     });
     assert.equal(forBob.status, 403);
-    const peek = await app.request(`/api/progress-sync/summary?userId=${bob.userId}`, { token: alice.token });
+    const peek = await app.request(`/api/progress-sync/summary?userId=${bob.userId}`, {
+      token: alice.token,
+    });
     assert.equal(peek.status, 404);
     const system = await app.adminOwnedToken(["system"]);
     const posted = await app.request("/api/progress-sync/events?wait=true", {
@@ -131,7 +166,11 @@ Deno.test("a student cannot post for or read another student; a system token can
       json: video("e1", { userId: bob.userId }),
     });
     assert.equal(posted.status, 200);
-    const noUser = await app.request("/api/progress-sync/events", { method: "POST", token: system, json: video("e2") });
+    const noUser = await app.request("/api/progress-sync/events", {
+      method: "POST",
+      token: system,
+      json: video("e2"),
+    });
     assert.equal(noUser.status, 400);
     const unknown = await app.request("/api/progress-sync/events", {
       method: "POST",
@@ -141,7 +180,9 @@ Deno.test("a student cannot post for or read another student; a system token can
     assert.equal(unknown.status, 400);
     const bobsEvent = await app.request("/api/progress-sync/events/e1", { token: alice.token });
     assert.equal(bobsEvent.status, 404);
-    const summary = await app.request(`/api/progress-sync/summary?userId=${bob.userId}`, { token: system });
+    const summary = await app.request(`/api/progress-sync/summary?userId=${bob.userId}`, {
+      token: system,
+    });
     assert.equal((await summary.json()).overallProgress.completedActivities, 1);
   });
 });
@@ -209,10 +250,15 @@ Deno.test("concurrent posts of the same id store it once", async () => {
   await withTestApp(async (app) => {
     const { token } = await app.student();
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        app.request("/api/progress-sync/events", { method: "POST", token, json: video("same") })),
+      Array.from(
+        { length: 10 },
+        () =>
+          app.request("/api/progress-sync/events", { method: "POST", token, json: video("same") }),
+      ),
     );
-    const statuses = await Promise.all(responses.map(async (r) => (await r.json()).results[0].status));
+    const statuses = await Promise.all(
+      responses.map(async (r) => (await r.json()).results[0].status),
+    );
     assert.equal(statuses.filter((s) => s === "accepted").length, 1);
     assert.equal(statuses.filter((s) => s === "duplicate").length, 9);
     await app.processor.idle();

@@ -13,6 +13,8 @@ export const liveRoutes = new Hono<AppEnv>()
     const lastEventId = c.req.header("last-event-id") ?? c.req.query("lastEventId") ?? null;
     c.header("X-Accel-Buffering", "no");
     c.header("Cache-Control", "no-cache, no-transform");
-    return streamSSE(c, (stream) =>
-      streamNotifications(stream, c.get("deps").kv, userId, { lastEventId }));
+    return streamSSE(
+      c,
+      (stream) => streamNotifications(stream, c.get("deps").kv, userId, { lastEventId }),
+    );
   });

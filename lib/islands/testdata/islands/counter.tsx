@@ -6,8 +6,7 @@ export default function Counter(props: { label: string; start: number }) {
   return (
     <div class="counter">
       <p>
-        <span class="counter-label">{props.label}</span>:{" "}
-        <output>{count}</output>
+        <span class="counter-label">{props.label}</span>: <output>{count}</output>
       </p>
       <button type="button" class="button" onClick={() => count.value++}>
         Add one

@@ -1,0 +1,147 @@
+import { useEffect, useState } from "preact/hooks";
+import { formatMinutes, humanize, timeAgo, titleFromId } from "../components/format.ts";
+import { ProgressRing } from "../components/progress_ring.tsx";
+import {
+  announcement,
+  connection,
+  connectLive,
+  lastSyncedAt,
+  overallProgress,
+  recentActivities,
+} from "../lib/live/live_client.ts";
+import type { ActivitySummary } from "../lib/progress/summary.ts";
+import type { OverallProgress } from "../lib/progress/unified_view.ts";
+
+/** Props of the live dashboard: the server-rendered view it starts from. */
+export interface LiveDashboardProps {
+  overallProgress: OverallProgress;
+  recentActivities: ActivitySummary[];
+  lastSyncTime: string | null;
+  /** Server time at render (ISO), so server and browser render the same relative times. */
+  renderedAt: string;
+}
+
+const CONNECTION_LABEL = {
+  connecting: "Connecting…",
+  open: "Live",
+  closed: "Offline",
+} as const;
+
+/** The dashboard: overall progress ring, counts, time spent, recent activities, live status. Updates live. */
+export default function LiveDashboard(props: LiveDashboardProps) {
+  const [now, setNow] = useState(Date.parse(props.renderedAt));
+  useEffect(() => {
+    connectLive(props);
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  useEffect(() => setNow(Date.now()), [lastSyncedAt.value]);
+  const overall = overallProgress.value ?? props.overallProgress;
+  const recent = recentActivities.value.length > 0
+    ? recentActivities.value
+    : props.recentActivities;
+  const synced = lastSyncedAt.value ?? props.lastSyncTime;
+  const state = connection.value;
+  return (
+    <div class="stack">
+      <div class="cluster live-bar">
+        <span class="live-status" data-state={state} data-testid="live-status">
+          {CONNECTION_LABEL[state]}
+        </span>
+        <span class="muted small" data-testid="last-synced">
+          Last synced {synced ? <time dateTime={synced}>{timeAgo(synced, now)}</time> : "never"}
+        </span>
+      </div>
+      <p class="visually-hidden" aria-live="polite" data-testid="announcement">
+        {announcement.value}
+      </p>
+      <div class="grid grid-dashboard">
+        <section class="card card-progress" aria-labelledby="overall-heading">
+          <div class="card-header">
+            <h2 id="overall-heading">Overall progress</h2>
+          </div>
+          <ProgressRing
+            percent={overall.percentageComplete}
+            caption={`${overall.completedActivities} of ${overall.totalActivities} done`}
+          />
+        </section>
+        <section class="card" aria-labelledby="numbers-heading">
+          <div class="card-header">
+            <h2 id="numbers-heading">At a glance</h2>
+          </div>
+          <ul class="stats">
+            <Stat
+              label="Completed"
+              value={String(overall.completedActivities)}
+              testid="stat-completed"
+            />
+            <Stat
+              label="In progress"
+              value={String(overall.inProgressActivities)}
+              testid="stat-in-progress"
+            />
+            <Stat
+              label="Time spent"
+              value={formatMinutes(overall.totalTimeSpent)}
+              testid="stat-time"
+            />
+            <Stat
+              label="Current streak"
+              value={`${overall.currentStreak} day${overall.currentStreak === 1 ? "" : "s"}`}
+              testid="stat-streak"
+            />
+          </ul>
+        </section>
+      </div>
+      <section class="card" aria-labelledby="recent-heading">
+        <div class="card-header">
+          <h2 id="recent-heading">Recent activity</h2>
+          <span class="card-subtitle">From every connected system</span>
+        </div>
+        {recent.length === 0
+          ? (
+            <p class="empty">
+              Nothing yet. Post an event with an <a href="/tokens">API token</a>{" "}
+              and it appears here at once.
+            </p>
+          )
+          : (
+            <ul class="activity-list" data-testid="recent-activities">
+              {recent.map((item) => <RecentItem key={item.eventId} item={item} now={now} />)}
+            </ul>
+          )}
+      </section>
+    </div>
+  );
+}
+
+function Stat(props: { label: string; value: string; testid: string }) {
+  return (
+    <li class="stat">
+      <span class="stat-value" data-testid={props.testid}>{props.value}</span>
+      <span class="stat-label">{props.label}</span>
+    </li>
+  );
+}
+
+function RecentItem(props: { item: ActivitySummary; now: number }) {
+  const { item } = props;
+  return (
+    <li class="activity" data-event-id={item.eventId}>
+      <div class="activity-main">
+        <span class="activity-title">{titleFromId(item.activityId)}</span>
+        <span class="activity-meta">
+          <span class={`status status-${item.completionStatus}`}>
+            {humanize(item.completionStatus)}
+          </span>
+          <span class={`badge badge-${item.sourceSystem}`}>{humanize(item.sourceSystem)}</span>
+          <span class="muted small">{item.activityType}</span>
+        </span>
+      </div>
+      <time class="activity-time" dateTime={item.timestamp}>
+        {timeAgo(item.timestamp, props.now)}
+      </time>
+    </li>
+  );
+}

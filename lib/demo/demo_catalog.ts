@@ -1,0 +1,45 @@
+import type { ActivityType } from "../events/schema.ts";
+
+/** A demo learning activity. */
+export interface DemoActivity {
+  activityId: string;
+  title: string;
+  activityType: ActivityType;
+  expectedMinutes: number;
+}
+
+/** The demo student's sign-in, shown to newcomers. */
+export const DEMO_USER = { username: "demo", password: "demo-password" } as const;
+
+/** The demo learning path: "Web Foundations". */
+export const DEMO_PATH = {
+  pathId: "web-foundations",
+  title: "Web Foundations",
+} as const;
+
+/** The demo catalog, in path order. */
+export const DEMO_ACTIVITIES: readonly DemoActivity[] = [
+  { activityId: "html-basics", title: "HTML basics", activityType: "video", expectedMinutes: 12 },
+  { activityId: "html-quiz", title: "HTML quiz", activityType: "quiz", expectedMinutes: 8 },
+  { activityId: "css-layout", title: "CSS layout", activityType: "video", expectedMinutes: 18 },
+  {
+    activityId: "flexbox-practice",
+    title: "Flexbox practice",
+    activityType: "practice",
+    expectedMinutes: 25,
+  },
+  { activityId: "js-intro", title: "JavaScript intro", activityType: "video", expectedMinutes: 20 },
+  { activityId: "js-quiz", title: "JavaScript quiz", activityType: "quiz", expectedMinutes: 10 },
+  {
+    activityId: "dom-practice",
+    title: "DOM practice",
+    activityType: "practice",
+    expectedMinutes: 30,
+  },
+  {
+    activityId: "portfolio-page",
+    title: "Portfolio page",
+    activityType: "project",
+    expectedMinutes: 90,
+  },
+];

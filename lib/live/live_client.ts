@@ -1,0 +1,72 @@
+/** Browser-side live store: one EventSource per tab feeding signals that every island reads. */
+import { signal } from "@preact/signals";
+import type { ProgressUpdate } from "../progress/project.ts";
+import type { ActivitySummary } from "../progress/summary.ts";
+import type { OverallProgress } from "../progress/unified_view.ts";
+
+/** State of the tab's live connection. */
+export type ConnectionState = "connecting" | "open" | "closed";
+
+/** The tab's live connection state. */
+export const connection = signal<ConnectionState>("connecting");
+/** When the last live message arrived (ISO), or the page's last sync time. */
+export const lastSyncedAt = signal<string | null>(null);
+/** The student's overall progress, kept current by `progress_update`. */
+export const overallProgress = signal<OverallProgress | null>(null);
+/** Recent activities, newest first. */
+export const recentActivities = signal<ActivitySummary[]>([]);
+/** A short sentence describing the latest update, for screen readers. */
+export const announcement = signal("");
+
+/** How many recent activities the dashboard shows. */
+export const RECENT_SHOWN = 10;
+
+let source: EventSource | null = null;
+
+/** Merges one entry into a recent list: newest first by timestamp then id, no repeats. */
+export function mergeRecentEntry(
+  list: readonly ActivitySummary[],
+  entry: ActivitySummary,
+): ActivitySummary[] {
+  return [entry, ...list.filter((e) => e.eventId !== entry.eventId)]
+    .sort((a, b) =>
+      a.timestamp === b.timestamp
+        ? (a.eventId < b.eventId ? 1 : -1)
+        : (a.timestamp < b.timestamp ? 1 : -1)
+    )
+    .slice(0, RECENT_SHOWN);
+}
+
+/** Applies a `progress_update` to the store. */
+export function applyProgressUpdate(update: ProgressUpdate, at: string): void {
+  overallProgress.value = update.overallProgress;
+  recentActivities.value = mergeRecentEntry(recentActivities.value, update.recentActivity);
+  lastSyncedAt.value = at;
+  const a = update.recentActivity;
+  announcement.value = `${a.activityId}: ${a.completionStatus.replace("_", " ")} (from ${
+    a.sourceSystem.replaceAll("_", " ")
+  }). Overall ${update.overallProgress.percentageComplete}% complete.`;
+}
+
+/** Seeds the store from server-rendered data (only fields still unset) and opens the tab's one live connection. */
+export function connectLive(initial: {
+  overallProgress: OverallProgress;
+  recentActivities: ActivitySummary[];
+  lastSyncTime: string | null;
+}): void {
+  if (overallProgress.value === null) overallProgress.value = initial.overallProgress;
+  if (recentActivities.value.length === 0) recentActivities.value = initial.recentActivities;
+  if (lastSyncedAt.value === null) lastSyncedAt.value = initial.lastSyncTime;
+  if (source || typeof EventSource === "undefined") return;
+  source = new EventSource("/api/progress-sync/live");
+  connection.value = "connecting";
+  source.onopen = () => {
+    connection.value = "open";
+  };
+  source.onerror = () => {
+    connection.value = source?.readyState === EventSource.CLOSED ? "closed" : "connecting";
+  };
+  source.addEventListener("progress_update", (event) => {
+    applyProgressUpdate(JSON.parse((event as MessageEvent).data), new Date().toISOString());
+  });
+}

@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import { Island } from "../components/island.tsx";
+import { Layout, renderPage } from "../components/layout.tsx";
+import LiveDashboard from "../islands/live_dashboard.tsx";
+import type { AppEnv } from "../lib/http/app_env.ts";
+import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { getUnifiedView } from "../lib/progress/summary_store.ts";
+
+/** `/dashboard`: the student's progress, rendered from projections and kept live by an island. */
+export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
+  const user = pageUser(c);
+  if (!user) return redirectToSignIn(c);
+  const view = await getUnifiedView(c.get("deps").kv, user.userId);
+  return c.html(renderPage(
+    <Layout title="Dashboard" user={user} path="/dashboard">
+      <div class="page-header">
+        <div>
+          <h1>Hi, {user.username}</h1>
+          <p>Your progress across every learning tool, updated the moment it happens.</p>
+        </div>
+      </div>
+      <Island
+        name="live_dashboard"
+        component={LiveDashboard}
+        props={{
+          overallProgress: view.overallProgress,
+          recentActivities: view.recentActivities,
+          lastSyncTime: view.lastSyncTime,
+          renderedAt: new Date().toISOString(),
+        }}
+      />
+    </Layout>,
+  ));
+});
