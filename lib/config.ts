@@ -1,7 +1,8 @@
 /** Settings read from the environment. */
 export interface Config {
   port: number;
-  kvPath: string;
+  /** KV file path, `:memory:`, or null for the platform's default database (Deno Deploy). */
+  kvPath: string | null;
   adminToken: string | null;
   /** Whether to use `kv.listenQueue` (off on Deno Deploy, where queues never deliver). */
   queuesEnabled: boolean;
@@ -15,7 +16,7 @@ export function readConfig(env: (name: string) => string | undefined): Config {
   const queues = env("KV_QUEUES")?.toLowerCase();
   return {
     port: Number(env("PORT") ?? 8000),
-    kvPath: env("KV_PATH") ?? "./data/progress.sqlite",
+    kvPath: env("KV_PATH") || (onDeploy ? null : "./data/progress.sqlite"),
     adminToken: env("ADMIN_TOKEN") || null,
     queuesEnabled: queues === undefined ? !onDeploy : !["off", "false", "0"].includes(queues),
     demo: ["1", "true", "on"].includes(env("DEMO")?.toLowerCase() ?? ""),

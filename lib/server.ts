@@ -14,8 +14,9 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** Opens KV at `config.kvPath` (creating its directory), or `:memory:`. */
-export async function openKv(kvPath: string): Promise<Deno.Kv> {
+/** Opens KV at `kvPath` (creating its directory), `:memory:`, or the platform default when null. */
+export async function openKv(kvPath: string | null): Promise<Deno.Kv> {
+  if (kvPath === null) return await Deno.openKv();
   if (kvPath !== ":memory:") {
     const dir = kvPath.replace(/[^/]*$/, "");
     if (dir) await Deno.mkdir(dir, { recursive: true });
