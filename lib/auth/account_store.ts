@@ -205,16 +205,29 @@ export async function loginFailureCount(
   return entry.value?.count ?? 0;
 }
 
-/** Counts one failed sign-in for a username (the count expires after the window). */
-export async function recordLoginFailure(
+/**
+ * Counts a sign-in attempt for a username before its password is checked, unless `limit`
+ * attempts are already counted in the window (then false). Atomic, so concurrent attempts
+ * cannot get past the limit (under heavy contention it gives up and refuses); a successful
+ * sign-in clears the count.
+ */
+export async function reserveLoginAttempt(
   kv: Deno.Kv,
   username: string,
-): Promise<void> {
+  limit: number,
+): Promise<boolean> {
   const key = loginFailuresKey(normaliseUsername(username));
-  const entry = await kv.get<{ count: number }>(key);
-  await kv.set(key, { count: (entry.value?.count ?? 0) + 1 }, {
-    expireIn: LOGIN_FAILURE_WINDOW_MS,
-  });
+  for (let retry = 0; retry < 20; retry++) {
+    const entry = await kv.get<{ count: number }>(key);
+    const count = entry.value?.count ?? 0;
+    if (count >= limit) return false;
+    const result = await kv.atomic()
+      .check(entry)
+      .set(key, { count: count + 1 }, { expireIn: LOGIN_FAILURE_WINDOW_MS })
+      .commit();
+    if (result.ok) return true;
+  }
+  return false;
 }
 
 /** Forgets failed sign-ins after a successful one. */

@@ -5,8 +5,7 @@ import {
   createSession,
   createUser,
   getUserByUsername,
-  loginFailureCount,
-  recordLoginFailure,
+  reserveLoginAttempt,
   type User,
 } from "./account_store.ts";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./password.ts";
@@ -50,13 +49,14 @@ export async function registerUser(kv: Deno.Kv, input: Credentials): Promise<Use
 /**
  * Checks credentials and starts a session, returning the user and the cookie secret.
  * 401 on bad credentials (same answer whether or not the user exists); 429 after
- * `MAX_LOGIN_FAILURES` failures within the window.
+ * `MAX_LOGIN_FAILURES` failures within the window. The attempt is counted before the password
+ * is checked, so concurrent guesses cannot exceed the limit.
  */
 export async function signIn(
   kv: Deno.Kv,
   input: { username: string; password: string },
 ): Promise<{ user: User; sessionSecret: string }> {
-  if ((await loginFailureCount(kv, input.username)) >= MAX_LOGIN_FAILURES) {
+  if (!(await reserveLoginAttempt(kv, input.username, MAX_LOGIN_FAILURES))) {
     throw new HttpError(
       429,
       "Too many failed sign-ins for this username: try again in 15 minutes",
@@ -64,10 +64,7 @@ export async function signIn(
   }
   const user = await getUserByUsername(kv, input.username);
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !ok) {
-    await recordLoginFailure(kv, input.username);
-    throw new HttpError(401, "Wrong username or password");
-  }
+  if (!user || !ok) throw new HttpError(401, "Wrong username or password");
   await clearLoginFailures(kv, input.username);
   return { user, sessionSecret: await createSession(kv, user.userId) };
 }
