@@ -1,0 +1,237 @@
+/** End-to-end harness: the real server as a subprocess, Debian's Chromium, and small API helpers. */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+/** The project root (holds main.ts and deno.json). */
+export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Flags for headless Chromium in containers and CI (no sandbox, no GPU, no background traffic). */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+const READY_LINE = "Progress Sync listening";
+
+/** A server started from main.ts in a child process, with its own KV file and admin token. */
+export interface ServerProcess {
+  /** e.g. `http://127.0.0.1:43123`; use it as the `Origin` of cookie-authenticated writes. */
+  origin: string;
+  port: number;
+  adminToken: string;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM (SIGKILL after a grace period), waits for exit and removes the temp KV directory. */
+  stop(): Promise<void>;
+}
+
+/** A free loopback port (the child binds it a moment later; the race is harmless in tests). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Starts `deno run -A main.ts` with `PORT` on a free port, `KV_PATH` in a fresh temp directory
+ * and a random `ADMIN_TOKEN`, and resolves once it prints "Progress Sync listening" (rejects
+ * with its output if it exits or is not ready within `timeoutMs`).
+ */
+export async function startServer(
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<ServerProcess> {
+  const { env = {}, timeoutMs = 60_000 } = options;
+  const port = freePort();
+  const dataDir = await Deno.makeTempDir({ prefix: "progress_sync_e2e_" });
+  const adminToken = `e2e-admin-${crypto.randomUUID()}`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts"],
+    cwd: PROJECT_ROOT,
+    env: {
+      PORT: String(port),
+      KV_PATH: join(dataDir, "progress.sqlite"),
+      ADMIN_TOKEN: adminToken,
+      DEMO: "0",
+      NO_COLOR: "1",
+      ...env,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+
+  let output = "";
+  let markReady = () => {};
+  const ready = new Promise<void>((resolve) => markReady = resolve);
+  async function pump(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    for await (const bytes of stream) {
+      output += decoder.decode(bytes, { stream: true });
+      if (output.includes(READY_LINE)) markReady();
+    }
+  }
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+
+  let stopped: Promise<void> | null = null;
+  async function stop(): Promise<void> {
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      child.kill("SIGTERM");
+      killTimer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    } catch {
+      // Already exited.
+    }
+    await child.status;
+    clearTimeout(killTimer);
+    await pumps;
+    await Deno.remove(dataDir, { recursive: true });
+  }
+
+  let startTimer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await Promise.race([
+    ready.then(() => "ready" as const),
+    child.status.then(() => "exited" as const),
+    new Promise<"timeout">((resolve) =>
+      startTimer = setTimeout(() => resolve("timeout"), timeoutMs)
+    ),
+  ]);
+  clearTimeout(startTimer);
+  if (outcome !== "ready") {
+    await stop();
+    throw new Error(
+      `The server did not start (${
+        outcome === "exited" ? "it exited" : `not listening after ${timeoutMs} ms`
+      }). Its output:\n${output}`,
+    );
+  }
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    adminToken,
+    output: () => output,
+    stop: () => stopped ??= stop(),
+  };
+}
+
+/**
+ * Launches Debian's headless Chromium (`CHROMIUM_PATH`, default `/usr/bin/chromium`); fails with
+ * the install command when it is missing, so a machine without it never skips silently.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+  try {
+    await Deno.stat(executablePath);
+  } catch {
+    throw new Error(
+      `Chromium not found at ${executablePath}: end-to-end tests need it. Install it with ` +
+        "`apt-get install -y --no-install-recommends chromium fonts-liberation` " +
+        "(or point CHROMIUM_PATH at a Chromium binary).",
+    );
+  }
+  return await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
+/** Options of `api()`: a bearer token or a session cookie (sent with this site's `Origin`). */
+export interface ApiOptions {
+  method?: string;
+  json?: unknown;
+  token?: string;
+  cookie?: string;
+}
+
+/** Calls the server's HTTP API from Deno and returns the response (status checks are the caller's). */
+export function api(server: ServerProcess, path: string, options: ApiOptions = {}) {
+  const headers = new Headers();
+  if (options.token) headers.set("authorization", `Bearer ${options.token}`);
+  if (options.cookie) {
+    headers.set("cookie", options.cookie);
+    headers.set("origin", server.origin);
+  }
+  if (options.json !== undefined) headers.set("content-type", "application/json");
+  return fetch(`${server.origin}${path}`, {
+    method: options.method ?? (options.json === undefined ? "GET" : "POST"),
+    headers,
+    ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
+  });
+}
+
+/** Signs in through `POST /api/auth/login`; returns the user id and the `ps_session=…` cookie pair. */
+export async function signInViaApi(
+  server: ServerProcess,
+  username: string,
+  password: string,
+): Promise<{ userId: string; cookie: string; sessionSecret: string }> {
+  const response = await api(server, "/api/auth/login", { json: { username, password } });
+  if (response.status !== 200) {
+    throw new Error(`Sign-in as ${username} failed: ${response.status} ${await response.text()}`);
+  }
+  const { userId } = await response.json();
+  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0]!;
+  const sessionSecret = cookie.slice(cookie.indexOf("=") + 1);
+  if (!cookie.startsWith("ps_session=") || sessionSecret === "") {
+    throw new Error(`Sign-in as ${username} set no session cookie`);
+  }
+  return { userId, cookie, sessionSecret };
+}
+
+/** Registers a student through `POST /api/auth/register` and signs them in. */
+export async function registerViaApi(
+  server: ServerProcess,
+  username: string,
+  password: string,
+): Promise<{ userId: string; cookie: string; sessionSecret: string }> {
+  const response = await api(server, "/api/auth/register", { json: { username, password } });
+  if (response.status !== 201) {
+    throw new Error(`Register ${username} failed: ${response.status} ${await response.text()}`);
+  }
+  await response.body?.cancel();
+  return await signInViaApi(server, username, password);
+}
+
+/** A unique, valid username with a readable prefix. */
+export function uniqueUsername(prefix = "e2e"): string {
+  return `${prefix}_${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Waits until the text of `[data-testid=<testId>]` matches `expected`, then returns it; on
+ * timeout fails with the last text seen (clearer than a bare waitForFunction timeout).
+ */
+export async function waitForTestIdText(
+  page: Page,
+  testId: string,
+  expected: string | RegExp,
+  timeoutMs = 5_000,
+): Promise<string> {
+  const locator = page.getByTestId(testId).first();
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  while (Date.now() < deadline) {
+    last = await locator.textContent({ timeout: Math.max(1, deadline - Date.now()) })
+      .catch(() => null);
+    if (last !== null && (typeof expected === "string" ? last === expected : expected.test(last))) {
+      return last;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `[data-testid=${testId}] did not show ${String(expected)} within ${timeoutMs} ms; ` +
+      `last text: ${JSON.stringify(last)}`,
+  );
+}
+
+/** Saves a full-page screenshot to `$E2E_SCREENSHOT_DIR/<name>.png` when that variable is set; returns the path. */
+export async function maybeScreenshot(page: Page, name: string): Promise<string | null> {
+  const dir = Deno.env.get("E2E_SCREENSHOT_DIR");
+  if (!dir) return null;
+  await Deno.mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true, animations: "disabled" });
+  return path;
+}
