@@ -19,6 +19,8 @@ export interface LiveDashboardProps {
   lastSyncTime: string | null;
   /** Server time at render (ISO), so server and browser render the same relative times. */
   renderedAt: string;
+  /** The live stream position the rendered view reflects; the stream resumes after it. */
+  liveCursor: string | null;
 }
 
 const CONNECTION_LABEL = {

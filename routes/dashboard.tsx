@@ -4,13 +4,17 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import LiveDashboard from "../islands/live_dashboard.tsx";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { latestNotificationId } from "../lib/live/notification_store.ts";
 import { getUnifiedView } from "../lib/progress/summary_store.ts";
 
 /** `/dashboard`: the student's progress, rendered from projections and kept live by an island. */
 export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
   const user = pageUser(c);
   if (!user) return redirectToSignIn(c);
-  const view = await getUnifiedView(c.get("deps").kv, user.userId);
+  const { kv } = c.get("deps");
+  // The cursor is read before the view, so the stream replays anything the view may have missed.
+  const liveCursor = await latestNotificationId(kv, user.userId);
+  const view = await getUnifiedView(kv, user.userId);
   return c.html(renderPage(
     <Layout title="Dashboard" user={user} path="/dashboard">
       <div class="page-header">
@@ -27,6 +31,7 @@ export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
           recentActivities: view.recentActivities,
           lastSyncTime: view.lastSyncTime,
           renderedAt: new Date().toISOString(),
+          liveCursor,
         }}
       />
     </Layout>,

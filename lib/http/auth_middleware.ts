@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { findApiToken, getSession, getUser } from "../auth/account_store.ts";
+import { type ApiToken, findApiToken, getSession, getUser } from "../auth/account_store.ts";
 import { hasScope, type Principal, type Scope, SESSION_SCOPES } from "../auth/principal.ts";
 import { constantTimeEqual, hashSecret } from "../auth/secrets.ts";
 import type { AppEnv } from "./app_env.ts";
@@ -26,10 +26,19 @@ async function principalFromBearer(
   if (!token) throw new HttpError(401, "Invalid or revoked API token");
   return {
     userId: token.userId,
-    ownerId: token.ownerId,
+    ownerId: tokenManagerId(token),
     scopes: token.scopes,
     via: "token",
   };
+}
+
+/**
+ * Whose tokens a token-authenticated caller manages: an admin token the admin's, a student's token
+ * the student's, and an integration (`system`) token only its own — never the admin's.
+ */
+function tokenManagerId(token: ApiToken): string {
+  if (token.scopes.includes("admin")) return "admin";
+  return token.userId ?? `token:${token.id}`;
 }
 
 /** The session cookie's secret, if any. */

@@ -3,6 +3,7 @@ import { signal } from "@preact/signals";
 import type { ProgressUpdate } from "../progress/project.ts";
 import type { ActivitySummary } from "../progress/summary.ts";
 import type { OverallProgress } from "../progress/unified_view.ts";
+import { LIVE_START } from "./live_cursor.ts";
 
 /** State of the tab's live connection. */
 export type ConnectionState = "connecting" | "open" | "closed";
@@ -48,17 +49,22 @@ export function applyProgressUpdate(update: ProgressUpdate, at: string): void {
   }). Overall ${update.overallProgress.percentageComplete}% complete.`;
 }
 
-/** Seeds the store from server-rendered data (only fields still unset) and opens the tab's one live connection. */
+/**
+ * Seeds the store from server-rendered data (only fields still unset) and opens the tab's one live
+ * connection, resuming after `liveCursor` so nothing processed after the render is missed.
+ */
 export function connectLive(initial: {
   overallProgress: OverallProgress;
   recentActivities: ActivitySummary[];
   lastSyncTime: string | null;
+  liveCursor: string | null;
 }): void {
   if (overallProgress.value === null) overallProgress.value = initial.overallProgress;
   if (recentActivities.value.length === 0) recentActivities.value = initial.recentActivities;
   if (lastSyncedAt.value === null) lastSyncedAt.value = initial.lastSyncTime;
   if (source || typeof EventSource === "undefined") return;
-  source = new EventSource("/api/progress-sync/live");
+  const resume = encodeURIComponent(initial.liveCursor ?? LIVE_START);
+  source = new EventSource(`/api/progress-sync/live?lastEventId=${resume}`);
   connection.value = "connecting";
   source.onopen = () => {
     connection.value = "open";

@@ -1,5 +1,6 @@
 import type { SSEStreamingApi } from "hono/streaming";
 import { notificationsUpdatedKey } from "../kv_keys.ts";
+import { LIVE_START } from "./live_cursor.ts";
 import {
   latestNotificationId,
   listNotificationsAfter,
@@ -11,7 +12,8 @@ export const HEARTBEAT_MS = 15_000;
 
 /**
  * Streams a user's live messages as SSE until the client goes away: everything after
- * `lastEventId` first (or only new messages when it is absent or unknown), then each new one
+ * `lastEventId` first (every kept one for `LIVE_START`; only new ones when it is absent or
+ * unknown), then each new one
  * as the wake-up marker changes. Each frame's `id` resumes the stream via `Last-Event-ID`.
  */
 export async function streamNotifications(
@@ -21,7 +23,9 @@ export async function streamNotifications(
   options: { lastEventId?: string | null; heartbeatMs?: number } = {},
 ): Promise<void> {
   const requested = options.lastEventId ?? null;
-  let cursor = requested !== null && parseNotificationId(requested)
+  let cursor = requested === LIVE_START
+    ? null
+    : requested !== null && parseNotificationId(requested)
     ? requested
     : await latestNotificationId(kv, userId);
   const changes = kv.watch([notificationsUpdatedKey(userId)]).getReader();

@@ -244,6 +244,14 @@ Deno.test("the ADMIN_TOKEN creates a system token that posts and reads for any s
       (await adminList.json()).tokens.map((t: { id: string }) => t.id),
       [system.id],
     );
+    const seenBySystem = await app.request("/api/tokens", { token: system.token });
+    assert.deepEqual((await seenBySystem.json()).tokens, [], "a system token sees no admin tokens");
+    const revokeBySystem = await app.request(`/api/tokens/${system.id}`, {
+      method: "DELETE",
+      token: system.token,
+    });
+    assert.equal(revokeBySystem.status, 404, "a system token cannot revoke the admin's tokens");
+    await revokeBySystem.body?.cancel();
   });
 });
 
