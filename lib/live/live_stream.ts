@@ -9,6 +9,8 @@ import {
 
 /** Interval of the `: ping` comment that keeps proxies from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
+/** Most live messages read from KV at a time. */
+const PAGE_SIZE = 1000;
 
 /**
  * Streams a user's live messages as SSE until the client goes away: everything after
@@ -40,14 +42,19 @@ export async function streamNotifications(
     while (!stream.aborted && !stream.closed) {
       const { done } = await changes.read();
       if (done || stream.aborted) break;
-      for (const item of await listNotificationsAfter(kv, userId, cursor)) {
-        await stream.writeSSE({
-          id: item.id,
-          event: item.message.event,
-          data: JSON.stringify(item.message.data),
-        });
-        cursor = item.id;
-      }
+      // Page until caught up: a backlog longer than a page gets no further wake-up.
+      let page;
+      do {
+        page = await listNotificationsAfter(kv, userId, cursor, { limit: PAGE_SIZE });
+        for (const item of page) {
+          await stream.writeSSE({
+            id: item.id,
+            event: item.message.event,
+            data: JSON.stringify(item.message.data),
+          });
+          cursor = item.id;
+        }
+      } while (page.length >= PAGE_SIZE && !stream.aborted);
     }
   } finally {
     clearInterval(heartbeat);
