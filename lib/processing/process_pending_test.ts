@@ -1,0 +1,311 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { appendEvents } from "../events/log_store.ts";
+import { type CompletionStatus, type EventType, type StoredEvent } from "../events/schema.ts";
+import { activityStateKey, activityStatesPrefix, notificationsPrefix } from "../kv_keys.ts";
+import { listNotificationsAfter } from "../live/notification_store.ts";
+import { type ActivityState, reduceActivity } from "../progress/activity_state.ts";
+import { groupByActivity, project } from "../progress/project.ts";
+import { emptySummary, totalsOfStates } from "../progress/summary.ts";
+import { countPendingEvents, getSummary } from "../progress/summary_store.ts";
+import { MAX_EVENTS_PER_COMMIT, processPendingEvents } from "./process_pending.ts";
+import { createProcessor } from "./processor.ts";
+
+/** These tests open KV, so they turn on the op and resource leak checks (off by default in Deno 2.9). */
+const leakChecked = { sanitizeOps: true, sanitizeResources: true };
+
+function event(
+  userId: string,
+  id: string,
+  activityId: string,
+  timestamp: string,
+  options: {
+    status?: CompletionStatus;
+    eventType?: EventType;
+    timeSpent?: number;
+    score?: number;
+  } = {},
+): StoredEvent {
+  return {
+    id,
+    userId,
+    eventType: options.eventType ?? "activity_progressed",
+    sourceSystem: "quiz_engine",
+    eventData: {
+      activityId,
+      activityType: "quiz",
+      completionStatus: options.status ?? "in_progress",
+      timeSpent: options.timeSpent ?? 5,
+      ...(options.score === undefined ? {} : { score: options.score }),
+    },
+    timestamp,
+    receivedAt: new Date().toISOString(),
+    contentHash: `hash-${id}`,
+  };
+}
+
+const at = (hhmm: string) => `2026-11-01T${hhmm}:00.000Z`;
+
+async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await fn(kv);
+  } finally {
+    kv.close();
+  }
+}
+
+async function listStates(kv: Deno.Kv, userId: string): Promise<Map<string, ActivityState>> {
+  const states = new Map<string, ActivityState>();
+  for await (const entry of kv.list<ActivityState>({ prefix: activityStatesPrefix(userId) })) {
+    states.set(entry.key.at(-1) as string, entry.value);
+  }
+  return states;
+}
+
+/** Asserts the user's projections equal one replay of `events` from nothing. */
+async function assertMatchesReplay(
+  kv: Deno.Kv,
+  userId: string,
+  events: readonly StoredEvent[],
+): Promise<void> {
+  const replay = project({
+    now: new Date().toISOString(),
+    events,
+    states: new Map(),
+    histories: new Map(),
+    summary: emptySummary(userId),
+  });
+  const states = await listStates(kv, userId);
+  const summary = await getSummary(kv, userId);
+  for (const [activityId, group] of groupByActivity(events)) {
+    assert.deepEqual(states.get(activityId), reduceActivity(group, activityId));
+  }
+  assert.equal(states.size, replay.states.size);
+  assert.equal(summary.eventCount, events.length);
+  assert.deepEqual(summary.totals, replay.summary.totals);
+  assert.deepEqual(summary.totals, totalsOfStates(states.values()));
+  assert.deepEqual(summary.recent, replay.summary.recent);
+  assert.equal(await countPendingEvents(kv, userId), 0);
+}
+
+/** Wraps `kv` so that its first atomic commit waits until `release` is called. */
+function holdFirstCommit(kv: Deno.Kv) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let reached!: () => void;
+  const held = new Promise<void>((resolve) => (reached = resolve));
+  let commits = 0;
+  const wrapped = new Proxy(kv, {
+    get(target, property) {
+      if (property === "atomic") {
+        return () => {
+          const op = target.atomic();
+          const commit = op.commit.bind(op);
+          op.commit = async () => {
+            if (commits++ === 0) {
+              reached();
+              await released;
+            }
+            return commit();
+          };
+          return op;
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { kv: wrapped, held, release };
+}
+
+Deno.test({
+  name: "two racing processPendingEvents calls apply each accepted event exactly once",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const all: StoredEvent[] = [];
+      for (let round = 0; round < 3; round++) {
+        const events = Array.from({ length: 8 }, (_, i) =>
+          event("u1", `r${round}-e${i}`, `activity-${i % 3}`, at(`1${round}:0${i}`), {
+            status: i === 7 ? "completed" : "in_progress",
+            timeSpent: i + 1,
+          }));
+        await appendEvents(kv, events);
+        all.push(...events);
+        const outcomes = await Promise.all([
+          processPendingEvents(kv, "u1"),
+          processPendingEvents(kv, "u1"),
+        ]);
+        assert.equal(outcomes[0].processed + outcomes[1].processed, events.length);
+      }
+      await assertMatchesReplay(kv, "u1", all);
+      assert.equal((await getSummary(kv, "u1")).totals.timeSpentMinutes, 3 * 36);
+      const notified = await listNotificationsAfter(kv, "u1", null);
+      assert.deepEqual(
+        notified.map((n) =>
+          n.message.event === "progress_update" && n.message.data.eventId
+        ).sort(),
+        all.map((e) => e.id).sort(),
+      );
+    }),
+});
+
+Deno.test({
+  name: "a commit built on a stale summary is retried, so no concurrent update is lost",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const early = Array.from({ length: MAX_EVENTS_PER_COMMIT }, (_, i) =>
+        event("u1", `b${String(i).padStart(2, "0")}`, `first-${i}`, at("10:00")));
+      await appendEvents(kv, early);
+      const slow = holdFirstCommit(kv);
+      const first = processPendingEvents(slow.kv, "u1");
+      await slow.held; // it has read the summary and built its commit for the `b` events
+
+      // Ids that sort first, so the second processor takes only these.
+      const late = Array.from({ length: MAX_EVENTS_PER_COMMIT }, (_, i) =>
+        event("u1", `a${String(i).padStart(2, "0")}`, `second-${i}`, at("11:00")));
+      await appendEvents(kv, late);
+      assert.deepEqual(await processPendingEvents(kv, "u1"), {
+        processed: MAX_EVENTS_PER_COMMIT,
+        more: true,
+      });
+
+      slow.release();
+      assert.equal((await first).processed, MAX_EVENTS_PER_COMMIT);
+      await assertMatchesReplay(kv, "u1", [...early, ...late]);
+    }),
+});
+
+Deno.test({
+  name: "events stranded by a crash before processing are picked up by the sweeper",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const alice = [event("alice", "a1", "video-1", at("10:00"), { status: "completed" })];
+      const bob = [
+        event("bob", "b1", "quiz-1", at("10:00"), { score: 70 }),
+        event("bob", "b2", "quiz-1", at("10:05"), { status: "completed", score: 60 }),
+      ];
+      await appendEvents(kv, [...alice, ...bob]);
+      // The process "crashes" here: nothing ran the processor.
+      assert.equal(await countPendingEvents(kv, "bob"), 2);
+
+      const processor = createProcessor(kv);
+      assert.equal(await processor.sweep({ olderThanMs: 0 }), 2);
+      await processor.idle();
+      await assertMatchesReplay(kv, "alice", alice);
+      await assertMatchesReplay(kv, "bob", bob);
+      assert.equal((await listStates(kv, "bob")).get("quiz-1")?.bestScore, 70);
+      assert.equal(processor.stats().processedEvents, 3);
+      assert.equal(await processor.sweep({ olderThanMs: 0 }), 0);
+    }),
+});
+
+Deno.test({
+  name: `more than ${MAX_EVENTS_PER_COMMIT} pending events are processed over several commits`,
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const events = Array.from({ length: 75 }, (_, i) =>
+        event("u1", `e${String(i).padStart(2, "0")}`, `activity-${i % 40}`, at("10:00"), {
+          status: i % 4 === 0 ? "completed" : "started",
+        }));
+      await appendEvents(kv, events);
+      const outcomes = [];
+      let outcome;
+      do {
+        outcome = await processPendingEvents(kv, "u1");
+        outcomes.push(outcome);
+      } while (outcome.more);
+      assert.deepEqual(outcomes, [
+        { processed: 30, more: true },
+        { processed: 30, more: true },
+        { processed: 15, more: false },
+      ]);
+      assert.deepEqual(await processPendingEvents(kv, "u1"), { processed: 0, more: false });
+      await assertMatchesReplay(kv, "u1", events);
+      let commits = 0;
+      for await (const _ of kv.list({ prefix: notificationsPrefix("u1") })) {
+        commits++;
+      }
+      assert.equal(commits, 3);
+      assert.equal((await listNotificationsAfter(kv, "u1", null)).length, 75);
+    }),
+});
+
+Deno.test({
+  name: "a late event re-reduces only the activity it touches, as a replay of all its events would",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const quiz = [
+        event("u1", "e2", "quiz", at("10:00"), { status: "started", score: 50 }),
+        event("u1", "e3", "quiz", at("11:00"), { eventType: "progress_reset" }),
+      ];
+      const other = event("u1", "e4", "video", at("10:30"), { status: "completed" });
+      await appendEvents(kv, [...quiz, other]);
+      await processPendingEvents(kv, "u1");
+      const videoBefore = await kv.get(activityStateKey("u1", "video"));
+
+      const late = event("u1", "e1", "quiz", at("09:00"), { status: "completed", score: 90 });
+      await appendEvents(kv, [late]);
+      assert.deepEqual(await processPendingEvents(kv, "u1"), { processed: 1, more: false });
+
+      const state = (await listStates(kv, "u1")).get("quiz");
+      assert.deepEqual(state, reduceActivity([...quiz, late], "quiz"));
+      assert.equal(state?.status, "not_started");
+      assert.equal(state?.bestScore, null);
+      assert.equal(state?.completedAt, null);
+      assert.equal(
+        (await kv.get(activityStateKey("u1", "video"))).versionstamp,
+        videoBefore.versionstamp,
+      );
+      await assertMatchesReplay(kv, "u1", [...quiz, other, late]);
+      assert.equal((await getSummary(kv, "u1")).totals.completed, 1);
+    }),
+});
+
+Deno.test({
+  name:
+    "batches appended in any order and processed as they come end in a full replay's projections",
+  ...leakChecked,
+  fn: async () => {
+    const eventsArb = fc.uniqueArray(
+      fc.record({
+        id: fc.stringMatching(/^[a-z0-9]{1,3}$/),
+        activityId: fc.constantFrom("a", "b", "c"),
+        minute: fc.integer({ min: 0, max: 5 }),
+        status: fc.constantFrom<CompletionStatus>("started", "in_progress", "failed", "completed"),
+        reset: fc.boolean(),
+      }).map((r) =>
+        event("u1", r.id, r.activityId, at(`10:0${r.minute}`), {
+          status: r.status,
+          ...(r.reset && r.minute % 2 === 0 ? { eventType: "progress_reset" as const } : {}),
+        })
+      ),
+      { selector: (e) => e.id, minLength: 1, maxLength: 20 },
+    );
+    const batchesArb = eventsArb.chain((events) =>
+      fc.tuple(
+        fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+        fc.array(fc.nat({ max: events.length }), { maxLength: 4 }),
+      ).map(([arrival, cuts]) => {
+        const bounds = [...new Set([0, ...cuts, arrival.length])].sort((a, b) => a - b);
+        return bounds.slice(1).map((end, i) => arrival.slice(bounds[i], end));
+      })
+    );
+    await fc.assert(
+      fc.asyncProperty(batchesArb, (batches) =>
+        withKv(async (kv) => {
+          for (const batch of batches) {
+            await appendEvents(kv, batch);
+            await processPendingEvents(kv, "u1");
+          }
+          await assertMatchesReplay(kv, "u1", batches.flat());
+        })),
+      { numRuns: 40 },
+    );
+  },
+});
