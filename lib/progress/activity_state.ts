@@ -47,6 +47,11 @@ export const STATUS_RANK: Record<ActivityStatus, number> = {
   completed: 4,
 };
 
+/** Rounds minutes to a thousandth, so sums are exact whatever order they are added in. */
+export function roundMinutes(minutes: number): number {
+  return Math.round(minutes * 1000) / 1000;
+}
+
 /** Compares two log positions: by timestamp, then event id. */
 export function comparePositions(a: LogPosition, b: LogPosition): number {
   if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
@@ -116,7 +121,7 @@ export function applyEvent(
   const common = {
     ...base,
     activityType: data.activityType,
-    timeSpentMinutes: base.timeSpentMinutes + (data.timeSpent ?? 0),
+    timeSpentMinutes: roundMinutes(base.timeSpentMinutes + roundMinutes(data.timeSpent ?? 0)),
     lastAttemptAt: event.timestamp,
     last: positionOf(event),
     lastSourceSystem: event.sourceSystem,

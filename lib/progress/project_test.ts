@@ -167,7 +167,10 @@ const eventSetArb = fc.uniqueArray(
       { arbitrary: fc.constant<EventType>("progress_reset"), weight: 1 },
       { arbitrary: fc.constant<EventType>("activity_progressed"), weight: 5 },
     ),
-    timeSpent: fc.option(fc.integer({ min: 0, max: 90 }), { nil: undefined }),
+    timeSpent: fc.option(
+      fc.oneof(fc.integer({ min: 0, max: 90 }), fc.double({ min: 0, max: 90, noNaN: true })),
+      { nil: undefined },
+    ),
   }).map((r) =>
     event(r.id, r.activityId, r.timestamp, {
       status: r.status,

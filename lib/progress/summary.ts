@@ -11,6 +11,7 @@ import {
   type ActivityStatus,
   comparePositions,
   positionOf,
+  roundMinutes,
 } from "./activity_state.ts";
 
 /** One recent event as the dashboard lists it. */
@@ -83,7 +84,7 @@ function addTotals(
     activities: a.activities + sign * b.activities,
     completed: a.completed + sign * b.completed,
     inProgress: a.inProgress + sign * b.inProgress,
-    timeSpentMinutes: a.timeSpentMinutes + sign * b.timeSpentMinutes,
+    timeSpentMinutes: roundMinutes(a.timeSpentMinutes + sign * b.timeSpentMinutes),
   };
 }
 

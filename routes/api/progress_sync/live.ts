@@ -11,10 +11,11 @@ export const liveRoutes = new Hono<AppEnv>()
     const principal = requireScope(c, "progress:read", "system");
     const userId = await subjectUserId(c, principal);
     const lastEventId = c.req.header("last-event-id") ?? c.req.query("lastEventId") ?? null;
-    c.header("X-Accel-Buffering", "no");
-    c.header("Cache-Control", "no-cache, no-transform");
-    return streamSSE(
+    const response = streamSSE(
       c,
       (stream) => streamNotifications(stream, c.get("deps").kv, userId, { lastEventId }),
     );
+    response.headers.set("Cache-Control", "no-cache, no-transform");
+    response.headers.set("X-Accel-Buffering", "no");
+    return response;
   });

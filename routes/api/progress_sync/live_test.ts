@@ -206,7 +206,8 @@ Deno.test({
     withTestApp(async (app) => {
       const { token } = await app.student();
       const live = await openLive(app, token);
-      assert.match(live.response.headers.get("cache-control") ?? "", /no-cache/);
+      assert.equal(live.response.headers.get("cache-control"), "no-cache, no-transform");
+      assert.equal(live.response.headers.get("x-accel-buffering"), "no");
 
       await post(app, token, [video("e1", "2026-11-01T10:00:00Z")]);
       const frames = await live.sse.through("e1");
