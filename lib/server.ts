@@ -1,6 +1,6 @@
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { createProcessor, type Processor } from "./processing/processor.ts";
+import { createProcessor, processMessage, type Processor } from "./processing/processor.ts";
 
 /** How often the local sweeper looks for stranded outbox entries. */
 export const SWEEP_INTERVAL_MS = 5000;
@@ -12,6 +12,33 @@ export interface RunningService {
   processor: Processor;
   /** Stops serving, processing and closes KV. */
   close(): Promise<void>;
+}
+
+/** Delays of the KV queue's retries of failed processing. */
+export const RETRY_BACKOFF_MS = [1000, 5000, 15000, 60000];
+
+/**
+ * The processor as the service runs it: failures are logged and, where KV queues exist, handed
+ * to the queue for durable retries with backoff (the sweeper retries everywhere else).
+ */
+export function createServiceProcessor(
+  kv: Deno.Kv,
+  config: Pick<Config, "queuesEnabled">,
+): Processor {
+  return createProcessor(kv, {
+    onError: (userIds, error) =>
+      console.error(`Processing for ${userIds.join(", ")} failed; will retry:`, error),
+    ...(config.queuesEnabled
+      ? {
+        retry: async (userIds: readonly string[]) => {
+          await kv.enqueue(processMessage(userIds), {
+            delay: RETRY_BACKOFF_MS[0],
+            backoffSchedule: RETRY_BACKOFF_MS,
+          });
+        },
+      }
+      : {}),
+  });
 }
 
 /** Opens KV at `kvPath` (creating its directory), `:memory:`, or the platform default when null. */
@@ -49,7 +76,6 @@ export function startService(
     kv,
     processor,
     adminToken: config.adminToken,
-    queuesEnabled: config.queuesEnabled,
     signInHint: options.signInHint ?? null,
   });
   const server = Deno.serve({

@@ -11,30 +11,21 @@ export interface AppendOutcome {
   status: AppendStatus;
 }
 
-/** A message on the KV queue asking for a user's outbox to be processed. */
-export interface ProcessMessage {
-  kind: "process";
-  userIds: string[];
-}
-
 /** An outbox entry: the event waits to be processed. */
 export interface OutboxEntry {
   acceptedAt: string;
 }
 
 const MAX_COMMIT_ATTEMPTS = 5;
-/** Delay before the queue re-triggers processing (the in-process fast path normally wins). */
-const QUEUE_DELAY_MS = 1000;
 
 /**
- * Appends events to the log in one atomic commit: each id is checked absent, the event,
- * its log entry and its outbox entry are written, and (with `enqueue`) a process message
- * is queued. Ids already stored come back `duplicate` (same content hash) or `conflict`.
+ * Appends events to the log in one atomic commit: each id is checked absent, and the event,
+ * its log entry and its outbox entry are written. Ids already stored come back `duplicate`
+ * (same content hash) or `conflict`.
  */
 export async function appendEvents(
   kv: Deno.Kv,
   events: readonly StoredEvent[],
-  options: { enqueue?: boolean } = {},
 ): Promise<AppendOutcome[]> {
   const outcomes: AppendOutcome[] = events.map((e) => ({
     id: e.id,
@@ -57,7 +48,7 @@ export async function appendEvents(
       throw new Error("Could not store events: too much contention");
     }
     const batch = pending.map((i) => events[i]!);
-    const result = await commitNewEvents(kv, batch, options.enqueue ?? false);
+    const result = await commitNewEvents(kv, batch);
     if (result.ok) break;
     const stored = await getStoredEvents(
       kv,
@@ -83,7 +74,6 @@ export async function appendEvents(
 function commitNewEvents(
   kv: Deno.Kv,
   events: readonly StoredEvent[],
-  enqueue: boolean,
 ): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
   const op = kv.atomic();
   const idsByUser = new Map<string, string[]>();
@@ -103,12 +93,6 @@ function commitNewEvents(
   }
   for (const [userId, ids] of idsByUser) {
     op.set([...eventsByUserPrefix(userId), kv.commitVersionstamp()], ids);
-  }
-  if (enqueue) {
-    op.enqueue(
-      { kind: "process", userIds: [...idsByUser.keys()] } satisfies ProcessMessage,
-      { delay: QUEUE_DELAY_MS, backoffSchedule: [1000, 5000, 15000, 60000] },
-    );
   }
   return op.commit();
 }

@@ -6,7 +6,6 @@ export interface AppDeps {
   kv: Deno.Kv;
   processor: Processor;
   adminToken: string | null;
-  queuesEnabled: boolean;
   /** A line shown on the sign-in page (e.g. the demo student's credentials). */
   signInHint?: string | null;
 }

@@ -9,17 +9,40 @@ import {
 } from "../kv_keys.ts";
 import { addNotifications } from "../live/notification_store.ts";
 import type { ActivityState } from "../progress/activity_state.ts";
-import { activitiesNeedingHistory, groupByActivity, project } from "../progress/project.ts";
+import {
+  activitiesNeedingHistory,
+  groupByActivity,
+  project,
+  type ProjectionOutput,
+} from "../progress/project.ts";
 import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
 
-/** Most events applied in one commit (each costs an outbox check, and a state check per activity). */
+/** Most events of one user applied in one commit (their live messages share one KV value). */
 export const MAX_EVENTS_PER_COMMIT = 30;
+/** Most users whose events share one commit. */
+export const MAX_USERS_PER_COMMIT = 40;
+/** Budget for the bytes one commit writes (Deno KV allows 800 KiB). */
+const MAX_COMMIT_BYTES = 600 * 1024;
+/** Largest live-message batch per user and commit (Deno KV values hold 64 KiB). */
+const MAX_MESSAGES_BYTES = 56 * 1024;
 const MAX_COMMIT_ATTEMPTS = 10;
 
 /** What one call to `processPendingEvents` did. */
 export interface ProcessOutcome {
   processed: number;
-  /** True when more events were pending than one commit takes. */
+  /** Users who still have pending events after this commit. */
+  pending: string[];
+}
+
+/** One user's share of a commit: what was read and what the projection step made of it. */
+interface UserWork {
+  userId: string;
+  summaryEntry: Deno.KvEntryMaybe<ProgressSummary>;
+  events: StoredEvent[];
+  /** Outbox keys to delete (including any whose event is missing). */
+  outboxKeys: Deno.KvKey[];
+  output: ProjectionOutput;
+  /** True when the user has more pending events than this commit takes. */
   more: boolean;
 }
 
@@ -39,89 +62,116 @@ async function listActivityHistory(
 ): Promise<StoredEvent[]> {
   const ids: [string, string][] = [];
   for await (
-    const entry of kv.list<string>({
-      prefix: eventsByActivityPrefix(userId, activityId),
-    })
+    const entry of kv.list<string>({ prefix: eventsByActivityPrefix(userId, activityId) })
   ) ids.push([userId, entry.value]);
   return (await getStoredEvents(kv, ids)).filter((e) => e !== undefined);
 }
 
+async function planUser(
+  kv: Deno.Kv,
+  userId: string,
+  now: string,
+  limit: number,
+): Promise<UserWork | null> {
+  const outbox: Deno.KvEntry<OutboxEntry>[] = [];
+  for await (
+    const entry of kv.list<OutboxEntry>({ prefix: outboxPrefix(userId) }, { limit: limit + 1 })
+  ) outbox.push(entry);
+  if (outbox.length === 0) return null;
+  const taken = outbox.slice(0, limit);
+  const ids = taken.map((e) => [userId, e.key[e.key.length - 1] as string] as const);
+  const events = (await getStoredEvents(kv, ids)).filter((e) => e !== undefined);
+  const activityIds = [...groupByActivity(events).keys()];
+  const [summaryEntry, ...stateEntries] = await getManyChunked<ProgressSummary | ActivityState>(
+    kv,
+    [summaryKey(userId), ...activityIds.map((a) => activityStateKey(userId, a))],
+  );
+  const states = new Map<string, ActivityState>();
+  stateEntries.forEach((entry, i) => {
+    if (entry.value) states.set(activityIds[i]!, entry.value as ActivityState);
+  });
+  const histories = new Map<string, StoredEvent[]>();
+  for (const activityId of activitiesNeedingHistory(events, states)) {
+    histories.set(activityId, await listActivityHistory(kv, userId, activityId));
+  }
+  const summary = (summaryEntry!.value as ProgressSummary | null) ?? emptySummary(userId);
+  const output = project({ now, events, states, histories, summary });
+  if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
+    return planUser(kv, userId, now, Math.ceil(limit / 2));
+  }
+  return {
+    userId,
+    summaryEntry: summaryEntry as Deno.KvEntryMaybe<ProgressSummary>,
+    events,
+    outboxKeys: taken.map((e) => e.key),
+    output,
+    more: outbox.length > limit,
+  };
+}
+
+function bytesOf(work: UserWork): number {
+  return JSON.stringify(work.output).length + JSON.stringify(work.events).length / 4;
+}
+
+function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): void {
+  const { userId, output } = work;
+  // Every processing commit of a user rewrites the summary, so checking it alone makes
+  // concurrent processors of the same user exclusive: the loser re-reads and finds its
+  // events already gone from the outbox.
+  op.check(work.summaryEntry);
+  for (const key of work.outboxKeys) op.delete(key);
+  for (const [activityId, state] of output.states) {
+    op.set(activityStateKey(userId, activityId), state);
+  }
+  for (const event of work.events) {
+    op.set([...eventsByActivityPrefix(userId, activityIdOf(event)), event.id], event.id);
+  }
+  for (const result of output.results) op.set(resultKey(userId, result.eventId), result);
+  op.set(summaryKey(userId), output.summary);
+  addNotifications(op, kv, userId, output.messages);
+}
+
 /**
- * Applies up to `MAX_EVENTS_PER_COMMIT` of a user's pending events in one atomic commit that
- * writes the projections, results and live messages and deletes the outbox entries. The commit
- * checks every entry it read, so an event is applied exactly once even when several
- * processors race; a lost race is retried with fresh reads.
+ * Applies pending events of several users in one atomic commit: for each user up to
+ * `MAX_EVENTS_PER_COMMIT` events, written as projections, results and live messages, with their
+ * outbox entries deleted. The commit checks each user's summary (which every processing commit
+ * rewrites), so each event applies exactly once even when processors race; a lost race is
+ * retried with fresh reads. Users that do not fit this commit are reported as still pending.
  */
 export async function processPendingEvents(
   kv: Deno.Kv,
-  userId: string,
+  userIds: readonly string[],
   options: { now?: () => Date } = {},
 ): Promise<ProcessOutcome> {
   const now = options.now ?? (() => new Date());
+  const users = [...new Set(userIds)];
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-    const outbox: Deno.KvEntry<OutboxEntry>[] = [];
-    for await (
-      const entry of kv.list<OutboxEntry>({ prefix: outboxPrefix(userId) }, {
-        limit: MAX_EVENTS_PER_COMMIT + 1,
-      })
-    ) outbox.push(entry);
-    if (outbox.length === 0) return { processed: 0, more: false };
-    const more = outbox.length > MAX_EVENTS_PER_COMMIT;
-    const taken = outbox.slice(0, MAX_EVENTS_PER_COMMIT);
-    const eventIds = taken.map((e) => e.key[e.key.length - 1] as string);
-    const loaded = await getStoredEvents(kv, eventIds.map((id) => [userId, id]));
-    const events = loaded.filter((e) => e !== undefined);
-
-    const activityIds = [...groupByActivity(events).keys()];
-    const [summaryEntry, ...stateEntries] = await getManyChunked<
-      ProgressSummary | ActivityState
-    >(kv, [
-      summaryKey(userId),
-      ...activityIds.map((a) => activityStateKey(userId, a)),
-    ]);
-    const states = new Map<string, ActivityState>();
-    stateEntries.forEach((entry, i) => {
-      if (entry.value) states.set(activityIds[i]!, entry.value as ActivityState);
-    });
-    const histories = new Map<string, StoredEvent[]>();
-    for (const activityId of activitiesNeedingHistory(events, states)) {
-      histories.set(
-        activityId,
-        await listActivityHistory(kv, userId, activityId),
-      );
+    const at = now().toISOString();
+    const candidates = users.slice(0, MAX_USERS_PER_COMMIT);
+    const planned = (await Promise.all(
+      candidates.map((u) => planUser(kv, u, at, MAX_EVENTS_PER_COMMIT)),
+    )).filter((w) => w !== null);
+    const op = kv.atomic();
+    const included: UserWork[] = [];
+    let bytes = 0;
+    for (const work of planned) {
+      const size = bytesOf(work);
+      if (included.length > 0 && bytes + size > MAX_COMMIT_BYTES) break;
+      bytes += size;
+      included.push(work);
+      addUserWork(op, kv, work);
     }
-    const summary = (summaryEntry!.value as ProgressSummary | null) ??
-      emptySummary(userId);
-    const output = project({
-      now: now().toISOString(),
-      events,
-      states,
-      histories,
-      summary,
-    });
-
-    const op = kv.atomic().check({
-      key: summaryKey(userId),
-      versionstamp: summaryEntry!.versionstamp,
-    });
-    for (const entry of taken) op.check(entry).delete(entry.key);
-    stateEntries.forEach((entry) => op.check(entry));
-    for (const [activityId, state] of output.states) {
-      op.set(activityStateKey(userId, activityId), state);
-    }
-    for (const event of events) {
-      op.set(
-        [...eventsByActivityPrefix(userId, activityIdOf(event)), event.id],
-        event.id,
-      );
-    }
-    for (const result of output.results) {
-      op.set(resultKey(userId, result.eventId), result);
-    }
-    op.set(summaryKey(userId), output.summary);
-    addNotifications(op, kv, userId, output.messages);
+    if (included.length === 0) return { processed: 0, pending: users.slice(candidates.length) };
     const committed = await op.commit();
-    if (committed.ok) return { processed: events.length, more };
+    if (!committed.ok) continue;
+    const done = new Set(included.filter((w) => !w.more).map((w) => w.userId));
+    const emptyNow = new Set(candidates.filter((u) => !planned.some((w) => w.userId === u)));
+    return {
+      processed: included.reduce((n, w) => n + w.events.length, 0),
+      pending: users.filter((u) => !done.has(u) && !emptyNow.has(u)),
+    };
   }
-  throw new Error(`Could not process events of user ${userId}: too much contention`);
+  throw new Error(
+    `Could not process events of ${users.length} user(s): too much contention`,
+  );
 }

@@ -134,8 +134,8 @@ Deno.test({
         await appendEvents(kv, events);
         all.push(...events);
         const outcomes = await Promise.all([
-          processPendingEvents(kv, "u1"),
-          processPendingEvents(kv, "u1"),
+          processPendingEvents(kv, ["u1"]),
+          processPendingEvents(kv, ["u1"]),
         ]);
         assert.equal(outcomes[0].processed + outcomes[1].processed, events.length);
       }
@@ -160,16 +160,16 @@ Deno.test({
         event("u1", `b${String(i).padStart(2, "0")}`, `first-${i}`, at("10:00")));
       await appendEvents(kv, early);
       const slow = holdFirstCommit(kv);
-      const first = processPendingEvents(slow.kv, "u1");
+      const first = processPendingEvents(slow.kv, ["u1"]);
       await slow.held; // it has read the summary and built its commit for the `b` events
 
       // Ids that sort first, so the second processor takes only these.
       const late = Array.from({ length: MAX_EVENTS_PER_COMMIT }, (_, i) =>
         event("u1", `a${String(i).padStart(2, "0")}`, `second-${i}`, at("11:00")));
       await appendEvents(kv, late);
-      assert.deepEqual(await processPendingEvents(kv, "u1"), {
+      assert.deepEqual(await processPendingEvents(kv, ["u1"]), {
         processed: MAX_EVENTS_PER_COMMIT,
-        more: true,
+        pending: ["u1"],
       });
 
       slow.release();
@@ -216,15 +216,15 @@ Deno.test({
       const outcomes = [];
       let outcome;
       do {
-        outcome = await processPendingEvents(kv, "u1");
+        outcome = await processPendingEvents(kv, ["u1"]);
         outcomes.push(outcome);
-      } while (outcome.more);
+      } while (outcome.pending.length > 0);
       assert.deepEqual(outcomes, [
-        { processed: 30, more: true },
-        { processed: 30, more: true },
-        { processed: 15, more: false },
+        { processed: 30, pending: ["u1"] },
+        { processed: 30, pending: ["u1"] },
+        { processed: 15, pending: [] },
       ]);
-      assert.deepEqual(await processPendingEvents(kv, "u1"), { processed: 0, more: false });
+      assert.deepEqual(await processPendingEvents(kv, ["u1"]), { processed: 0, pending: [] });
       await assertMatchesReplay(kv, "u1", events);
       let commits = 0;
       for await (const _ of kv.list({ prefix: notificationsPrefix("u1") })) {
@@ -246,12 +246,12 @@ Deno.test({
       ];
       const other = event("u1", "e4", "video", at("10:30"), { status: "completed" });
       await appendEvents(kv, [...quiz, other]);
-      await processPendingEvents(kv, "u1");
+      await processPendingEvents(kv, ["u1"]);
       const videoBefore = await kv.get(activityStateKey("u1", "video"));
 
       const late = event("u1", "e1", "quiz", at("09:00"), { status: "completed", score: 90 });
       await appendEvents(kv, [late]);
-      assert.deepEqual(await processPendingEvents(kv, "u1"), { processed: 1, more: false });
+      assert.deepEqual(await processPendingEvents(kv, ["u1"]), { processed: 1, pending: [] });
 
       const state = (await listStates(kv, "u1")).get("quiz");
       assert.deepEqual(state, reduceActivity([...quiz, late], "quiz"));
@@ -301,11 +301,61 @@ Deno.test({
         withKv(async (kv) => {
           for (const batch of batches) {
             await appendEvents(kv, batch);
-            await processPendingEvents(kv, "u1");
+            await processPendingEvents(kv, ["u1"]);
           }
           await assertMatchesReplay(kv, "u1", batches.flat());
         })),
       { numRuns: 40 },
     );
   },
+});
+
+Deno.test({
+  name: "racing multi-user commits apply each user's events exactly once",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const users = ["u1", "u2", "u3"];
+      const byUser = new Map(users.map((u) => [
+        u,
+        Array.from({ length: 6 }, (_, i) =>
+          event(u, `${u}-e${i}`, `activity-${i % 2}`, at(`10:0${i}`), { timeSpent: i + 1 })),
+      ]));
+      await appendEvents(kv, [...byUser.values()].flat());
+      const outcomes = await Promise.all([
+        processPendingEvents(kv, users),
+        processPendingEvents(kv, users.toReversed()),
+        processPendingEvents(kv, ["u2"]),
+      ]);
+      assert.equal(
+        outcomes.reduce((n, o) =>
+          n + o.processed, 0),
+        18,
+      );
+      for (const [userId, events] of byUser) {
+        await assertMatchesReplay(kv, userId, events);
+        assert.equal(await countPendingEvents(kv, userId), 0);
+      }
+    }),
+});
+
+Deno.test({
+  name: "the sweeper schedules each user with stranded events once, however many they have",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const users = ["ua", "ub", "uc"];
+      await appendEvents(
+        kv,
+        users.flatMap((u) =>
+          Array.from({ length: 5 }, (_, i) => event(u, `${u}-${i}`, "quiz", at(`09:0${i}`)))
+        ),
+      );
+      const processor = createProcessor(kv);
+      assert.equal(await processor.sweep({ olderThanMs: 0 }), 3);
+      for (const userId of users) {
+        assert.equal((await getSummary(kv, userId)).eventCount, 5);
+      }
+      assert.equal(await processor.sweep({ olderThanMs: 0 }), 0);
+    }),
 });

@@ -1,28 +1,41 @@
-import type { OutboxEntry, ProcessMessage } from "../events/log_store.ts";
+import type { OutboxEntry } from "../events/log_store.ts";
 import { outboxPrefix } from "../kv_keys.ts";
-import { processPendingEvents } from "./process_pending.ts";
+import { MAX_USERS_PER_COMMIT, processPendingEvents } from "./process_pending.ts";
 
 /** Options for `createProcessor`. */
 export interface ProcessorOptions {
-  /** Most users processed at the same time. */
+  /** Most processing commits in flight at once (each covers up to `MAX_USERS_PER_COMMIT` users). */
   concurrency?: number;
   /** Clock used for processing times. */
   now?: () => Date;
-  /** Called when processing a user fails (it is retried by the queue or the sweeper). */
-  onError?: (userId: string, error: unknown) => void;
+  /** Called when processing users fails. */
+  onError?: (userIds: readonly string[], error: unknown) => void;
+  /** Asks for a durable retry of users whose processing failed (the KV queue, where there is one). */
+  retry?: (userIds: readonly string[]) => Promise<void>;
 }
 
 /** Figures about processing since start. */
 export interface ProcessorStats {
   processedEvents: number;
   failedRuns: number;
+  /** Users being processed right now. */
   activeUsers: number;
+  /** Users waiting for a run. */
   waitingUsers: number;
 }
 
-/** Runs users' pending events: one run per user at a time, at most `concurrency` users at once. */
+/** A queue message asking for users' outboxes to be processed. */
+export interface ProcessMessage {
+  kind: "process";
+  userIds: string[];
+}
+
+/**
+ * Applies users' pending events: each user is in at most one run at a time, runs group up to
+ * `MAX_USERS_PER_COMMIT` users into one commit, and at most `concurrency` commits are in flight.
+ */
 export interface Processor {
-  /** Processes `userId`'s outbox until empty; resolves when every event pending at call time is applied. */
+  /** Processes `userId`'s outbox; resolves once every event pending at call time is applied. */
   schedule(userId: string): Promise<void>;
   /** Schedules every user with an outbox entry accepted more than `olderThanMs` ago; returns how many users. */
   sweep(options?: { olderThanMs?: number }): Promise<number>;
@@ -30,13 +43,13 @@ export interface Processor {
   handleMessage(message: unknown): Promise<void>;
   /** Figures since start. */
   stats(): ProcessorStats;
-  /** Waits for every run in flight. */
+  /** Waits until no run is in flight or waiting. */
   idle(): Promise<void>;
 }
 
-interface Run {
-  promise: Promise<void>;
-  again: boolean;
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 function isProcessMessage(message: unknown): message is ProcessMessage {
@@ -45,80 +58,116 @@ function isProcessMessage(message: unknown): message is ProcessMessage {
     Array.isArray((message as ProcessMessage).userIds);
 }
 
+/** The message that asks the KV queue to process `userIds`. */
+export function processMessage(userIds: readonly string[]): ProcessMessage {
+  return { kind: "process", userIds: [...userIds] };
+}
+
 /** Creates the processor that applies accepted events to the projections. */
-export function createProcessor(
-  kv: Deno.Kv,
-  options: ProcessorOptions = {},
-): Processor {
-  const { concurrency = 8, now, onError } = options;
-  const runs = new Map<string, Run>();
-  const waiting: (() => void)[] = [];
-  let active = 0;
+export function createProcessor(kv: Deno.Kv, options: ProcessorOptions = {}): Processor {
+  const { concurrency = 2, now, onError, retry } = options;
+  const waiting = new Set<string>();
+  const running = new Set<string>();
+  const waiters = new Map<string, Waiter[]>();
+  const idleWaiters: (() => void)[] = [];
+  let workers = 0;
   let processedEvents = 0;
   let failedRuns = 0;
 
-  async function acquire(): Promise<void> {
-    if (active < concurrency) {
-      active++;
-      return;
+  function takeBatch(): string[] {
+    const batch: string[] = [];
+    for (const userId of waiting) {
+      if (running.has(userId)) continue;
+      batch.push(userId);
+      if (batch.length >= MAX_USERS_PER_COMMIT) break;
     }
-    await new Promise<void>((resolve) => waiting.push(resolve));
+    for (const userId of batch) {
+      waiting.delete(userId);
+      running.add(userId);
+    }
+    return batch;
   }
 
-  function release(): void {
-    const next = waiting.shift();
-    if (next) next();
-    else active--;
+  function settle(userIds: readonly string[], error?: unknown): void {
+    for (const userId of userIds) {
+      const list = waiters.get(userId) ?? [];
+      waiters.delete(userId);
+      for (const waiter of list) error === undefined ? waiter.resolve() : waiter.reject(error);
+    }
   }
 
-  async function drain(userId: string, run: Run): Promise<void> {
-    await acquire();
-    try {
-      do {
-        run.again = false;
-        let outcome;
-        do {
-          outcome = await processPendingEvents(kv, userId, now ? { now } : {});
+  async function work(): Promise<void> {
+    for (let batch = takeBatch(); batch.length > 0; batch = takeBatch()) {
+      // Waiters registered before this run are satisfied by it; later ones wait for the next.
+      const snapshot = new Map(batch.map((u) => [u, waiters.get(u) ?? []]));
+      for (const userId of batch) waiters.delete(userId);
+      try {
+        let users: readonly string[] = batch;
+        while (users.length > 0) {
+          const outcome = await processPendingEvents(kv, users, now ? { now } : {});
           processedEvents += outcome.processed;
-        } while (outcome.more);
-      } while (run.again);
-    } catch (error) {
-      failedRuns++;
-      throw error;
-    } finally {
-      release();
-      runs.delete(userId);
+          const left = new Set(outcome.pending);
+          const finished = users.filter((u) => !left.has(u));
+          for (const userId of finished) {
+            for (const waiter of snapshot.get(userId) ?? []) waiter.resolve();
+            snapshot.delete(userId);
+          }
+          users = outcome.pending;
+        }
+      } catch (error) {
+        failedRuns++;
+        const failed = [...snapshot.keys()];
+        for (const list of snapshot.values()) for (const waiter of list) waiter.reject(error);
+        settle(failed, error);
+        onError?.(failed, error);
+        retry?.(failed).catch((e) => onError?.(failed, e));
+      } finally {
+        for (const userId of batch) running.delete(userId);
+      }
+    }
+  }
+
+  function pump(): void {
+    while (workers < concurrency && [...waiting].some((u) => !running.has(u))) {
+      workers++;
+      work().finally(() => {
+        workers--;
+        if (waiting.size > 0) pump();
+        if (workers === 0 && waiting.size === 0) {
+          for (const resolve of idleWaiters.splice(0)) resolve();
+        }
+      });
     }
   }
 
   function schedule(userId: string): Promise<void> {
-    const current = runs.get(userId);
-    if (current) {
-      current.again = true;
-      return current.promise;
-    }
-    const run: Run = { promise: Promise.resolve(), again: false };
-    runs.set(userId, run);
-    run.promise = drain(userId, run);
-    run.promise.catch((error) => onError?.(userId, error));
-    return run.promise;
+    const promise = new Promise<void>((resolve, reject) => {
+      const list = waiters.get(userId) ?? [];
+      list.push({ resolve, reject });
+      waiters.set(userId, list);
+    });
+    waiting.add(userId);
+    pump();
+    return promise;
   }
 
-  async function sweep(
-    { olderThanMs = 3000 }: { olderThanMs?: number } = {},
-  ): Promise<number> {
+  async function sweep({ olderThanMs = 3000 }: { olderThanMs?: number } = {}): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
-    const users = new Set<string>();
-    for await (
-      const entry of kv.list<OutboxEntry>({ prefix: outboxPrefix() })
-    ) {
-      const userId = entry.key[1] as string;
-      if (!users.has(userId) && Date.parse(entry.value.acceptedAt) <= cutoff) {
-        users.add(userId);
-      }
+    const users: string[] = [];
+    const prefix = outboxPrefix();
+    let start: Deno.KvKey | null = null;
+    // One read per user with pending events: after a user's first entry, jump past the rest.
+    while (true) {
+      let found: Deno.KvEntry<OutboxEntry> | null = null;
+      const selector = start ? { prefix, start } : { prefix };
+      for await (const entry of kv.list<OutboxEntry>(selector, { limit: 1 })) found = entry;
+      if (!found) break;
+      const userId = found.key[1] as string;
+      if (Date.parse(found.value.acceptedAt) <= cutoff) users.push(userId);
+      start = [...prefix, `${userId}\u0000`];
     }
-    await Promise.allSettled([...users].map(schedule));
-    return users.size;
+    await Promise.allSettled(users.map(schedule));
+    return users.length;
   }
 
   async function handleMessage(message: unknown): Promise<void> {
@@ -133,13 +182,12 @@ export function createProcessor(
     stats: () => ({
       processedEvents,
       failedRuns,
-      activeUsers: runs.size,
-      waitingUsers: waiting.length,
+      activeUsers: running.size,
+      waitingUsers: waiting.size,
     }),
-    async idle() {
-      while (runs.size > 0) {
-        await Promise.allSettled([...runs.values()].map((r) => r.promise));
-      }
+    idle() {
+      if (workers === 0 && waiting.size === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
   };
 }

@@ -3,7 +3,7 @@ import { appendEvents } from "../events/log_store.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import { countPendingEvents, getSummary } from "../progress/summary_store.ts";
 import { withTestApp } from "../testing/test_app.ts";
-import { createProcessor } from "./processor.ts";
+import { createProcessor, processMessage } from "./processor.ts";
 
 /** These tests open KV and queues, so they turn on the op and resource leak checks (off by default in Deno 2.9). */
 const leakChecked = { sanitizeOps: true, sanitizeResources: true };
@@ -138,11 +138,30 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a queue message from appendEvents gets the events processed through handleMessage",
+  name: "a failed run is handed to the KV queue, and the queued retry processes the events",
   ...leakChecked,
   fn: async () => {
     const kv = await Deno.openKv(":memory:");
-    const processor = createProcessor(kv);
+    let failuresLeft = 1;
+    const flaky = new Proxy(kv, {
+      get(target, property) {
+        if (property === "list" && failuresLeft > 0) {
+          failuresLeft--;
+          return () => {
+            throw new Error("Disk hiccup");
+          };
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const retried: string[][] = [];
+    const processor = createProcessor(flaky, {
+      retry: async (userIds) => {
+        retried.push([...userIds]);
+        await kv.enqueue(processMessage(userIds), { delay: 10 });
+      },
+    });
     let delivered!: () => void;
     const handled = new Promise<void>((resolve) => (delivered = resolve));
     const listening = kv.listenQueue(async (message) => {
@@ -150,16 +169,13 @@ Deno.test({
       delivered();
     });
     try {
-      const enqueued = countEnqueues(kv);
-      await appendEvents(kv, [event("u1", "e1"), event("u1", "e2"), event("u2", "e3")], {
-        enqueue: true,
-      });
-      assert.equal(enqueued.count, 1);
-      await handled; // the queue delivers after the delay appendEvents sets
+      await appendEvents(kv, [event("u1", "e1"), event("u1", "e2")]);
+      await assert.rejects(processor.schedule("u1"), /Disk hiccup/);
+      assert.deepEqual(retried, [["u1"]]);
+      assert.equal(processor.stats().failedRuns, 1);
+      await handled;
       assert.equal((await getSummary(kv, "u1")).eventCount, 2);
-      assert.equal((await getSummary(kv, "u2")).eventCount, 1);
       assert.equal(await countPendingEvents(kv, "u1"), 0);
-      assert.equal(processor.stats().processedEvents, 3);
     } finally {
       await processor.idle();
       kv.close();
@@ -187,41 +203,56 @@ Deno.test({
   },
 });
 
+/** Counts atomic commits made through `kv` from now on. */
+function countCommits(kv: Deno.Kv): { count: number } {
+  const counter = { count: 0 };
+  const atomic = kv.atomic.bind(kv);
+  kv.atomic = () => {
+    const op = atomic();
+    const commit = op.commit.bind(op);
+    op.commit = () => {
+      counter.count++;
+      return commit();
+    };
+    return op;
+  };
+  return counter;
+}
+
 Deno.test({
-  name: "the processor runs at most `concurrency` users at once and queues the rest",
+  name: "users waiting for a run are grouped into one commit, with at most `concurrency` in flight",
   ...leakChecked,
   fn: async () => {
     const kv = await Deno.openKv(":memory:");
     try {
       const users = Array.from({ length: 7 }, (_, i) => `user${i}`);
       await appendEvents(kv, users.flatMap((u) => [event(u, `${u}-a`), event(u, `${u}-b`)]));
+      const commits = countCommits(kv);
       const gate = gateOutboxReads(kv);
-      const processor = createProcessor(gate.kv, { concurrency: 3 });
-      const runs = new Map(users.map((u) => [u, processor.schedule(u)]));
-
-      await gate.arrived(3);
+      const processor = createProcessor(gate.kv, { concurrency: 1 });
+      const first = processor.schedule(users[0]!);
+      const rest = users.slice(1).map((u) => processor.schedule(u));
+      await gate.arrived(1);
       assert.deepEqual(processor.stats(), {
         processedEvents: 0,
         failedRuns: 0,
-        activeUsers: 7,
-        waitingUsers: 4,
+        activeUsers: 1,
+        waitingUsers: 6,
       });
-      for (let finished = 0; finished < users.length; finished++) {
-        const inFlight = gate.arrivals.length - finished;
-        assert.equal(inFlight, Math.min(3, users.length - finished), "runs in flight");
-        assert.equal(processor.stats().waitingUsers, users.length - gate.arrivals.length);
-        const next = gate.arrivals[finished]!;
-        next.open();
-        await runs.get(next.userId);
-        if (gate.arrivals.length < users.length) await gate.arrived(gate.arrivals.length + 1);
-      }
+      gate.arrivals[0]!.open();
+      await first;
+      await gate.arrived(7);
       assert.deepEqual(
-        gate.arrivals.map((a) => a.userId).toSorted(),
-        users.toSorted(),
-        "each user ran once",
+        gate.arrivals.slice(1).map((a) => a.userId).toSorted(),
+        users.slice(1).toSorted(),
+        "the six waiting users run together",
       );
+      for (const arrival of gate.arrivals.slice(1)) arrival.open();
+      await Promise.all(rest);
+      assert.equal(commits.count, 2, "one commit for the first user, one for the other six");
       assert.equal(processor.stats().processedEvents, 14);
       for (const userId of users) assert.equal((await getSummary(kv, userId)).eventCount, 2);
+      await processor.idle();
     } finally {
       kv.close();
     }
@@ -229,7 +260,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "scheduling a user who is already running joins that run instead of starting another",
+  name: "scheduling a user who is already running gets one more run after the current one",
   ...leakChecked,
   fn: async () => {
     const kv = await Deno.openKv(":memory:");
@@ -241,15 +272,21 @@ Deno.test({
       await gate.arrived(1);
       await appendEvents(kv, [event("u1", "e2")]);
       const second = processor.schedule("u1");
-      assert.equal(second, first);
-      assert.equal(processor.stats().activeUsers, 1);
+      assert.deepEqual(processor.stats(), {
+        processedEvents: 0,
+        failedRuns: 0,
+        activeUsers: 1,
+        waitingUsers: 1,
+      });
 
       gate.arrivals[0]!.open();
-      await gate.arrived(2); // the joined request makes the run look at the outbox once more
-      gate.arrivals[1]!.open();
       await first;
+      await gate.arrived(2); // the second request makes the user run once more
+      gate.arrivals[1]!.open();
+      await second;
       assert.equal(gate.arrivals.length, 2);
       assert.equal((await getSummary(kv, "u1")).eventCount, 2);
+      await processor.idle();
       assert.deepEqual(processor.stats(), {
         processedEvents: 2,
         failedRuns: 0,

@@ -1,7 +1,8 @@
 import { createApiToken, createUser } from "../auth/account_store.ts";
 import type { Scope } from "../auth/principal.ts";
 import { createApp } from "../app.ts";
-import { createProcessor, type Processor } from "../processing/processor.ts";
+import type { Processor } from "../processing/processor.ts";
+import { createServiceProcessor } from "../server.ts";
 
 /** An in-process app on a fresh `:memory:` KV, for API tests. */
 export interface TestApp {
@@ -24,13 +25,9 @@ export async function withTestApp(
   options: { queuesEnabled?: boolean } = {},
 ): Promise<void> {
   const kv = await Deno.openKv(":memory:");
-  const processor = createProcessor(kv);
-  const app = createApp({
-    kv,
-    processor,
-    adminToken: TEST_ADMIN_TOKEN,
-    queuesEnabled: options.queuesEnabled ?? false,
-  });
+  const queuesEnabled = options.queuesEnabled ?? false;
+  const processor = createServiceProcessor(kv, { queuesEnabled });
+  const app = createApp({ kv, processor, adminToken: TEST_ADMIN_TOKEN });
   let counter = 0;
   const testApp: TestApp = {
     kv,

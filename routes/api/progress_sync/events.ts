@@ -36,7 +36,7 @@ export function eventView(event: StoredEvent) {
 export const eventRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const principal = requireScope(c, "events:write", "system");
-    const { kv, processor, queuesEnabled } = c.get("deps");
+    const { kv, processor } = c.get("deps");
     const wait = c.req.query("wait") === "true";
     const { batch, events } = await parseEvents(await readJson(c), principal, new Date());
     const others = [...new Set(events.map((e) => e.userId))].filter((u) => u !== principal.userId);
@@ -50,7 +50,7 @@ export const eventRoutes = new Hono<AppEnv>()
       );
       if (issues.length > 0) throw invalidInput(batch ? "batch" : "event", issues);
     }
-    const outcomes = await appendEvents(kv, events, { enqueue: queuesEnabled });
+    const outcomes = await appendEvents(kv, events);
     if (!batch && outcomes[0]!.status === "conflict") {
       throw new HttpError(
         409,
