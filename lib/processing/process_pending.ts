@@ -21,6 +21,8 @@ import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
 export const MAX_EVENTS_PER_COMMIT = 30;
 /** Most users whose events share one commit. */
 export const MAX_USERS_PER_COMMIT = 40;
+/** Budget for the mutations of one commit (Deno KV allows 1,000). */
+const MAX_COMMIT_MUTATIONS = 900;
 /** Budget for the bytes one commit writes (Deno KV allows 800 KiB). */
 const MAX_COMMIT_BYTES = 600 * 1024;
 /** Largest live-message batch per user and commit (Deno KV values hold 64 KiB). */
@@ -113,6 +115,12 @@ function bytesOf(work: UserWork): number {
   return JSON.stringify(work.output).length + JSON.stringify(work.events).length / 4;
 }
 
+/** Mutations `addUserWork` makes for one user: its outbox deletes, states, index entries, results, summary and live messages. */
+function mutationsOf(work: UserWork): number {
+  return work.outboxKeys.length + work.output.states.size + work.events.length +
+    work.output.results.length + 3;
+}
+
 function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): void {
   const { userId, output } = work;
   // Every processing commit of a user rewrites the summary, so checking it alone makes
@@ -154,10 +162,14 @@ export async function processPendingEvents(
     const op = kv.atomic();
     const included: UserWork[] = [];
     let bytes = 0;
+    let mutations = 0;
     for (const work of planned) {
       const size = bytesOf(work);
-      if (included.length > 0 && bytes + size > MAX_COMMIT_BYTES) break;
+      const count = mutationsOf(work);
+      const full = bytes + size > MAX_COMMIT_BYTES || mutations + count > MAX_COMMIT_MUTATIONS;
+      if (included.length > 0 && full) break;
       bytes += size;
+      mutations += count;
       included.push(work);
       addUserWork(op, kv, work);
     }

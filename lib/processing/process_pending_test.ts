@@ -359,3 +359,33 @@ Deno.test({
       assert.equal(await processor.sweep({ olderThanMs: 0 }), 0);
     }),
 });
+
+Deno.test({
+  name:
+    "a group too big for one commit is split within the KV mutation limit, and the rest stays pending",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const users = Array.from({ length: 20 }, (_, i) => `user${String(i).padStart(2, "0")}`);
+      for (const u of users) {
+        await appendEvents(
+          kv,
+          Array.from({ length: MAX_EVENTS_PER_COMMIT }, (_, i) =>
+            event(u, `${u}-${i}`, `activity-${i}`, at("10:00"))),
+        );
+      }
+      let remaining: readonly string[] = users;
+      let commits = 0;
+      while (remaining.length > 0) {
+        const outcome = await processPendingEvents(kv, remaining);
+        assert.ok(outcome.processed > 0);
+        assert.ok(outcome.pending.length < remaining.length);
+        remaining = outcome.pending;
+        commits++;
+      }
+      assert.ok(commits > 1, "twenty users of thirty events cannot share one commit");
+      for (const userId of users) {
+        assert.equal((await getSummary(kv, userId)).eventCount, MAX_EVENTS_PER_COMMIT);
+      }
+    }),
+});

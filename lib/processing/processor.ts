@@ -146,6 +146,8 @@ export function createProcessor(kv: Deno.Kv, options: ProcessorOptions = {}): Pr
       list.push({ resolve, reject });
       waiters.set(userId, list);
     });
+    // Failures are reported through onError; a caller that does not await must not crash the process.
+    promise.catch(() => {});
     waiting.add(userId);
     pump();
     return promise;

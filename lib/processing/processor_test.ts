@@ -298,3 +298,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a failed run that nobody awaits is reported through onError, not as an unhandled rejection",
+  ...leakChecked,
+  fn: async () => {
+    const kv = await Deno.openKv(":memory:");
+    const broken = new Proxy(kv, {
+      get(target, property) {
+        if (property === "list") {
+          return () => {
+            throw new Error("Disk gone");
+          };
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    try {
+      const reported: string[][] = [];
+      const processor = createProcessor(broken, {
+        onError: (userIds) => reported.push([...userIds]),
+      });
+      processor.schedule("u1");
+      await processor.idle();
+      assert.deepEqual(reported, [["u1"]]);
+    } finally {
+      kv.close();
+    }
+  },
+});

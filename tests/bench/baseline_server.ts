@@ -2,8 +2,8 @@
  * The bare servers that set the raw limits, run as a subprocess:
  * `deno run -A tests/bench/baseline_server.ts <single|batch|sse>` with env `PORT` and `KV_PATH`.
  *
- * - single: parse the JSON event, one `kv.atomic()` check + set event + set outbox + set log + enqueue.
- * - batch:  parse `{ events }`, one `kv.atomic()` with a check + 2 sets per event, one log set, one enqueue
+ * - single: parse the JSON event, one `kv.atomic()` check + set event + set outbox + set log.
+ * - batch:  parse `{ events }`, one `kv.atomic()` with a check + 2 sets per event and one log set
  *           (the same commit `appendEvents` makes for a 100-event batch from one user).
  * - sse:    no KV; `GET …/live?u=<user>` opens an in-memory stream, `POST …/events?u=<user>` pushes a
  *           `progress_update` frame with the event id straight onto that user's stream.
@@ -48,11 +48,7 @@ async function commit(userId: string, events: BareEvent[]): Promise<Response> {
   const acceptedAt = new Date().toISOString();
   const op = kv!.atomic();
   for (const event of events) addEvent(op, userId, event, acceptedAt);
-  op.set(["events_by_user", userId, kv!.commitVersionstamp()], events.map((e) => e.id))
-    .enqueue({ kind: "process", userIds: [userId] }, {
-      delay: 1000,
-      backoffSchedule: [1000, 5000, 15000, 60000],
-    });
+  op.set(["events_by_user", userId, kv!.commitVersionstamp()], events.map((e) => e.id));
   const result = await op.commit();
   const status = result.ok ? "accepted" : "duplicate";
   return json({ results: events.map((e) => ({ id: e.id, status })) }, 202);
