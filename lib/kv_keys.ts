@@ -18,9 +18,9 @@ export function eventsByActivityPrefix(
   return ["events_by_activity", userId, activityId];
 }
 
-/** Present while event `eventId` of `userId` waits to be processed. */
-export function outboxKey(userId: string, eventId: string): Deno.KvKey {
-  return ["outbox", userId, eventId];
+/** Present while an event of `userId` waits to be processed; `seq` orders a user's entries by arrival. */
+export function outboxKey(userId: string, seq: string): Deno.KvKey {
+  return ["outbox", userId, seq];
 }
 
 /** Prefix of every pending outbox entry, or of one user's. */

@@ -1,4 +1,5 @@
 import { createApp } from "./app.ts";
+import { createEventAppender } from "./events/event_appender.ts";
 import type { Config } from "./config.ts";
 import { createProcessor, processMessage, type Processor } from "./processing/processor.ts";
 
@@ -75,6 +76,7 @@ export function startService(
   const app = createApp({
     kv,
     processor,
+    appender: createEventAppender(kv),
     adminToken: config.adminToken,
     signInHint: options.signInHint ?? null,
   });

@@ -1,3 +1,4 @@
+import { monotonicFactory } from "ulid";
 import { eventKey, eventsByUserPrefix, outboxKey } from "../kv_keys.ts";
 import type { StoredEvent } from "./schema.ts";
 
@@ -13,8 +14,12 @@ export interface AppendOutcome {
 
 /** An outbox entry: the event waits to be processed. */
 export interface OutboxEntry {
+  eventId: string;
   acceptedAt: string;
 }
+
+/** Arrival order for outbox keys: increasing within this process, roughly by time across processes. */
+const nextOutboxSeq = monotonicFactory();
 
 const MAX_COMMIT_ATTEMPTS = 5;
 
@@ -71,7 +76,8 @@ export async function appendEvents(
   return outcomes;
 }
 
-function commitNewEvents(
+/** Commits new events (each checked absent) with their log and outbox entries; one commit. */
+export function commitNewEvents(
   kv: Deno.Kv,
   events: readonly StoredEvent[],
 ): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
@@ -82,10 +88,8 @@ function commitNewEvents(
     op.check({ key, versionstamp: null })
       .set(key, event)
       .set(
-        outboxKey(event.userId, event.id),
-        {
-          acceptedAt: event.receivedAt,
-        } satisfies OutboxEntry,
+        outboxKey(event.userId, nextOutboxSeq()),
+        { eventId: event.id, acceptedAt: event.receivedAt } satisfies OutboxEntry,
       );
     const ids = idsByUser.get(event.userId) ?? [];
     ids.push(event.id);

@@ -1,10 +1,12 @@
 import type { Principal } from "../auth/principal.ts";
+import type { EventAppender } from "../events/event_appender.ts";
 import type { Processor } from "../processing/processor.ts";
 
 /** What every route needs, passed in by `createApp` (no module opens KV itself). */
 export interface AppDeps {
   kv: Deno.Kv;
   processor: Processor;
+  appender: EventAppender;
   adminToken: string | null;
   /** A line shown on the sign-in page (e.g. the demo student's credentials). */
   signInHint?: string | null;

@@ -81,7 +81,7 @@ async function planUser(
   ) outbox.push(entry);
   if (outbox.length === 0) return null;
   const taken = outbox.slice(0, limit);
-  const ids = taken.map((e) => [userId, e.key[e.key.length - 1] as string] as const);
+  const ids = taken.map((e) => [userId, e.value.eventId] as const);
   const events = (await getStoredEvents(kv, ids)).filter((e) => e !== undefined);
   const activityIds = [...groupByActivity(events).keys()];
   const [summaryEntry, ...stateEntries] = await getManyChunked<ProgressSummary | ActivityState>(

@@ -1,19 +1,15 @@
 import type { AppendOutcome } from "../events/log_store.ts";
-import { outboxKey, resultKey } from "../kv_keys.ts";
+import { resultKey } from "../kv_keys.ts";
 import type { ProgressSyncResult } from "../progress/project.ts";
 
-/** Whether an event has been processed, and its result when it has. */
+/** Whether an event has been processed (its result is written in the commit that processes it), and the result. */
 export async function getProcessingState(
   kv: Deno.Kv,
   userId: string,
   eventId: string,
 ): Promise<{ processed: boolean; result?: ProgressSyncResult }> {
-  const [pending, result] = await kv.getMany<[unknown, ProgressSyncResult]>([
-    outboxKey(userId, eventId),
-    resultKey(userId, eventId),
-  ]);
-  if (pending.value !== null || result.value === null) return { processed: false };
-  return { processed: true, result: result.value };
+  const result = await kv.get<ProgressSyncResult>(resultKey(userId, eventId));
+  return result.value === null ? { processed: false } : { processed: true, result: result.value };
 }
 
 /**

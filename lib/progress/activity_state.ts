@@ -37,6 +37,33 @@ export interface ActivityState {
   eventCount: number;
 }
 
+/** What clients see of an activity's state (live messages, API). */
+export type ActivityView = Pick<
+  ActivityState,
+  | "activityId"
+  | "activityType"
+  | "status"
+  | "bestScore"
+  | "percentComplete"
+  | "timeSpentMinutes"
+  | "completedAt"
+  | "lastAttemptAt"
+>;
+
+/** The client view of an activity's state. */
+export function activityViewOf(state: ActivityState): ActivityView {
+  return {
+    activityId: state.activityId,
+    activityType: state.activityType,
+    status: state.status,
+    bestScore: state.bestScore,
+    percentComplete: state.percentComplete,
+    timeSpentMinutes: state.timeSpentMinutes,
+    completedAt: state.completedAt,
+    lastAttemptAt: state.lastAttemptAt,
+  };
+}
+
 /** Rank of each status in the forward-only lattice; equal ranks let the later event win. */
 export const STATUS_RANK: Record<ActivityStatus, number> = {
   not_started: 0,

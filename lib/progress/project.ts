@@ -1,6 +1,8 @@
 import { activityIdOf, type StoredEvent } from "../events/schema.ts";
 import {
   type ActivityState,
+  type ActivityView,
+  activityViewOf,
   appliesIncrementally,
   applyEvent,
   logOrder,
@@ -31,7 +33,7 @@ export interface ProgressSyncResult {
 export interface ProgressUpdate {
   eventId: string;
   activityId: string;
-  activity: ActivityState;
+  activity: ActivityView;
   overallProgress: OverallProgress;
   recentActivity: ActivitySummary;
 }
@@ -144,7 +146,7 @@ export function project(input: ProjectionInput): ProjectionOutput {
         data: {
           eventId: event.id,
           activityId,
-          activity: states.get(activityId)!,
+          activity: activityViewOf(states.get(activityId)!),
           overallProgress,
           recentActivity: activitySummaryOf(event),
         },

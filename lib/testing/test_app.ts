@@ -1,6 +1,7 @@
 import { createApiToken, createUser } from "../auth/account_store.ts";
 import type { Scope } from "../auth/principal.ts";
 import { createApp } from "../app.ts";
+import { createEventAppender } from "../events/event_appender.ts";
 import type { Processor } from "../processing/processor.ts";
 import { createServiceProcessor } from "../server.ts";
 
@@ -27,7 +28,12 @@ export async function withTestApp(
   const kv = await Deno.openKv(":memory:");
   const queuesEnabled = options.queuesEnabled ?? false;
   const processor = createServiceProcessor(kv, { queuesEnabled });
-  const app = createApp({ kv, processor, adminToken: TEST_ADMIN_TOKEN });
+  const app = createApp({
+    kv,
+    processor,
+    appender: createEventAppender(kv),
+    adminToken: TEST_ADMIN_TOKEN,
+  });
   let counter = 0;
   const testApp: TestApp = {
     kv,

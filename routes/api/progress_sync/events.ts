@@ -2,12 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { existingUserIds } from "../../../lib/auth/account_store.ts";
 import { parseEvents } from "../../../lib/events/ingest.ts";
-import {
-  appendEvents,
-  getStoredEvent,
-  listEventsSince,
-  parseCursor,
-} from "../../../lib/events/log_store.ts";
+import { getStoredEvent, listEventsSince, parseCursor } from "../../../lib/events/log_store.ts";
 import type { StoredEvent } from "../../../lib/events/schema.ts";
 import type { AppEnv } from "../../../lib/http/app_env.ts";
 import { requireScope } from "../../../lib/http/auth_middleware.ts";
@@ -36,7 +31,7 @@ export function eventView(event: StoredEvent) {
 export const eventRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const principal = requireScope(c, "events:write", "system");
-    const { kv, processor } = c.get("deps");
+    const { kv, processor, appender } = c.get("deps");
     const wait = c.req.query("wait") === "true";
     const { batch, events } = await parseEvents(await readJson(c), principal, new Date());
     const others = [...new Set(events.map((e) => e.userId))].filter((u) => u !== principal.userId);
@@ -50,7 +45,7 @@ export const eventRoutes = new Hono<AppEnv>()
       );
       if (issues.length > 0) throw invalidInput(batch ? "batch" : "event", issues);
     }
-    const outcomes = await appendEvents(kv, events);
+    const outcomes = await appender.append(events);
     if (!batch && outcomes[0]!.status === "conflict") {
       throw new HttpError(
         409,
