@@ -100,3 +100,63 @@ export function loginFailuresKey(username: string): Deno.KvKey {
 export function demoSeededKey(): Deno.KvKey {
   return ["demo_seeded"];
 }
+
+/** A catalog activity (global to the deployment). */
+export function catalogActivityKey(activityId: string): Deno.KvKey {
+  return ["catalog_activities", activityId];
+}
+
+/** A learning path (global). */
+export function pathKey(pathId: string): Deno.KvKey {
+  return ["paths", pathId];
+}
+
+/** Index from an activity to the paths that include it; entries hold the path id. */
+export function pathByActivityKey(activityId: string, pathId: string): Deno.KvKey {
+  return ["paths_by_activity", activityId, pathId];
+}
+
+/** Prefix of the paths that include an activity. */
+export function pathsByActivityPrefix(activityId: string): Deno.KvKey {
+  return ["paths_by_activity", activityId];
+}
+
+/** Paths a student has progress in; entries hold the path id. */
+export function userPathKey(userId: string, pathId: string): Deno.KvKey {
+  return ["user_paths", userId, pathId];
+}
+
+/** Prefix of the paths a student has progress in. */
+export function userPathsPrefix(userId: string): Deno.KvKey {
+  return ["user_paths", userId];
+}
+
+/** A student's item in another system (todo, schedule entry); item ids are global. */
+export function itemKey(itemId: string): Deno.KvKey {
+  return ["items", itemId];
+}
+
+/** Index of a student's items; entries hold the item id. */
+export function itemByUserKey(userId: string, itemId: string): Deno.KvKey {
+  return ["items_by_user", userId, itemId];
+}
+
+/** Prefix of a student's items. */
+export function itemsByUserPrefix(userId: string): Deno.KvKey {
+  return ["items_by_user", userId];
+}
+
+/** Index from a student's activity to the items tracking it; entries hold the item id. */
+export function itemByActivityKey(userId: string, activityId: string, itemId: string): Deno.KvKey {
+  return ["items_by_activity", userId, activityId, itemId];
+}
+
+/** Prefix of the items of a student tracking an activity. */
+export function itemsByActivityPrefix(userId: string, activityId: string): Deno.KvKey {
+  return ["items_by_activity", userId, activityId];
+}
+
+/** The derived state of a student's item. */
+export function itemStateKey(userId: string, itemId: string): Deno.KvKey {
+  return ["item_states", userId, itemId];
+}

@@ -170,6 +170,11 @@ export interface StoredEvent {
   receivedAt: string;
   /** SHA-256 of the content the client sent; decides duplicate versus conflict. */
   contentHash: string;
+  /**
+   * Every activity the event counts toward, the event's own first: a todo or schedule completion
+   * also counts toward the activities its item tracks (resolved when the event is accepted).
+   */
+  activityIds?: string[];
 }
 
 /** The activity an event's data is about: `activityId`, else the id of its typed progress block, else null. */
@@ -186,7 +191,14 @@ export function activityIdOfData(data: {
     data.pathProgress?.stepId ?? data.skillProgress?.skillId ?? null;
 }
 
-/** The activity a stored event is about. */
+/** The activity a stored event's data is about. */
 export function activityIdOf(event: Pick<StoredEvent, "eventData">): string {
   return activityIdOfData(event.eventData) ?? "unknown";
+}
+
+/** Every activity a stored event counts toward, its primary activity first. */
+export function targetsOf(event: Pick<StoredEvent, "eventData" | "activityIds">): string[] {
+  return event.activityIds && event.activityIds.length > 0
+    ? event.activityIds
+    : [activityIdOf(event)];
 }

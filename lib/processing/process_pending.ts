@@ -1,11 +1,13 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
-import { activityIdOf, type StoredEvent } from "../events/schema.ts";
+import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import {
   activityStateKey,
   eventsByActivityPrefix,
+  itemStateKey,
   outboxPrefix,
   resultKey,
   summaryKey,
+  userPathKey,
 } from "../kv_keys.ts";
 import { addNotifications } from "../live/notification_store.ts";
 import type { ActivityState } from "../progress/activity_state.ts";
@@ -16,6 +18,15 @@ import {
   type ProjectionOutput,
 } from "../progress/project.ts";
 import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
+import {
+  getItems,
+  getItemStates,
+  getPaths,
+  itemIdsByActivity,
+  pathIdsByActivity,
+} from "../catalog/catalog_store.ts";
+import type { ItemState } from "../sync/propagation.ts";
+import { syncLinkedSystems, type SyncOutput, withSync } from "../sync/sync_step.ts";
 
 /** Most events of one user applied in one commit (their live messages share one KV value). */
 export const MAX_EVENTS_PER_COMMIT = 30;
@@ -44,6 +55,7 @@ interface UserWork {
   /** Outbox keys to delete (including any whose event is missing). */
   outboxKeys: Deno.KvKey[];
   output: ProjectionOutput;
+  sync: SyncOutput;
   /** True when the user has more pending events than this commit takes. */
   more: boolean;
 }
@@ -67,6 +79,46 @@ async function listActivityHistory(
     const entry of kv.list<string>({ prefix: eventsByActivityPrefix(userId, activityId) })
   ) ids.push([userId, entry.value]);
   return (await getStoredEvents(kv, ids)).filter((e) => e !== undefined);
+}
+
+/** Reads what the sync step needs about the items and paths linked to the changed activities, and runs it. */
+async function syncStep(
+  kv: Deno.Kv,
+  userId: string,
+  events: readonly StoredEvent[],
+  before: ReadonlyMap<string, ActivityState>,
+  after: ReadonlyMap<string, ActivityState>,
+): Promise<SyncOutput> {
+  const changed = [...after.keys()];
+  const [itemIds, pathIds] = await Promise.all([
+    itemIdsByActivity(kv, userId, changed),
+    pathIdsByActivity(kv, changed),
+  ]);
+  const [items, paths] = await Promise.all([
+    getItems(kv, [...itemIds.values()].flat()),
+    getPaths(kv, [...pathIds.values()].flat()),
+  ]);
+  const owned = [...items.values()].filter((item) => item.userId === userId);
+  const otherIds = [...new Set(owned.flatMap((i) => i.activityIds))].filter((a) => !after.has(a));
+  const [otherEntries, itemStateEntries] = await Promise.all([
+    getManyChunked<ActivityState>(kv, otherIds.map((a) => activityStateKey(userId, a))),
+    getItemStates(kv, userId, owned.map((i) => i.itemId)),
+  ]);
+  const others = new Map<string, ActivityState>();
+  otherEntries.forEach((e, i) => e.value && others.set(otherIds[i]!, e.value));
+  const itemStates = new Map<string, ItemState>();
+  for (const [itemId, entry] of itemStateEntries) {
+    if (entry.value) itemStates.set(itemId, entry.value);
+  }
+  return syncLinkedSystems({
+    events,
+    before,
+    after,
+    others,
+    items: owned,
+    itemStates,
+    paths: [...paths.values()],
+  });
 }
 
 async function planUser(
@@ -97,7 +149,9 @@ async function planUser(
     histories.set(activityId, await listActivityHistory(kv, userId, activityId));
   }
   const summary = (summaryEntry!.value as ProgressSummary | null) ?? emptySummary(userId);
-  const output = project({ now, events, states, histories, summary });
+  const projected = project({ now, events, states, histories, summary });
+  const sync = await syncStep(kv, userId, events, states, projected.states);
+  const output = withSync(projected, sync);
   if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
     return planUser(kv, userId, now, Math.ceil(limit / 2));
   }
@@ -107,6 +161,7 @@ async function planUser(
     events,
     outboxKeys: taken.map((e) => e.key),
     output,
+    sync,
     more: outbox.length > limit,
   };
 }
@@ -117,8 +172,9 @@ function bytesOf(work: UserWork): number {
 
 /** Mutations `addUserWork` makes for one user: its outbox deletes, states, index entries, results, summary and live messages. */
 function mutationsOf(work: UserWork): number {
-  return work.outboxKeys.length + work.output.states.size + work.events.length +
-    work.output.results.length + 3;
+  const indexEntries = work.events.reduce((n, e) => n + targetsOf(e).length, 0);
+  return work.outboxKeys.length + work.output.states.size + indexEntries +
+    work.output.results.length + work.sync.itemStates.size + work.sync.pathIds.length + 3;
 }
 
 function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): void {
@@ -132,9 +188,13 @@ function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): voi
     op.set(activityStateKey(userId, activityId), state);
   }
   for (const event of work.events) {
-    op.set([...eventsByActivityPrefix(userId, activityIdOf(event)), event.id], event.id);
+    for (const activityId of targetsOf(event)) {
+      op.set([...eventsByActivityPrefix(userId, activityId), event.id], event.id);
+    }
   }
   for (const result of output.results) op.set(resultKey(userId, result.eventId), result);
+  for (const [itemId, state] of work.sync.itemStates) op.set(itemStateKey(userId, itemId), state);
+  for (const pathId of work.sync.pathIds) op.set(userPathKey(userId, pathId), pathId);
   op.set(summaryKey(userId), output.summary);
   addNotifications(op, kv, userId, output.messages);
 }

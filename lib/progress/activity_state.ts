@@ -3,6 +3,7 @@ import {
   type CompletionStatus,
   type SourceSystem,
   type StoredEvent,
+  targetsOf,
 } from "../events/schema.ts";
 
 /** An activity's status: a reported completion state, or `not_started` after a reset. */
@@ -130,6 +131,8 @@ export function applyEvent(
   activityId: string,
 ): ActivityState {
   const data = event.eventData;
+  // An event that also counts toward other activities (via an item) spends its time on its own one.
+  const countsTime = targetsOf(event)[0] === activityId;
   const base: ActivityState = state ?? {
     activityId,
     activityType: data.activityType,
@@ -148,7 +151,9 @@ export function applyEvent(
   const common = {
     ...base,
     activityType: data.activityType,
-    timeSpentMinutes: roundMinutes(base.timeSpentMinutes + roundMinutes(data.timeSpent ?? 0)),
+    timeSpentMinutes: countsTime
+      ? roundMinutes(base.timeSpentMinutes + roundMinutes(data.timeSpent ?? 0))
+      : base.timeSpentMinutes,
     lastAttemptAt: event.timestamp,
     last: positionOf(event),
     lastSourceSystem: event.sourceSystem,

@@ -1,4 +1,4 @@
-import { activityIdOf, type StoredEvent } from "../events/schema.ts";
+import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import {
   type ActivityState,
   type ActivityView,
@@ -15,6 +15,7 @@ import {
   type ProgressSummary,
   replaceInTotals,
 } from "./summary.ts";
+import type { ItemView } from "../sync/propagation.ts";
 import { type OverallProgress, overallProgressOf } from "./unified_view.ts";
 
 /** Seed 000's `ProgressSyncResult` for one processed event. */
@@ -36,6 +37,8 @@ export interface ProgressUpdate {
   activity: ActivityView;
   overallProgress: OverallProgress;
   recentActivity: ActivitySummary;
+  /** Items in other systems (todos, calendar entries) this event brought up to date. */
+  syncedItems?: ItemView[];
 }
 
 /** A message for the student's live clients. */
@@ -65,16 +68,17 @@ export interface ProjectionOutput {
   messages: LiveMessage[];
 }
 
-/** Groups events by the activity they touch. */
+/** Groups events by the activities they count toward (an event may be in several groups). */
 export function groupByActivity(
   events: readonly StoredEvent[],
 ): Map<string, StoredEvent[]> {
   const groups = new Map<string, StoredEvent[]>();
   for (const event of events) {
-    const id = activityIdOf(event);
-    const group = groups.get(id) ?? [];
-    group.push(event);
-    groups.set(id, group);
+    for (const id of targetsOf(event)) {
+      const group = groups.get(id) ?? [];
+      group.push(event);
+      groups.set(id, group);
+    }
   }
   return groups;
 }
@@ -140,7 +144,7 @@ export function project(input: ProjectionInput): ProjectionOutput {
       totalProcessingTime: Math.max(0, nowMs - Date.parse(event.receivedAt)),
     })),
     messages: ordered.map((event) => {
-      const activityId = activityIdOf(event);
+      const activityId = targetsOf(event)[0]!;
       return {
         event: "progress_update",
         data: {

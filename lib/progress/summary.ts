@@ -5,7 +5,7 @@ import type {
   SourceSystem,
   StoredEvent,
 } from "../events/schema.ts";
-import { activityIdOf } from "../events/schema.ts";
+import { targetsOf } from "../events/schema.ts";
 import {
   type ActivityState,
   type ActivityStatus,
@@ -110,7 +110,7 @@ export function totalsOfStates(
 export function activitySummaryOf(event: StoredEvent): ActivitySummary {
   return {
     eventId: event.id,
-    activityId: activityIdOf(event),
+    activityId: targetsOf(event)[0]!,
     activityType: event.eventData.activityType,
     eventType: event.eventType,
     completionStatus: event.eventData.completionStatus,

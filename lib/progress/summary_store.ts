@@ -1,4 +1,8 @@
-import { outboxPrefix, summaryKey } from "../kv_keys.ts";
+import { getActivities, getPaths } from "../catalog/catalog_store.ts";
+import { activityStateKey, outboxPrefix, summaryKey, userPathsPrefix } from "../kv_keys.ts";
+import { listItemViews } from "../sync/item_views.ts";
+import { pathProgressOf, type PathProgressSummary, upcomingItems } from "../sync/path_progress.ts";
+import type { ActivityState } from "./activity_state.ts";
 import { emptySummary, type ProgressSummary } from "./summary.ts";
 import { type UnifiedProgressView, unifiedViewOf } from "./unified_view.ts";
 
@@ -24,14 +28,40 @@ export async function getSummary(
     emptySummary(userId);
 }
 
+/** The student's paths with per-step progress. */
+async function getLearningPaths(kv: Deno.Kv, userId: string): Promise<PathProgressSummary[]> {
+  const pathIds: string[] = [];
+  for await (const e of kv.list<string>({ prefix: userPathsPrefix(userId) })) pathIds.push(e.value);
+  const paths = [...(await getPaths(kv, pathIds)).values()];
+  const stepIds = [...new Set(paths.flatMap((p) => p.steps.map((s) => s.activityId)))];
+  const [catalog, stateEntries] = await Promise.all([
+    getActivities(kv, stepIds),
+    Promise.all(
+      Array.from({ length: Math.ceil(stepIds.length / 10) }, (_, i) =>
+        kv.getMany<ActivityState[]>(
+          stepIds.slice(i * 10, i * 10 + 10).map((a) => activityStateKey(userId, a)),
+        )),
+    ),
+  ]);
+  const states = new Map<string, ActivityState>();
+  stateEntries.flat().forEach((e, i) => e.value && states.set(stepIds[i]!, e.value));
+  return paths.map((p) => pathProgressOf(p, (a) => states.get(a), (a) => catalog.has(a)));
+}
+
 /** Reads a user's unified progress view from the projections (never from the log). */
 export async function getUnifiedView(
   kv: Deno.Kv,
   userId: string,
 ): Promise<UnifiedProgressView> {
-  const [summary, pendingEvents] = await Promise.all([
+  const [summary, pendingEvents, learningPaths, items] = await Promise.all([
     getSummary(kv, userId),
     countPendingEvents(kv, userId),
+    getLearningPaths(kv, userId),
+    listItemViews(kv, userId),
   ]);
-  return unifiedViewOf(summary, { pendingEvents });
+  return unifiedViewOf(summary, {
+    pendingEvents,
+    learningPaths,
+    upcoming: upcomingItems(items),
+  });
 }

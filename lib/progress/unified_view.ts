@@ -1,3 +1,5 @@
+import type { PathProgressSummary } from "../sync/path_progress.ts";
+import type { ItemView } from "../sync/propagation.ts";
 import type { ActivitySummary, ProgressSummary } from "./summary.ts";
 
 /** Seed 000's `overallProgress` block. */
@@ -15,25 +17,28 @@ export interface UnifiedProgressView {
   userId: string;
   overallProgress: OverallProgress;
   skillProgress: Record<string, unknown>;
-  learningPaths: unknown[];
+  learningPaths: PathProgressSummary[];
   recentActivities: ActivitySummary[];
-  upcomingActivities: ActivitySummary[];
+  /** Open todos and calendar entries, soonest first. */
+  upcomingActivities: ItemView[];
   achievements: unknown[];
   milestones: unknown[];
   lastSyncTime: string | null;
   dataConsistencyScore: number;
 }
 
-/** The `overallProgress` block of a summary; percentage rounded to one decimal. */
+/**
+ * The `overallProgress` block of a summary, over the activities the student has worked on (path
+ * progress, untouched steps included, is in `learningPaths`). Percentage rounded to one decimal.
+ */
 export function overallProgressOf(summary: ProgressSummary): OverallProgress {
   const { totals } = summary;
+  const total = totals.activities;
   return {
-    totalActivities: totals.activities,
+    totalActivities: total,
     completedActivities: totals.completed,
     inProgressActivities: totals.inProgress,
-    percentageComplete: totals.activities === 0
-      ? 0
-      : Math.round((totals.completed / totals.activities) * 1000) / 10,
+    percentageComplete: total === 0 ? 0 : Math.round((totals.completed / total) * 1000) / 10,
     totalTimeSpent: Math.round(totals.timeSpentMinutes * 100) / 100,
     currentStreak: 0,
   };
@@ -45,7 +50,11 @@ export function overallProgressOf(summary: ProgressSummary): OverallProgress {
  */
 export function unifiedViewOf(
   summary: ProgressSummary,
-  options: { pendingEvents?: number } = {},
+  options: {
+    pendingEvents?: number;
+    learningPaths?: PathProgressSummary[];
+    upcoming?: ItemView[];
+  } = {},
 ): UnifiedProgressView {
   const pending = options.pendingEvents ?? 0;
   const all = summary.eventCount + pending;
@@ -53,9 +62,9 @@ export function unifiedViewOf(
     userId: summary.userId,
     overallProgress: overallProgressOf(summary),
     skillProgress: {},
-    learningPaths: [],
+    learningPaths: options.learningPaths ?? [],
     recentActivities: summary.recent,
-    upcomingActivities: [],
+    upcomingActivities: options.upcoming ?? [],
     achievements: [],
     milestones: [],
     lastSyncTime: summary.updatedAt,

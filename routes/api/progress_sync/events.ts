@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { existingUserIds } from "../../../lib/auth/account_store.ts";
+import { linkEventsToItems } from "../../../lib/catalog/link_events.ts";
 import { parseEvents } from "../../../lib/events/ingest.ts";
 import { getStoredEvent, listEventsSince, parseCursor } from "../../../lib/events/log_store.ts";
 import type { StoredEvent } from "../../../lib/events/schema.ts";
@@ -33,7 +34,9 @@ export const eventRoutes = new Hono<AppEnv>()
     const principal = requireScope(c, "events:write", "system");
     const { kv, processor, appender } = c.get("deps");
     const wait = c.req.query("wait") === "true";
-    const { batch, events } = await parseEvents(await readJson(c), principal, new Date());
+    const parsed = await parseEvents(await readJson(c), principal, new Date());
+    const { batch } = parsed;
+    const events = await linkEventsToItems(kv, parsed.events);
     const others = [...new Set(events.map((e) => e.userId))].filter((u) => u !== principal.userId);
     if (others.length > 0) {
       const found = await existingUserIds(kv, others);

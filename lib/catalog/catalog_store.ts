@@ -1,0 +1,288 @@
+import { HttpError } from "../http/http_error.ts";
+import {
+  catalogActivityKey,
+  itemByActivityKey,
+  itemByUserKey,
+  itemKey,
+  itemsByActivityPrefix,
+  itemsByUserPrefix,
+  itemStateKey,
+  pathByActivityKey,
+  pathKey,
+  pathsByActivityPrefix,
+} from "../kv_keys.ts";
+import type { ItemState, LearningPath, TrackedItem } from "../sync/propagation.ts";
+import {
+  type ActivityInput,
+  type ItemInput,
+  MAX_ITEMS_PER_ACTIVITY,
+  type PathInput,
+} from "./catalog_schema.ts";
+
+/** An activity of the deployment's catalog. */
+export interface CatalogActivity {
+  activityId: string;
+  title: string;
+  activityType: ActivityInput["activityType"];
+  skills: string[];
+  expectedMinutes: number | null;
+  updatedAt: string;
+}
+
+async function getManyValues<T>(kv: Deno.Kv, keys: readonly Deno.KvKey[]): Promise<(T | null)[]> {
+  const out: (T | null)[] = [];
+  for (let i = 0; i < keys.length; i += 10) {
+    const entries = await kv.getMany<T[]>(keys.slice(i, i + 10));
+    for (const entry of entries) out.push(entry.value);
+  }
+  return out;
+}
+
+async function listValues(kv: Deno.Kv, prefix: Deno.KvKey): Promise<string[]> {
+  const values: string[] = [];
+  for await (const entry of kv.list<string>({ prefix })) values.push(entry.value);
+  return values;
+}
+
+/** Creates or replaces a catalog activity; `created` tells which. */
+export async function putActivity(
+  kv: Deno.Kv,
+  activityId: string,
+  input: ActivityInput,
+): Promise<{ activity: CatalogActivity; created: boolean }> {
+  const activity: CatalogActivity = {
+    activityId,
+    title: input.title,
+    activityType: input.activityType,
+    skills: input.skills ?? [],
+    expectedMinutes: input.expectedMinutes ?? null,
+    updatedAt: new Date().toISOString(),
+  };
+  const before = await kv.get(catalogActivityKey(activityId));
+  await kv.set(catalogActivityKey(activityId), activity);
+  return { activity, created: before.value === null };
+}
+
+/** Reads catalog activities by id (missing ones are absent from the map). */
+export async function getActivities(
+  kv: Deno.Kv,
+  activityIds: readonly string[],
+): Promise<Map<string, CatalogActivity>> {
+  const ids = [...new Set(activityIds)];
+  const values = await getManyValues<CatalogActivity>(kv, ids.map(catalogActivityKey));
+  const out = new Map<string, CatalogActivity>();
+  values.forEach((v, i) => v && out.set(ids[i]!, v));
+  return out;
+}
+
+/** Lists the whole catalog, ordered by id. */
+export async function listActivities(kv: Deno.Kv): Promise<CatalogActivity[]> {
+  const out: CatalogActivity[] = [];
+  for await (const e of kv.list<CatalogActivity>({ prefix: ["catalog_activities"] })) {
+    out.push(e.value);
+  }
+  return out;
+}
+
+/** Deletes a catalog activity (the log keeps every event about it); false when unknown. */
+export async function deleteActivity(kv: Deno.Kv, activityId: string): Promise<boolean> {
+  const entry = await kv.get(catalogActivityKey(activityId));
+  if (entry.value === null) return false;
+  await kv.atomic().check(entry).delete(entry.key).commit();
+  return true;
+}
+
+async function requireActivities(kv: Deno.Kv, activityIds: readonly string[], field: string) {
+  const known = await getActivities(kv, activityIds);
+  const issues = activityIds.flatMap((id, i) =>
+    known.has(id) ? [] : [{ path: `${field}[${i}]`, message: `Unknown activity "${id}"` }]
+  );
+  if (issues.length > 0) {
+    throw new HttpError(400, `Invalid request: ${issues[0]!.path}: ${issues[0]!.message}`, {
+      details: { issues },
+    });
+  }
+}
+
+/** Creates or replaces a learning path; every step's activity must be in the catalog (400 otherwise). */
+export async function putPath(
+  kv: Deno.Kv,
+  pathId: string,
+  input: PathInput,
+): Promise<{ path: LearningPath; created: boolean }> {
+  await requireActivities(kv, input.steps.map((s) => s.activityId), "steps");
+  const path: LearningPath = {
+    pathId,
+    title: input.title,
+    system: input.system ?? "ai_journey",
+    steps: input.steps,
+    updatedAt: new Date().toISOString(),
+  };
+  const before = await kv.get<LearningPath>(pathKey(pathId));
+  const op = kv.atomic().check(before).set(pathKey(pathId), path);
+  for (const step of before.value?.steps ?? []) {
+    op.delete(pathByActivityKey(step.activityId, pathId));
+  }
+  for (const step of path.steps) op.set(pathByActivityKey(step.activityId, pathId), pathId);
+  const result = await op.commit();
+  if (!result.ok) throw new HttpError(409, `Path "${pathId}" changed meanwhile: try again`);
+  return { path, created: before.value === null };
+}
+
+/** Reads paths by id. */
+export async function getPaths(
+  kv: Deno.Kv,
+  pathIds: readonly string[],
+): Promise<Map<string, LearningPath>> {
+  const ids = [...new Set(pathIds)];
+  const values = await getManyValues<LearningPath>(kv, ids.map(pathKey));
+  const out = new Map<string, LearningPath>();
+  values.forEach((v, i) => v && out.set(ids[i]!, v));
+  return out;
+}
+
+/** Deletes a path and its index entries; false when unknown. */
+export async function deletePath(kv: Deno.Kv, pathId: string): Promise<boolean> {
+  const before = await kv.get<LearningPath>(pathKey(pathId));
+  if (!before.value) return false;
+  const op = kv.atomic().check(before).delete(before.key);
+  for (const step of before.value.steps) op.delete(pathByActivityKey(step.activityId, pathId));
+  return (await op.commit()).ok;
+}
+
+/** For each activity, the ids of the paths that include it. */
+export async function pathIdsByActivity(
+  kv: Deno.Kv,
+  activityIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  await Promise.all(
+    [...new Set(activityIds)].map(async (id) => {
+      out.set(id, await listValues(kv, pathsByActivityPrefix(id)));
+    }),
+  );
+  return out;
+}
+
+/**
+ * Creates or replaces a student's item. The item's activities must be in the catalog; an item id
+ * belongs to one student for good (409 when another student's); at most
+ * `MAX_ITEMS_PER_ACTIVITY` items of a student may track the same activity (409 beyond).
+ */
+export async function putItem(
+  kv: Deno.Kv,
+  itemId: string,
+  userId: string,
+  input: ItemInput,
+): Promise<{ item: TrackedItem; created: boolean }> {
+  await requireActivities(kv, input.activityIds, "activityIds");
+  const before = await kv.get<TrackedItem>(itemKey(itemId));
+  if (before.value && before.value.userId !== userId) {
+    throw new HttpError(
+      409,
+      `Item "${itemId}" belongs to another student: items cannot move between students`,
+    );
+  }
+  const added = input.activityIds.filter((a) => !before.value?.activityIds.includes(a));
+  for (const activityId of added) {
+    let count = 0;
+    for await (const _ of kv.list({ prefix: itemsByActivityPrefix(userId, activityId) })) count++;
+    if (count >= MAX_ITEMS_PER_ACTIVITY) {
+      throw new HttpError(
+        409,
+        `Activity "${activityId}" already has ${MAX_ITEMS_PER_ACTIVITY} items of this student tracking it`,
+      );
+    }
+  }
+  const item: TrackedItem = {
+    itemId,
+    userId,
+    system: input.system,
+    kind: input.kind,
+    title: input.title,
+    activityIds: input.activityIds,
+    dueDate: input.dueDate ?? null,
+    scheduledStart: input.scheduledStart ?? null,
+    scheduledEnd: input.scheduledEnd ?? null,
+    updatedAt: new Date().toISOString(),
+  };
+  const op = kv.atomic().check(before).set(itemKey(itemId), item)
+    .set(itemByUserKey(userId, itemId), itemId);
+  for (const activityId of before.value?.activityIds ?? []) {
+    if (!item.activityIds.includes(activityId)) {
+      op.delete(itemByActivityKey(userId, activityId, itemId));
+    }
+  }
+  for (const activityId of item.activityIds) {
+    op.set(itemByActivityKey(userId, activityId, itemId), itemId);
+  }
+  const result = await op.commit();
+  if (!result.ok) throw new HttpError(409, `Item "${itemId}" changed meanwhile: try again`);
+  return { item, created: before.value === null };
+}
+
+/** Reads one item, or null. */
+export async function getItem(kv: Deno.Kv, itemId: string): Promise<TrackedItem | null> {
+  return (await kv.get<TrackedItem>(itemKey(itemId))).value;
+}
+
+/** Deletes a student's item with its indexes and derived state (events stay in the log); false when not theirs. */
+export async function deleteItem(kv: Deno.Kv, itemId: string, userId: string): Promise<boolean> {
+  const before = await kv.get<TrackedItem>(itemKey(itemId));
+  if (!before.value || before.value.userId !== userId) return false;
+  const op = kv.atomic().check(before).delete(before.key).delete(itemByUserKey(userId, itemId))
+    .delete(itemStateKey(userId, itemId));
+  for (const activityId of before.value.activityIds) {
+    op.delete(itemByActivityKey(userId, activityId, itemId));
+  }
+  return (await op.commit()).ok;
+}
+
+/** Reads items by id (missing ones are absent). */
+export async function getItems(
+  kv: Deno.Kv,
+  itemIds: readonly string[],
+): Promise<Map<string, TrackedItem>> {
+  const ids = [...new Set(itemIds)];
+  const values = await getManyValues<TrackedItem>(kv, ids.map(itemKey));
+  const out = new Map<string, TrackedItem>();
+  values.forEach((v, i) => v && out.set(ids[i]!, v));
+  return out;
+}
+
+/** Lists a student's items. */
+export async function listItems(kv: Deno.Kv, userId: string): Promise<TrackedItem[]> {
+  const ids = await listValues(kv, itemsByUserPrefix(userId));
+  return [...(await getItems(kv, ids)).values()];
+}
+
+/** For each of a student's activities, the ids of the items tracking it. */
+export async function itemIdsByActivity(
+  kv: Deno.Kv,
+  userId: string,
+  activityIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  await Promise.all(
+    [...new Set(activityIds)].map(async (id) => {
+      out.set(id, await listValues(kv, itemsByActivityPrefix(userId, id)));
+    }),
+  );
+  return out;
+}
+
+/** Reads a student's derived item states. */
+export async function getItemStates(
+  kv: Deno.Kv,
+  userId: string,
+  itemIds: readonly string[],
+): Promise<Map<string, Deno.KvEntryMaybe<ItemState>>> {
+  const ids = [...new Set(itemIds)];
+  const out = new Map<string, Deno.KvEntryMaybe<ItemState>>();
+  for (let i = 0; i < ids.length; i += 10) {
+    const chunk = ids.slice(i, i + 10);
+    const entries = await kv.getMany<ItemState[]>(chunk.map((id) => itemStateKey(userId, id)));
+    entries.forEach((e, n) => out.set(chunk[n]!, e));
+  }
+  return out;
+}
