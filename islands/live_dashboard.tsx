@@ -6,9 +6,15 @@ import {
   connection,
   connectLive,
   lastSyncedAt,
+  learningPaths,
   overallProgress,
   recentActivities,
+  trackedItems,
 } from "../lib/live/live_client.ts";
+import { PathProgressList } from "../components/path_progress_list.tsx";
+import { TrackedItems } from "../components/tracked_items.tsx";
+import type { PathProgressSummary } from "../lib/sync/path_progress.ts";
+import type { ItemView } from "../lib/sync/propagation.ts";
 import type { ActivitySummary } from "../lib/progress/summary.ts";
 import type { OverallProgress } from "../lib/progress/unified_view.ts";
 
@@ -21,6 +27,11 @@ export interface LiveDashboardProps {
   renderedAt: string;
   /** The live stream position the rendered view reflects; the stream resumes after it. */
   liveCursor: string | null;
+  /** Open todos and calendar entries linked to the student's activities. */
+  trackedItems: ItemView[];
+  learningPaths: PathProgressSummary[];
+  /** Catalog titles of the activities on the page, by id. */
+  titles: Record<string, string>;
 }
 
 const CONNECTION_LABEL = {
@@ -45,6 +56,8 @@ export default function LiveDashboard(props: LiveDashboardProps) {
     : props.recentActivities;
   const synced = lastSyncedAt.value ?? props.lastSyncTime;
   const state = connection.value;
+  const items = trackedItems.value ?? props.trackedItems;
+  const paths = learningPaths.value ?? props.learningPaths;
   return (
     <div class="stack">
       <div class="cluster live-bar">
@@ -96,6 +109,21 @@ export default function LiveDashboard(props: LiveDashboardProps) {
           </ul>
         </section>
       </div>
+      <div class="grid grid-2">
+        <section class="card" aria-labelledby="items-heading">
+          <div class="card-header">
+            <h2 id="items-heading">Todos and calendar</h2>
+            <span class="card-subtitle">Kept in step with your activities</span>
+          </div>
+          <TrackedItems items={items} now={now} />
+        </section>
+        <section class="card" aria-labelledby="paths-heading">
+          <div class="card-header">
+            <h2 id="paths-heading">Learning paths</h2>
+          </div>
+          <PathProgressList paths={paths} titles={props.titles} />
+        </section>
+      </div>
       <section class="card" aria-labelledby="recent-heading">
         <div class="card-header">
           <h2 id="recent-heading">Recent activity</h2>
@@ -110,7 +138,9 @@ export default function LiveDashboard(props: LiveDashboardProps) {
           )
           : (
             <ul class="activity-list" data-testid="recent-activities">
-              {recent.map((item) => <RecentItem key={item.eventId} item={item} now={now} />)}
+              {recent.map((item) => (
+                <RecentItem key={item.eventId} item={item} now={now} titles={props.titles} />
+              ))}
             </ul>
           )}
       </section>
@@ -127,12 +157,16 @@ function Stat(props: { label: string; value: string; testid: string }) {
   );
 }
 
-function RecentItem(props: { item: ActivitySummary; now: number }) {
+function RecentItem(
+  props: { item: ActivitySummary; now: number; titles: Record<string, string> },
+) {
   const { item } = props;
   return (
     <li class="activity" data-event-id={item.eventId}>
       <div class="activity-main">
-        <span class="activity-title">{titleFromId(item.activityId)}</span>
+        <span class="activity-title">
+          {props.titles[item.activityId] ?? titleFromId(item.activityId)}
+        </span>
         <span class="activity-meta">
           <span class={`status status-${item.completionStatus}`}>
             {humanize(item.completionStatus)}

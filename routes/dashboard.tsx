@@ -4,6 +4,7 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import LiveDashboard from "../islands/live_dashboard.tsx";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { getActivities } from "../lib/catalog/catalog_store.ts";
 import { latestNotificationId } from "../lib/live/notification_store.ts";
 import { getUnifiedView } from "../lib/progress/summary_store.ts";
 
@@ -15,6 +16,13 @@ export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
   // The cursor is read before the view, so the stream replays anything the view may have missed.
   const liveCursor = await latestNotificationId(kv, user.userId);
   const view = await getUnifiedView(kv, user.userId);
+  const shownIds = [
+    ...view.recentActivities.map((a) => a.activityId),
+    ...view.learningPaths.flatMap((p) => p.steps.map((s) => s.activityId)),
+  ];
+  const titles = Object.fromEntries(
+    [...(await getActivities(kv, shownIds)).values()].map((a) => [a.activityId, a.title]),
+  );
   return c.html(renderPage(
     <Layout title="Dashboard" user={user} path="/dashboard">
       <div class="page-header">
@@ -32,6 +40,9 @@ export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
           lastSyncTime: view.lastSyncTime,
           renderedAt: new Date().toISOString(),
           liveCursor,
+          trackedItems: view.upcomingActivities,
+          learningPaths: view.learningPaths,
+          titles,
         }}
       />
     </Layout>,

@@ -1,3 +1,4 @@
+import type { ItemInput } from "../catalog/catalog_schema.ts";
 import type { ActivityType } from "../events/schema.ts";
 
 /** A demo learning activity. */
@@ -43,3 +44,38 @@ export const DEMO_ACTIVITIES: readonly DemoActivity[] = [
     expectedMinutes: 90,
   },
 ];
+
+/** The demo student's todos and calendar entries; `day(n, hour)` is an ISO time n days from today. */
+export function demoItems(day: (n: number, hour: number) => string): [string, ItemInput][] {
+  return [
+    ["demo-todo-css", {
+      system: "todo_manager",
+      kind: "todo",
+      title: "Watch the CSS layout video",
+      activityIds: ["css-layout"],
+      dueDate: day(-1, 18),
+    }],
+    ["demo-todo-js", {
+      system: "todo_manager",
+      kind: "todo",
+      title: "Finish the JavaScript intro",
+      activityIds: ["js-intro"],
+      dueDate: day(1, 18),
+    }],
+    ["demo-cal-js", {
+      system: "calendar_service",
+      kind: "schedule",
+      title: "Study block: JavaScript",
+      activityIds: ["js-intro", "js-quiz"],
+      scheduledStart: day(0, 17),
+      scheduledEnd: day(0, 19),
+    }],
+    ["demo-todo-portfolio", {
+      system: "todo_manager",
+      kind: "todo",
+      title: "Build the portfolio page",
+      activityIds: ["portfolio-page"],
+      dueDate: day(6, 18),
+    }],
+  ];
+}

@@ -5,7 +5,8 @@ import { appendEvents } from "../events/log_store.ts";
 import type { SourceSystem, StoredEvent } from "../events/schema.ts";
 import { demoSeededKey } from "../kv_keys.ts";
 import type { Processor } from "../processing/processor.ts";
-import { DEMO_ACTIVITIES, DEMO_PATH, DEMO_USER } from "./demo_catalog.ts";
+import { putActivity, putItem, putPath } from "../catalog/catalog_store.ts";
+import { DEMO_ACTIVITIES, DEMO_PATH, DEMO_USER, demoItems } from "./demo_catalog.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -87,6 +88,29 @@ async function demoHistory(userId: string, now: Date): Promise<StoredEvent[]> {
   return events;
 }
 
+/** The demo catalog, its path and the demo student's todos and calendar entries. */
+async function seedCatalog(kv: Deno.Kv, userId: string, now: Date): Promise<void> {
+  for (const a of DEMO_ACTIVITIES) {
+    await putActivity(kv, a.activityId, {
+      title: a.title,
+      activityType: a.activityType,
+      expectedMinutes: a.expectedMinutes,
+    });
+  }
+  await putPath(kv, DEMO_PATH.pathId, {
+    title: DEMO_PATH.title,
+    system: "ai_journey",
+    steps: DEMO_ACTIVITIES.map((a) => ({
+      stepId: `step-${a.activityId}`,
+      activityId: a.activityId,
+    })),
+  });
+  const day = (n: number, hour: number) =>
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + n, hour))
+      .toISOString();
+  for (const [itemId, item] of demoItems(day)) await putItem(kv, itemId, userId, item);
+}
+
 /**
  * Loads the demo data once per database: the demo student (see `DEMO_USER`) and a week of
  * history from several systems, processed like any posted events. Later calls do nothing.
@@ -104,7 +128,9 @@ export async function seedDemo(
       passwordHash: await hashPassword(DEMO_USER.password),
     });
   if (!user) throw new Error("Could not create the demo student");
-  await appendEvents(kv, await demoHistory(user.userId, options.now ?? new Date()));
+  const now = options.now ?? new Date();
+  await seedCatalog(kv, user.userId, now);
+  await appendEvents(kv, await demoHistory(user.userId, now));
   await processor.schedule(user.userId);
   await kv.set(demoSeededKey(), { at: new Date().toISOString() });
   return { ...DEMO_USER, created: true };

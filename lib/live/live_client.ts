@@ -3,6 +3,8 @@ import { signal } from "@preact/signals";
 import type { ProgressUpdate } from "../progress/project.ts";
 import type { ActivitySummary } from "../progress/summary.ts";
 import type { OverallProgress } from "../progress/unified_view.ts";
+import { applyActivityToPath, type PathProgressSummary } from "../sync/path_progress.ts";
+import type { ItemView } from "../sync/propagation.ts";
 import { LIVE_START } from "./live_cursor.ts";
 
 /** State of the tab's live connection. */
@@ -18,6 +20,10 @@ export const overallProgress = signal<OverallProgress | null>(null);
 export const recentActivities = signal<ActivitySummary[]>([]);
 /** A short sentence describing the latest update, for screen readers. */
 export const announcement = signal("");
+/** The student's todos and calendar entries shown on the page, kept current by `syncedItems`. */
+export const trackedItems = signal<ItemView[] | null>(null);
+/** The student's learning paths with per-step progress. */
+export const learningPaths = signal<PathProgressSummary[] | null>(null);
 
 /** How many recent activities the dashboard shows. */
 export const RECENT_SHOWN = 10;
@@ -38,9 +44,23 @@ export function mergeRecentEntry(
     .slice(0, RECENT_SHOWN);
 }
 
+/** Replaces items by id with their updated versions, keeping the order (new ones at the end). */
+export function mergeItems(list: readonly ItemView[], updates: readonly ItemView[]): ItemView[] {
+  const byId = new Map(updates.map((i) => [i.itemId, i]));
+  const merged = list.map((i) => byId.get(i.itemId) ?? i);
+  const known = new Set(list.map((i) => i.itemId));
+  return [...merged, ...updates.filter((i) => !known.has(i.itemId))];
+}
+
 /** Applies a `progress_update` to the store. */
 export function applyProgressUpdate(update: ProgressUpdate, at: string): void {
   overallProgress.value = update.overallProgress;
+  if (update.syncedItems?.length && trackedItems.value) {
+    trackedItems.value = mergeItems(trackedItems.value, update.syncedItems);
+  }
+  if (learningPaths.value) {
+    learningPaths.value = learningPaths.value.map((p) => applyActivityToPath(p, update.activity));
+  }
   recentActivities.value = mergeRecentEntry(recentActivities.value, update.recentActivity);
   lastSyncedAt.value = at;
   const a = update.recentActivity;
@@ -54,14 +74,18 @@ export function applyProgressUpdate(update: ProgressUpdate, at: string): void {
  * connection, resuming after `liveCursor` so nothing processed after the render is missed.
  */
 export function connectLive(initial: {
-  overallProgress: OverallProgress;
-  recentActivities: ActivitySummary[];
-  lastSyncTime: string | null;
+  overallProgress?: OverallProgress;
+  recentActivities?: ActivitySummary[];
+  lastSyncTime?: string | null;
   liveCursor: string | null;
+  trackedItems?: ItemView[];
+  learningPaths?: PathProgressSummary[];
 }): void {
-  if (overallProgress.value === null) overallProgress.value = initial.overallProgress;
-  if (recentActivities.value.length === 0) recentActivities.value = initial.recentActivities;
-  if (lastSyncedAt.value === null) lastSyncedAt.value = initial.lastSyncTime;
+  overallProgress.value ??= initial.overallProgress ?? null;
+  if (recentActivities.value.length === 0) recentActivities.value = initial.recentActivities ?? [];
+  lastSyncedAt.value ??= initial.lastSyncTime ?? null;
+  trackedItems.value ??= initial.trackedItems ?? null;
+  learningPaths.value ??= initial.learningPaths ?? null;
   if (source || typeof EventSource === "undefined") return;
   const resume = encodeURIComponent(initial.liveCursor ?? LIVE_START);
   source = new EventSource(`/api/progress-sync/live?lastEventId=${resume}`);

@@ -37,6 +37,14 @@ export function pathProgressOf(
       completedAt: state?.completedAt ?? null,
     };
   });
+  return withSteps({ pathId: path.pathId, title: path.title, system: path.system }, steps);
+}
+
+/** A path summary with its counts, percentage and next step worked out from `steps`. */
+function withSteps(
+  path: Pick<PathProgressSummary, "pathId" | "title" | "system">,
+  steps: PathStepProgress[],
+): PathProgressSummary {
   const counted = steps.filter((s) => s.status !== "removed");
   const completed = counted.filter((s) => s.status === "completed").length;
   const next = counted.find((s) => s.status !== "completed");
@@ -50,6 +58,22 @@ export function pathProgressOf(
     steps,
     nextStep: next ? { stepId: next.stepId, activityId: next.activityId } : null,
   };
+}
+
+/** A path's progress after one activity's new state (client-side live update of `pathProgressOf`). */
+export function applyActivityToPath(
+  path: PathProgressSummary,
+  activity: Pick<ActivityState, "activityId" | "status" | "completedAt">,
+): PathProgressSummary {
+  if (!path.steps.some((s) => s.activityId === activity.activityId)) return path;
+  return withSteps(
+    path,
+    path.steps.map((s) =>
+      s.activityId === activity.activityId && s.status !== "removed"
+        ? { ...s, status: activity.status, completedAt: activity.completedAt }
+        : s
+    ),
+  );
 }
 
 /** How many upcoming items the summary lists. */

@@ -2,14 +2,18 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import {
   api,
+  assertSameDocument,
   launchBrowser,
+  markDocument,
   maybeScreenshot,
   registerViaApi,
   type ServerProcess,
   signInViaApi,
   startServer,
   uniqueUsername,
+  waitForLive,
   waitForTestIdText,
+  withDashboard,
 } from "./harness.ts";
 
 const PASSWORD = "correct horse battery";
@@ -38,57 +42,6 @@ function event(
     },
     timestamp: new Date().toISOString(),
   };
-}
-
-/** Starts the server and Chromium, runs `fn` on a fresh page, and always closes both. */
-async function withDashboard(
-  fn: (server: ServerProcess, page: Page, errors: string[]) => Promise<void>,
-): Promise<void> {
-  const server = await startServer();
-  let browser: Browser | null = null;
-  try {
-    browser = await launchBrowser();
-    const context = await browser.newContext({ baseURL: server.origin });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error") errors.push(`console: ${message.text()}`);
-    });
-    try {
-      await fn(server, page, errors);
-    } catch (error) {
-      throw new Error(
-        `${error instanceof Error ? error.message : error}\nServer output:\n${server.output()}`,
-        {
-          cause: error,
-        },
-      );
-    }
-  } finally {
-    // Close the browser first: its open EventSource would hold the server's graceful shutdown.
-    await browser?.close();
-    await server.stop();
-  }
-}
-
-/** Marks the current document so a later check can tell that no reload or navigation happened. */
-async function markDocument(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    (globalThis as { __e2eDocument?: string }).__e2eDocument = "still here";
-  });
-}
-
-async function assertSameDocument(page: Page): Promise<void> {
-  const marker = await page.evaluate(() =>
-    (globalThis as { __e2eDocument?: string }).__e2eDocument ?? null
-  );
-  assert.equal(marker, "still here", "the page updated in place, without a reload");
-}
-
-async function waitForLive(page: Page): Promise<void> {
-  await page.locator('[data-testid="live-status"][data-state="open"]').waitFor({ timeout: 10_000 });
-  assert.equal(await page.getByTestId("live-status").textContent(), "Live");
 }
 
 Deno.test("a student signs up, opens the dashboard and sees an event posted by a script appear live", async () => {

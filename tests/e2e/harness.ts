@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 /** End-to-end harness: the real server as a subprocess, Debian's Chromium, and small API helpers. */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -234,4 +235,57 @@ export async function maybeScreenshot(page: Page, name: string): Promise<string 
   const path = join(dir, `${name}.png`);
   await page.screenshot({ path, fullPage: true, animations: "disabled" });
   return path;
+}
+
+/** Starts the server and Chromium, runs `fn` on a fresh page, and always closes both. */
+export async function withDashboard(
+  fn: (server: ServerProcess, page: Page, errors: string[]) => Promise<void>,
+): Promise<void> {
+  const server = await startServer();
+  let browser: Browser | null = null;
+  try {
+    browser = await launchBrowser();
+    const context = await browser.newContext({ baseURL: server.origin });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(`console: ${message.text()}`);
+    });
+    try {
+      await fn(server, page, errors);
+    } catch (error) {
+      throw new Error(
+        `${error instanceof Error ? error.message : error}\nServer output:\n${server.output()}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  } finally {
+    // Close the browser first: its open EventSource would hold the server's graceful shutdown.
+    await browser?.close();
+    await server.stop();
+  }
+}
+
+/** Marks the current document so a later check can tell that no reload or navigation happened. */
+export async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (globalThis as { __e2eDocument?: string }).__e2eDocument = "still here";
+  });
+}
+
+/** Fails unless the document marked by `markDocument` is still the one shown. */
+export async function assertSameDocument(page: Page): Promise<void> {
+  const marker = await page.evaluate(() =>
+    (globalThis as { __e2eDocument?: string }).__e2eDocument ?? null
+  );
+  assert.equal(marker, "still here", "the page updated in place, without a reload");
+}
+
+/** Waits until the page's live connection reports open. */
+export async function waitForLive(page: Page): Promise<void> {
+  await page.locator('[data-testid="live-status"][data-state="open"]').waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByTestId("live-status").textContent(), "Live");
 }

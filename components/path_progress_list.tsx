@@ -1,0 +1,46 @@
+import type { PathProgressSummary } from "../lib/sync/path_progress.ts";
+import { titleFromId } from "./format.ts";
+
+/** Learning paths with a progress bar and each step's status. */
+export function PathProgressList(
+  props: { paths: readonly PathProgressSummary[]; titles: Record<string, string> },
+) {
+  const title = (id: string) => props.titles[id] ?? titleFromId(id);
+  if (props.paths.length === 0) {
+    return <p class="empty">No learning path started yet.</p>;
+  }
+  return (
+    <ul class="stack path-list" data-testid="learning-paths">
+      {props.paths.map((path) => (
+        <li key={path.pathId} data-path-id={path.pathId}>
+          <div class="cluster path-head">
+            <strong>{path.title}</strong>
+            <span class="muted small" data-testid="path-percent">
+              {path.completedSteps} of {path.totalSteps} steps · {path.percentage}%
+            </span>
+          </div>
+          <div
+            class="progress-bar"
+            role="progressbar"
+            aria-label={`${path.title} progress`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={path.percentage}
+          >
+            <span style={`width:${path.percentage}%`} />
+          </div>
+          <ol class="path-steps">
+            {path.steps.map((step) => (
+              <li key={step.stepId} class={`path-step path-step-${step.status}`}>
+                <span class="visually-hidden">{step.status.replace("_", " ")}:</span>
+                {title(step.activityId)}
+              </li>
+            ))}
+          </ol>
+          {path.nextStep && <p class="small muted">Next: {titleFromId(path.nextStep.activityId)}
+          </p>}
+        </li>
+      ))}
+    </ul>
+  );
+}
