@@ -31,6 +31,10 @@ export interface ActivityState {
   lastAttemptAt: string;
   /** When the activity first became completed (since the last reset). */
   completedAt: string | null;
+  /** The event that completed the activity (since the last reset). */
+  completedBy: string | null;
+  /** Minutes spent up to and including the completing event. */
+  minutesToComplete: number | null;
   /** Position of the last event applied; events after it apply incrementally. */
   last: LogPosition;
   lastSourceSystem: SourceSystem;
@@ -143,6 +147,8 @@ export function applyEvent(
     firstActivityAt: event.timestamp,
     lastAttemptAt: event.timestamp,
     completedAt: null,
+    completedBy: null,
+    minutesToComplete: null,
     last: positionOf(event),
     lastSourceSystem: event.sourceSystem,
     sourceSystems: [],
@@ -167,6 +173,8 @@ export function applyEvent(
       bestScore: null,
       percentComplete: 0,
       completedAt: null,
+      completedBy: null,
+      minutesToComplete: null,
     };
   }
   const moves = STATUS_RANK[data.completionStatus] >= STATUS_RANK[base.status];
@@ -177,8 +185,13 @@ export function applyEvent(
     status,
     bestScore: score === null ? base.bestScore : Math.max(score, base.bestScore ?? score),
     percentComplete: Math.max(base.percentComplete, progressOf(event)),
-    completedAt: base.completedAt ??
-      (status === "completed" ? event.timestamp : null),
+    ...(base.completedAt === null && status === "completed"
+      ? {
+        completedAt: event.timestamp,
+        completedBy: event.id,
+        minutesToComplete: common.timeSpentMinutes,
+      }
+      : {}),
   };
 }
 

@@ -361,3 +361,46 @@ Deno.test("the reduced state follows the rules: forward-only status, best score 
     { numRuns: 500 },
   );
 });
+
+Deno.test("applyEvent records which event completed the activity and the minutes it took, cleared by a reset", () => {
+  const base = {
+    userId: "u1",
+    sourceSystem: "video_player" as const,
+    receivedAt: "2026-11-01T10:00:00.000Z",
+    contentHash: "h",
+  };
+  const progress = (
+    id: string,
+    at: string,
+    status: "in_progress" | "completed",
+    minutes: number,
+  ) => ({
+    ...base,
+    id,
+    eventType: "activity_progressed" as const,
+    timestamp: at,
+    eventData: {
+      activityId: "a",
+      activityType: "video" as const,
+      completionStatus: status,
+      timeSpent: minutes,
+    },
+  });
+  const state = reduceActivity([
+    progress("e1", "2026-11-01T10:00:00.000Z", "in_progress", 5),
+    progress("e2", "2026-11-01T10:05:00.000Z", "completed", 3),
+    progress("e3", "2026-11-01T10:20:00.000Z", "in_progress", 10),
+  ], "a")!;
+  assert.equal(state.completedBy, "e2");
+  assert.equal(state.minutesToComplete, 8);
+  assert.equal(state.timeSpentMinutes, 18);
+  const reset = reduceActivity([
+    progress("e2", "2026-11-01T10:05:00.000Z", "completed", 3),
+    {
+      ...progress("e4", "2026-11-01T11:00:00.000Z", "in_progress", 0),
+      eventType: "progress_reset" as const,
+    },
+  ], "a")!;
+  assert.equal(reset.completedBy, null);
+  assert.equal(reset.minutesToComplete, null);
+});

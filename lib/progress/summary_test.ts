@@ -14,6 +14,8 @@ function stateWith(activityId: string, timeSpentMinutes: number): ActivityState 
     firstActivityAt: at,
     lastAttemptAt: at,
     completedAt: null,
+    completedBy: null,
+    minutesToComplete: null,
     last: { timestamp: at, eventId: activityId },
     lastSourceSystem: "video_player",
     sourceSystems: ["video_player"],
