@@ -1,0 +1,107 @@
+import { type StoredEvent, targetsOf } from "../events/schema.ts";
+import { comparePositions, logOrder, positionOf } from "../progress/activity_state.ts";
+import type { LearningPath } from "../sync/propagation.ts";
+import { dayOf } from "./calendar.ts";
+import type { AchievementDefinition, AchievementType } from "./definitions.ts";
+import {
+  type EarnedAchievement,
+  earnedAchievements,
+  type ProgressFacts,
+  withCompletion,
+  withDay,
+  withPathCompleted,
+} from "./facts.ts";
+
+/** An achievement as awarded to a student. */
+export interface Award extends EarnedAchievement {
+  type: AchievementType;
+  title: string;
+  description: string;
+  /** Whether the student shares it publicly. */
+  public: boolean;
+}
+
+/** What the award step reads. */
+export interface AwardInput {
+  definitions: readonly AchievementDefinition[];
+  facts: ProgressFacts;
+  /** The events of this processing step. */
+  events: readonly StoredEvent[];
+  timeZone: string;
+  /** The catalog's expected minutes of the activities these events complete, where known. */
+  expectedMinutes: ReadonlyMap<string, number>;
+  /** The paths that include an activity these events complete. */
+  paths: readonly Pick<LearningPath, "pathId" | "steps">[];
+  /** The student's awards so far, by achievement id. */
+  awarded: ReadonlyMap<string, Award>;
+}
+
+/** What the award step decided. */
+export interface AwardOutput {
+  facts: ProgressFacts;
+  /** Awards to write: new ones, and existing ones whose trigger moved earlier (a late event). */
+  awards: Award[];
+  /** Awards earned for the first time, with the event of this step they are reported on. */
+  earned: { award: Award; reportedOn: string }[];
+}
+
+/** Folds a step's events into a student's facts: active days, completions, fast completions, complete paths. */
+export function foldFacts(input: Omit<AwardInput, "definitions" | "awarded">): ProgressFacts {
+  let facts = input.facts;
+  for (const event of input.events) {
+    const at = positionOf(event);
+    facts = withDay(facts, dayOf(event.timestamp, input.timeZone), at);
+    if (event.eventType === "progress_reset" || event.eventData.completionStatus !== "completed") {
+      continue;
+    }
+    const [own, ...others] = targetsOf(event);
+    const expected = input.expectedMinutes.get(own!);
+    const minutes = event.eventData.timeSpent ?? 0;
+    facts = withCompletion(
+      facts,
+      own!,
+      at,
+      expected !== undefined && minutes > 0 && minutes < expected,
+    );
+    for (const activityId of others) facts = withCompletion(facts, activityId, at, false);
+  }
+  for (const path of input.paths) {
+    const firsts = path.steps.map((s) => facts.completions[s.activityId]);
+    if (firsts.every((f) => f !== undefined)) {
+      facts = withPathCompleted(facts, path.pathId, firsts.sort(comparePositions).at(-1)!);
+    }
+  }
+  return facts;
+}
+
+/**
+ * Updates a student's facts with this step's events and awards every achievement they now earn.
+ * Each achievement is awarded once; its trigger is the earliest event in log order that earns it,
+ * so replaying the log in any order gives the same awards. Pure.
+ */
+export function awardAchievements(input: AwardInput): AwardOutput {
+  const facts = foldFacts(input);
+  const byId = new Map(input.definitions.map((d) => [d.id, d]));
+  const ordered = logOrder(input.events);
+  const lastEvent = ordered.at(-1)?.id ?? "";
+  const awards: Award[] = [];
+  const earned: AwardOutput["earned"] = [];
+  for (const found of earnedAchievements(input.definitions, facts)) {
+    const definition = byId.get(found.achievementId)!;
+    const before = input.awarded.get(found.achievementId);
+    if (before && before.triggerEventId === found.triggerEventId) continue;
+    const award: Award = {
+      ...found,
+      type: definition.type,
+      title: definition.title,
+      description: definition.description,
+      public: before?.public ?? false,
+    };
+    awards.push(award);
+    if (!before) {
+      const inStep = ordered.some((e) => e.id === found.triggerEventId);
+      earned.push({ award, reportedOn: inStep ? found.triggerEventId : lastEvent });
+    }
+  }
+  return { facts, awards, earned };
+}

@@ -1,0 +1,123 @@
+import { comparePositions, type LogPosition } from "../progress/activity_state.ts";
+import { firstRunEnd, isoWeekOf } from "./calendar.ts";
+import type { AchievementDefinition } from "./definitions.ts";
+
+/**
+ * What achievements are decided on, kept per student. Every field only ever moves to an earlier
+ * log position or grows, so the same events in any order and any chunks give the same facts —
+ * and an achievement, once earned, stays earned.
+ */
+export interface ProgressFacts {
+  /** The earliest event of each active day (`YYYY-MM-DD` in the student's time zone). */
+  days: Record<string, LogPosition>;
+  /** The earliest event that completed each activity (ever, resets notwithstanding). */
+  completions: Record<string, LogPosition>;
+  /** The earliest completing event that took less time than the catalog expects. */
+  firstFast: (LogPosition & { activityId: string }) | null;
+  /** When each path was first complete: the latest of its steps' first completions. */
+  paths: Record<string, LogPosition>;
+}
+
+/** An achievement a student has earned, with the event that earned it. */
+export interface EarnedAchievement {
+  achievementId: string;
+  triggerEventId: string;
+  /** When the triggering event happened. */
+  earnedAt: string;
+  metadata: Record<string, string | number>;
+}
+
+/** Facts of a student with no activity. */
+export function emptyFacts(): ProgressFacts {
+  return { days: {}, completions: {}, firstFast: null, paths: {} };
+}
+
+function earlier<T extends LogPosition>(a: T | undefined | null, b: T): T {
+  return a && comparePositions(a, b) <= 0 ? a : b;
+}
+
+/** Records activity on `day` at `at`. */
+export function withDay(facts: ProgressFacts, day: string, at: LogPosition): ProgressFacts {
+  return { ...facts, days: { ...facts.days, [day]: earlier(facts.days[day], at) } };
+}
+
+/** Records an event that completed an activity; `fast` when it took less than the expected time. */
+export function withCompletion(
+  facts: ProgressFacts,
+  activityId: string,
+  at: LogPosition,
+  fast: boolean,
+): ProgressFacts {
+  return {
+    ...facts,
+    completions: { ...facts.completions, [activityId]: earlier(facts.completions[activityId], at) },
+    firstFast: fast ? earlier(facts.firstFast, { ...at, activityId }) : facts.firstFast,
+  };
+}
+
+/** Records a path's completion (the earliest kept). */
+export function withPathCompleted(
+  facts: ProgressFacts,
+  pathId: string,
+  at: LogPosition,
+): ProgressFacts {
+  return { ...facts, paths: { ...facts.paths, [pathId]: earlier(facts.paths[pathId], at) } };
+}
+
+function trigger(
+  definition: AchievementDefinition,
+  facts: ProgressFacts,
+): { at: LogPosition; metadata: Record<string, string | number> } | null {
+  const criteria = definition.criteria;
+  switch (criteria.kind) {
+    case "completed_activities": {
+      const nth = Object.values(facts.completions).sort(comparePositions)[criteria.count - 1];
+      return nth ? { at: nth, metadata: { activities: criteria.count } } : null;
+    }
+    case "streak_days": {
+      const end = firstRunEnd(Object.keys(facts.days), criteria.days);
+      return end ? { at: facts.days[end]!, metadata: { days: criteria.days, lastDay: end } } : null;
+    }
+    case "faster_than_expected":
+      return facts.firstFast
+        ? {
+          at: { timestamp: facts.firstFast.timestamp, eventId: facts.firstFast.eventId },
+          metadata: { activityId: facts.firstFast.activityId },
+        }
+        : null;
+    case "active_days_in_week": {
+      const byWeek = new Map<string, string[]>();
+      for (const day of Object.keys(facts.days).sort()) {
+        const week = isoWeekOf(day);
+        const days = [...(byWeek.get(week) ?? []), day];
+        byWeek.set(week, days);
+        if (days.length === criteria.days) {
+          return { at: facts.days[day]!, metadata: { week, days: criteria.days } };
+        }
+      }
+      return null;
+    }
+    case "path_completed": {
+      const first = Object.entries(facts.paths).sort(([, a], [, b]) => comparePositions(a, b))[0];
+      return first ? { at: first[1], metadata: { pathId: first[0] } } : null;
+    }
+  }
+}
+
+/** Every achievement the facts earn, each with its earliest triggering event (in log order). Pure. */
+export function earnedAchievements(
+  definitions: readonly AchievementDefinition[],
+  facts: ProgressFacts,
+): EarnedAchievement[] {
+  return definitions.flatMap((definition) => {
+    const found = trigger(definition, facts);
+    return found
+      ? [{
+        achievementId: definition.id,
+        triggerEventId: found.at.eventId,
+        earnedAt: found.at.timestamp,
+        metadata: found.metadata,
+      }]
+      : [];
+  });
+}
