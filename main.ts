@@ -17,6 +17,8 @@ const service = startService(kv, config, {
 // On Deno Deploy there are no KV queues: this cron is the crash-recovery trigger there.
 Deno.cron("sweep the outbox", "* * * * *", async () => {
   await service.processor.sweep();
+  service.deliveries.wake();
+  await service.deliveries.idle();
 });
 
 if (config.demo) {

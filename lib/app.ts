@@ -8,6 +8,10 @@ import { eventRoutes } from "../routes/api/progress_sync/events.ts";
 import { liveRoutes } from "../routes/api/progress_sync/live.ts";
 import { summaryRoutes } from "../routes/api/progress_sync/summary.ts";
 import { tokenRoutes } from "../routes/api/tokens.ts";
+import { auditRoutes } from "../routes/api/audit.ts";
+import { webhookRoutes } from "../routes/api/webhooks.ts";
+import { healthRoutes } from "../routes/api/progress_sync/health.ts";
+import { repairRoutes } from "../routes/api/progress_sync/repair.ts";
 import { pageRoutes } from "../routes/pages.ts";
 import type { AppDeps, AppEnv } from "./http/app_env.ts";
 import { authenticate } from "./http/auth_middleware.ts";
@@ -50,6 +54,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/progress-sync/activities", activityRoutes);
   app.route("/api/progress-sync/paths", pathRoutes);
   app.route("/api/progress-sync/items", itemRoutes);
+  app.route("/api/webhooks", webhookRoutes);
+  app.route("/api/progress-sync/health", healthRoutes);
+  app.route("/api/progress-sync/repair", repairRoutes);
+  app.route("/api/audit", auditRoutes);
   app.route("/", pageRoutes);
   return app;
 }

@@ -160,3 +160,143 @@ export function itemsByActivityPrefix(userId: string, activityId: string): Deno.
 export function itemStateKey(userId: string, itemId: string): Deno.KvKey {
   return ["item_states", userId, itemId];
 }
+
+/** An outbound webhook endpoint (with its signing secrets). */
+export function webhookEndpointKey(endpointId: string): Deno.KvKey {
+  return ["webhook_endpoints", endpointId];
+}
+
+/** Prefix of every webhook endpoint. */
+export function webhookEndpointsPrefix(): Deno.KvKey {
+  return ["webhook_endpoints"];
+}
+
+/** Changes whenever any endpoint changes; processing commits check it so fan-out never misses a new endpoint. */
+export function webhookEndpointsVersionKey(): Deno.KvKey {
+  return ["webhook_endpoints_version"];
+}
+
+/** Delivery figures of one endpoint (successes, failures, dead letters, failing since). */
+export function webhookEndpointHealthKey(endpointId: string): Deno.KvKey {
+  return ["webhook_endpoint_health", endpointId];
+}
+
+/** One message to deliver to one endpoint; `deliveryId` is its `webhook-id`. */
+export function webhookDeliveryKey(endpointId: string, deliveryId: string): Deno.KvKey {
+  return ["webhook_deliveries", endpointId, deliveryId];
+}
+
+/** Prefix of an endpoint's deliveries. */
+export function webhookDeliveriesPrefix(endpointId: string): Deno.KvKey {
+  return ["webhook_deliveries", endpointId];
+}
+
+/** An endpoint's deliveries in creation order (`seq` is a ULID); entries hold delivery ids. */
+export function webhookDeliveryBySeqKey(endpointId: string, seq: string): Deno.KvKey {
+  return ["webhook_deliveries_by_seq", endpointId, seq];
+}
+
+/** Prefix of an endpoint's deliveries in creation order. */
+export function webhookDeliveriesBySeqPrefix(endpointId: string): Deno.KvKey {
+  return ["webhook_deliveries_by_seq", endpointId];
+}
+
+/** A delivery due at `dueAtMs` (epoch ms); the worker lists these in time order. */
+export function webhookDeliveryDueKey(
+  dueAtMs: number,
+  endpointId: string,
+  deliveryId: string,
+): Deno.KvKey {
+  return ["webhook_deliveries_due", dueAtMs, endpointId, deliveryId];
+}
+
+/** Prefix of every due delivery. */
+export function webhookDeliveriesDuePrefix(): Deno.KvKey {
+  return ["webhook_deliveries_due"];
+}
+
+/** One attempt to deliver one message (expires). */
+export function webhookAttemptKey(
+  endpointId: string,
+  deliveryId: string,
+  attempt: number,
+): Deno.KvKey {
+  return ["webhook_attempts", endpointId, deliveryId, attempt];
+}
+
+/** Prefix of one delivery's attempts, or of an endpoint's. */
+export function webhookAttemptsPrefix(endpointId: string, deliveryId?: string): Deno.KvKey {
+  return deliveryId === undefined
+    ? ["webhook_attempts", endpointId]
+    : ["webhook_attempts", endpointId, deliveryId];
+}
+
+/** A dead letter of an endpoint, in creation order of the delivery; entries hold delivery ids. */
+export function webhookDeadLetterKey(endpointId: string, seq: string): Deno.KvKey {
+  return ["webhook_dead_letters", endpointId, seq];
+}
+
+/** Prefix of an endpoint's dead letters. */
+export function webhookDeadLettersPrefix(endpointId: string): Deno.KvKey {
+  return ["webhook_dead_letters", endpointId];
+}
+
+/** The secrets a system signs its inbound webhooks with. */
+export function inboundSecretKey(system: string): Deno.KvKey {
+  return ["inbound_webhook_secrets", system];
+}
+
+/** Prefix of every inbound webhook secret. */
+export function inboundSecretsPrefix(): Deno.KvKey {
+  return ["inbound_webhook_secrets"];
+}
+
+/** A `webhook-id` already received from `system` (expires after the replay window). */
+export function inboundWebhookIdKey(system: string, webhookId: string): Deno.KvKey {
+  return ["inbound_webhook_ids", system, webhookId];
+}
+
+/** One audit log entry; ids are ULIDs, so the log lists in time order. */
+export function auditLogKey(entryId: string): Deno.KvKey {
+  return ["audit_log", entryId];
+}
+
+/** Prefix of the audit log. */
+export function auditLogPrefix(): Deno.KvKey {
+  return ["audit_log"];
+}
+
+/** A per-source-system figure (a `Deno.KvU64` kept with `sum`/`max`). */
+export function syncSystemStatKey(system: string, stat: string): Deno.KvKey {
+  return ["sync_system_stats", system, stat];
+}
+
+/** Prefix of every per-source-system figure. */
+export function syncSystemStatsPrefix(): Deno.KvKey {
+  return ["sync_system_stats"];
+}
+
+/** An admin console session, keyed by the SHA-256 of its cookie secret. */
+export function adminSessionKey(sessionHash: string): Deno.KvKey {
+  return ["admin_sessions", sessionHash];
+}
+
+/** The outcome of the latest consistency check (repair run). */
+export function lastConsistencyCheckKey(): Deno.KvKey {
+  return ["consistency_checks", "last"];
+}
+
+/** Prefix of every stored event of one user, or of every user. */
+export function eventsPrefix(userId?: string): Deno.KvKey {
+  return userId === undefined ? ["events"] : ["events", userId];
+}
+
+/** Prefix of the processing results of one user. */
+export function resultsPrefix(userId: string): Deno.KvKey {
+  return ["results", userId];
+}
+
+/** Prefix of one user's per-activity event index (every activity). */
+export function eventsByActivityUserPrefix(userId: string): Deno.KvKey {
+  return ["events_by_activity", userId];
+}

@@ -2,6 +2,8 @@ import { createApp } from "./app.ts";
 import { createEventAppender } from "./events/event_appender.ts";
 import type { Config } from "./config.ts";
 import { createProcessor, processMessage, type Processor } from "./processing/processor.ts";
+import { recordAudit } from "./audit/audit_log.ts";
+import { createDeliveryWorker, type DeliveryWorker } from "./webhooks/delivery_worker.ts";
 
 /** How often the local sweeper looks for stranded outbox entries. */
 export const SWEEP_INTERVAL_MS = 5000;
@@ -11,6 +13,8 @@ export interface RunningService {
   server: Deno.HttpServer<Deno.NetAddr>;
   kv: Deno.Kv;
   processor: Processor;
+  /** Sends webhook deliveries. */
+  deliveries: DeliveryWorker;
   /** Stops serving, processing and closes KV. */
   close(): Promise<void>;
 }
@@ -25,10 +29,11 @@ export const RETRY_BACKOFF_MS = [1000, 5000, 15000, 60000];
 export function createServiceProcessor(
   kv: Deno.Kv,
   config: Pick<Config, "queuesEnabled">,
+  options: { deliveries?: DeliveryWorker } = {},
 ): Processor {
   return createProcessor(kv, {
-    onError: (userIds, error) =>
-      console.error(`Processing for ${userIds.join(", ")} failed; will retry:`, error),
+    onError: (userIds, error) => reportProcessingFailure(kv, userIds, error),
+    ...(options.deliveries ? { onDeliveriesQueued: () => options.deliveries!.wake() } : {}),
     ...(config.queuesEnabled
       ? {
         retry: async (userIds: readonly string[]) => {
@@ -40,6 +45,23 @@ export function createServiceProcessor(
       }
       : {}),
   });
+}
+
+/** Logs a failed processing run and records it in the audit log (it will be retried). */
+export function reportProcessingFailure(
+  kv: Deno.Kv,
+  userIds: readonly string[],
+  error: unknown,
+): void {
+  console.error(`Processing for ${userIds.join(", ")} failed; will retry:`, error);
+  recordAudit(kv, {
+    actor: "system",
+    action: "sync.processing_failed",
+    details: {
+      users: userIds.slice(0, 20),
+      error: error instanceof Error ? error.message : String(error),
+    },
+  }).catch(() => {});
 }
 
 /** Opens KV at `kvPath` (creating its directory), `:memory:`, or the platform default when null. */
@@ -65,18 +87,22 @@ export function startService(
     signInHint?: string | null;
   } = {},
 ): RunningService {
+  const deliveries = createDeliveryWorker(kv);
   const processor = createProcessor(kv, {
-    onError: (userId, error) =>
-      console.error(`Processing for ${userId} failed; will retry:`, error),
+    onError: (userIds, error) => reportProcessingFailure(kv, userIds, error),
+    onDeliveriesQueued: () => deliveries.wake(),
   });
   if (config.queuesEnabled) kv.listenQueue((message) => processor.handleMessage(message));
   const sweeper = setInterval(() => {
     processor.sweep().catch((error) => console.error("Outbox sweep failed:", error));
+    deliveries.wake();
   }, SWEEP_INTERVAL_MS);
+  deliveries.wake();
   const app = createApp({
     kv,
     processor,
     appender: createEventAppender(kv),
+    deliveries,
     adminToken: config.adminToken,
     signInHint: options.signInHint ?? null,
   });
@@ -89,10 +115,12 @@ export function startService(
     server,
     kv,
     processor,
+    deliveries,
     async close() {
       clearInterval(sweeper);
       await server.shutdown();
       await processor.idle();
+      await deliveries.close();
       kv.close();
     },
   };

@@ -7,6 +7,7 @@ import {
   listApiTokens,
 } from "../lib/auth/account_store.ts";
 import { type Scope, SESSION_SCOPES } from "../lib/auth/principal.ts";
+import { recordAudit } from "../lib/audit/audit_log.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
 
@@ -164,11 +165,17 @@ export const tokensPage = new Hono<AppEnv>()
         400,
       );
     }
-    const { secret } = await createApiToken(kv, {
+    const { token, secret } = await createApiToken(kv, {
       ownerId: user.userId,
       userId: user.userId,
       name,
       scopes,
+    });
+    await recordAudit(kv, {
+      actor: user.userId,
+      action: "token.created",
+      target: token.id,
+      details: { name, scopes, userId: user.userId },
     });
     const tokens = await listApiTokens(kv, user.userId);
     return c.html(
@@ -181,6 +188,13 @@ export const tokensPage = new Hono<AppEnv>()
   .post("/:id/delete", async (c) => {
     const user = pageUser(c);
     if (!user) return redirectToSignIn(c);
-    await deleteApiToken(c.get("deps").kv, user.userId, c.req.param("id"));
+    const id = c.req.param("id");
+    if (await deleteApiToken(c.get("deps").kv, user.userId, id)) {
+      await recordAudit(c.get("deps").kv, {
+        actor: user.userId,
+        action: "token.deleted",
+        target: id,
+      });
+    }
     return c.redirect("/tokens", 303);
   });

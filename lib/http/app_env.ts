@@ -1,6 +1,7 @@
 import type { Principal } from "../auth/principal.ts";
 import type { EventAppender } from "../events/event_appender.ts";
 import type { Processor } from "../processing/processor.ts";
+import type { DeliveryWorker } from "../webhooks/delivery_worker.ts";
 
 /** What every route needs, passed in by `createApp` (no module opens KV itself). */
 export interface AppDeps {
@@ -8,6 +9,8 @@ export interface AppDeps {
   processor: Processor;
   appender: EventAppender;
   adminToken: string | null;
+  /** Sends webhook deliveries; routes wake it after queueing some (absent: deliveries wait for the next run). */
+  deliveries?: DeliveryWorker;
   /** A line shown on the sign-in page (e.g. the demo student's credentials). */
   signInHint?: string | null;
 }

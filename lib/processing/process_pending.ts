@@ -27,6 +27,14 @@ import {
 } from "../catalog/catalog_store.ts";
 import type { ItemState } from "../sync/propagation.ts";
 import { syncLinkedSystems, type SyncOutput, withSync } from "../sync/sync_step.ts";
+import { addSyncStats, syncStatMutations } from "../health/sync_stats.ts";
+import type { WebhookDelivery } from "../webhooks/delivery_store.ts";
+import {
+  createEndpointCache,
+  type EndpointCache,
+  type WebhookEndpoint,
+} from "../webhooks/endpoint_store.ts";
+import { addDeliveries, deliveriesFor, MUTATIONS_PER_DELIVERY } from "../webhooks/fanout.ts";
 
 /** Most events of one user applied in one commit (their live messages share one KV value). */
 export const MAX_EVENTS_PER_COMMIT = 30;
@@ -56,6 +64,10 @@ interface UserWork {
   outboxKeys: Deno.KvKey[];
   output: ProjectionOutput;
   sync: SyncOutput;
+  /** Webhook deliveries of the live messages, one per (message, subscribed endpoint). */
+  deliveries: WebhookDelivery[];
+  /** Processing time, epoch ms. */
+  nowMs: number;
   /** True when the user has more pending events than this commit takes. */
   more: boolean;
 }
@@ -126,6 +138,7 @@ async function planUser(
   userId: string,
   now: string,
   limit: number,
+  endpoints: readonly WebhookEndpoint[],
 ): Promise<UserWork | null> {
   const outbox: Deno.KvEntry<OutboxEntry>[] = [];
   for await (
@@ -153,28 +166,39 @@ async function planUser(
   const sync = await syncStep(kv, userId, events, states, projected.states);
   const output = withSync(projected, sync);
   if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
-    return planUser(kv, userId, now, Math.ceil(limit / 2));
+    return planUser(kv, userId, now, Math.ceil(limit / 2), endpoints);
   }
-  return {
+  const nowMs = Date.parse(now);
+  const work: UserWork = {
     userId,
     summaryEntry: summaryEntry as Deno.KvEntryMaybe<ProgressSummary>,
     events,
     outboxKeys: taken.map((e) => e.key),
     output,
     sync,
+    deliveries: deliveriesFor(userId, output.messages, endpoints, nowMs),
+    nowMs,
     more: outbox.length > limit,
   };
+  const tooBig = mutationsOf(work) > MAX_COMMIT_MUTATIONS || bytesOf(work) > MAX_COMMIT_BYTES;
+  if (tooBig && limit > 1) {
+    return planUser(kv, userId, now, Math.ceil(limit / 2), endpoints);
+  }
+  return work;
 }
 
 function bytesOf(work: UserWork): number {
-  return JSON.stringify(work.output).length + JSON.stringify(work.events).length / 4;
+  return JSON.stringify(work.output).length + JSON.stringify(work.events).length / 4 +
+    JSON.stringify(work.deliveries).length;
 }
 
 /** Mutations `addUserWork` makes for one user: its outbox deletes, states, index entries, results, summary and live messages. */
 function mutationsOf(work: UserWork): number {
   const indexEntries = work.events.reduce((n, e) => n + targetsOf(e).length, 0);
   return work.outboxKeys.length + work.output.states.size + indexEntries +
-    work.output.results.length + work.sync.itemStates.size + work.sync.pathIds.length + 3;
+    work.output.results.length + work.sync.itemStates.size + work.sync.pathIds.length + 3 +
+    work.deliveries.length * MUTATIONS_PER_DELIVERY +
+    syncStatMutations(work.events, work.output.messages);
 }
 
 function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): void {
@@ -197,6 +221,8 @@ function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): voi
   for (const pathId of work.sync.pathIds) op.set(userPathKey(userId, pathId), pathId);
   op.set(summaryKey(userId), output.summary);
   addNotifications(op, kv, userId, output.messages);
+  addDeliveries(op, work.deliveries);
+  addSyncStats(op, work.events, output.messages, work.nowMs);
 }
 
 /**
@@ -209,17 +235,27 @@ function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): voi
 export async function processPendingEvents(
   kv: Deno.Kv,
   userIds: readonly string[],
-  options: { now?: () => Date } = {},
+  options: {
+    now?: () => Date;
+    /** Webhook endpoints to fan live messages out to (default: read from `kv`). */
+    endpoints?: EndpointCache;
+    /** Called with the number of webhook deliveries a commit queued, when there are any. */
+    onDeliveriesQueued?: (count: number) => void;
+  } = {},
 ): Promise<ProcessOutcome> {
   const now = options.now ?? (() => new Date());
+  const endpointCache = options.endpoints ?? createEndpointCache(kv);
   const users = [...new Set(userIds)];
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const at = now().toISOString();
     const candidates = users.slice(0, MAX_USERS_PER_COMMIT);
+    const { versionEntry, endpoints } = await endpointCache.load();
     const planned = (await Promise.all(
-      candidates.map((u) => planUser(kv, u, at, MAX_EVENTS_PER_COMMIT)),
+      candidates.map((u) => planUser(kv, u, at, MAX_EVENTS_PER_COMMIT, endpoints)),
     )).filter((w) => w !== null);
-    const op = kv.atomic();
+    // Checking the endpoints version makes webhook fan-out exact: an endpoint created before
+    // this commit gets its messages, or the commit retries with the new endpoint list.
+    const op = kv.atomic().check(versionEntry);
     const included: UserWork[] = [];
     let bytes = 0;
     let mutations = 0;
@@ -236,6 +272,8 @@ export async function processPendingEvents(
     if (included.length === 0) return { processed: 0, pending: users.slice(candidates.length) };
     const committed = await op.commit();
     if (!committed.ok) continue;
+    const queued = included.reduce((n, w) => n + w.deliveries.length, 0);
+    if (queued > 0) options.onDeliveriesQueued?.(queued);
     const done = new Set(included.filter((w) => !w.more).map((w) => w.userId));
     const emptyNow = new Set(candidates.filter((u) => !planned.some((w) => w.userId === u)));
     return {

@@ -1,5 +1,6 @@
 import type { OutboxEntry } from "../events/log_store.ts";
 import { outboxPrefix } from "../kv_keys.ts";
+import { createEndpointCache, type EndpointCache } from "../webhooks/endpoint_store.ts";
 import { MAX_USERS_PER_COMMIT, processPendingEvents } from "./process_pending.ts";
 
 /** Options for `createProcessor`. */
@@ -12,12 +13,21 @@ export interface ProcessorOptions {
   onError?: (userIds: readonly string[], error: unknown) => void;
   /** Asks for a durable retry of users whose processing failed (the KV queue, where there is one). */
   retry?: (userIds: readonly string[]) => Promise<void>;
+  /** Webhook endpoints to fan processed messages out to (default: a cache over `kv`). */
+  endpoints?: EndpointCache;
+  /** Called after a commit that queued webhook deliveries (wakes the delivery worker). */
+  onDeliveriesQueued?: () => void;
 }
 
 /** Figures about processing since start. */
 export interface ProcessorStats {
   processedEvents: number;
+  /** Processing runs that ended, failed or not. */
+  runs: number;
   failedRuns: number;
+  /** When the latest run failed, and why. */
+  lastFailureAt: string | null;
+  lastError: string | null;
   /** Users being processed right now. */
   activeUsers: number;
   /** Users waiting for a run. */
@@ -65,7 +75,8 @@ export function processMessage(userIds: readonly string[]): ProcessMessage {
 
 /** Creates the processor that applies accepted events to the projections. */
 export function createProcessor(kv: Deno.Kv, options: ProcessorOptions = {}): Processor {
-  const { concurrency = 2, now, onError, retry } = options;
+  const { concurrency = 2, now, onError, retry, onDeliveriesQueued } = options;
+  const endpoints = options.endpoints ?? createEndpointCache(kv);
   const waiting = new Set<string>();
   const running = new Set<string>();
   const waiters = new Map<string, Waiter[]>();
@@ -73,6 +84,9 @@ export function createProcessor(kv: Deno.Kv, options: ProcessorOptions = {}): Pr
   let workers = 0;
   let processedEvents = 0;
   let failedRuns = 0;
+  let runs = 0;
+  let lastFailureAt: string | null = null;
+  let lastError: string | null = null;
 
   function takeBatch(): string[] {
     const batch: string[] = [];
@@ -104,7 +118,11 @@ export function createProcessor(kv: Deno.Kv, options: ProcessorOptions = {}): Pr
       try {
         let users: readonly string[] = batch;
         while (users.length > 0) {
-          const outcome = await processPendingEvents(kv, users, now ? { now } : {});
+          const outcome = await processPendingEvents(kv, users, {
+            endpoints,
+            ...(now ? { now } : {}),
+            ...(onDeliveriesQueued ? { onDeliveriesQueued: () => onDeliveriesQueued() } : {}),
+          });
           processedEvents += outcome.processed;
           const left = new Set(outcome.pending);
           const finished = users.filter((u) => !left.has(u));
@@ -116,12 +134,15 @@ export function createProcessor(kv: Deno.Kv, options: ProcessorOptions = {}): Pr
         }
       } catch (error) {
         failedRuns++;
+        lastFailureAt = new Date().toISOString();
+        lastError = error instanceof Error ? error.message : String(error);
         const failed = [...snapshot.keys()];
         for (const list of snapshot.values()) for (const waiter of list) waiter.reject(error);
         settle(failed, error);
         onError?.(failed, error);
         retry?.(failed).catch((e) => onError?.(failed, e));
       } finally {
+        runs++;
         for (const userId of batch) running.delete(userId);
       }
     }
@@ -183,7 +204,10 @@ export function createProcessor(kv: Deno.Kv, options: ProcessorOptions = {}): Pr
     handleMessage,
     stats: () => ({
       processedEvents,
+      runs,
       failedRuns,
+      lastFailureAt,
+      lastError,
       activeUsers: running.size,
       waitingUsers: waiting.size,
     }),

@@ -235,7 +235,10 @@ Deno.test({
       await gate.arrived(1);
       assert.deepEqual(processor.stats(), {
         processedEvents: 0,
+        runs: 0,
         failedRuns: 0,
+        lastFailureAt: null,
+        lastError: null,
         activeUsers: 1,
         waitingUsers: 6,
       });
@@ -274,7 +277,10 @@ Deno.test({
       const second = processor.schedule("u1");
       assert.deepEqual(processor.stats(), {
         processedEvents: 0,
+        runs: 0,
         failedRuns: 0,
+        lastFailureAt: null,
+        lastError: null,
         activeUsers: 1,
         waitingUsers: 1,
       });
@@ -289,7 +295,10 @@ Deno.test({
       await processor.idle();
       assert.deepEqual(processor.stats(), {
         processedEvents: 2,
+        runs: 2,
         failedRuns: 0,
+        lastFailureAt: null,
+        lastError: null,
         activeUsers: 0,
         waitingUsers: 0,
       });

@@ -4,11 +4,18 @@ import { createApp } from "../app.ts";
 import { createEventAppender } from "../events/event_appender.ts";
 import type { Processor } from "../processing/processor.ts";
 import { createServiceProcessor } from "../server.ts";
+import {
+  createDeliveryWorker,
+  type DeliveryWorker,
+  type DeliveryWorkerOptions,
+} from "../webhooks/delivery_worker.ts";
 
 /** An in-process app on a fresh `:memory:` KV, for API tests. */
 export interface TestApp {
   kv: Deno.Kv;
   processor: Processor;
+  /** The webhook delivery worker (no timers: tests drive retries with `runDue` and their clock). */
+  deliveries: DeliveryWorker;
   /** Sends a request to the app in-process. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   /** Creates a student (without the slow password hash) and a token with `scopes`. */
@@ -23,21 +30,24 @@ export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 /** Runs `fn` against a fresh in-process app and closes everything afterwards. */
 export async function withTestApp(
   fn: (app: TestApp) => Promise<void>,
-  options: { queuesEnabled?: boolean } = {},
+  options: { queuesEnabled?: boolean; deliveries?: DeliveryWorkerOptions } = {},
 ): Promise<void> {
   const kv = await Deno.openKv(":memory:");
   const queuesEnabled = options.queuesEnabled ?? false;
-  const processor = createServiceProcessor(kv, { queuesEnabled });
+  const deliveries = createDeliveryWorker(kv, { autoSchedule: false, ...options.deliveries });
+  const processor = createServiceProcessor(kv, { queuesEnabled }, { deliveries });
   const app = createApp({
     kv,
     processor,
     appender: createEventAppender(kv),
+    deliveries,
     adminToken: TEST_ADMIN_TOKEN,
   });
   let counter = 0;
   const testApp: TestApp = {
     kv,
     processor,
+    deliveries,
     request(path, init = {}) {
       const { token, json, ...rest } = init;
       const headers = new Headers(rest.headers);
@@ -77,6 +87,7 @@ export async function withTestApp(
     await fn(testApp);
   } finally {
     await processor.idle();
+    await deliveries.close();
     kv.close();
   }
 }

@@ -8,6 +8,7 @@ import {
   listApiTokens,
 } from "../../lib/auth/account_store.ts";
 import { hasScope, type Principal, type Scope, SCOPES } from "../../lib/auth/principal.ts";
+import { actorOf, recordAudit } from "../../lib/audit/audit_log.ts";
 import type { AppEnv } from "../../lib/http/app_env.ts";
 import { requirePrincipal } from "../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../lib/http/http_error.ts";
@@ -65,6 +66,12 @@ export const tokenRoutes = new Hono<AppEnv>()
       name: input.name,
       scopes: input.scopes,
     });
+    await recordAudit(c.get("deps").kv, {
+      actor: actorOf(principal),
+      action: "token.created",
+      target: token.id,
+      details: { name: token.name, scopes: token.scopes, userId: token.userId },
+    });
     return c.json({ ...tokenView(token), token: secret }, 201);
   })
   .get("/", async (c) => {
@@ -76,5 +83,10 @@ export const tokenRoutes = new Hono<AppEnv>()
     const principal = requirePrincipal(c);
     const deleted = await deleteApiToken(c.get("deps").kv, principal.ownerId, c.req.param("id"));
     if (!deleted) throw new HttpError(404, "Token not found");
+    await recordAudit(c.get("deps").kv, {
+      actor: actorOf(principal),
+      action: "token.deleted",
+      target: c.req.param("id"),
+    });
     return c.body(null, 204);
   });

@@ -1,0 +1,441 @@
+import { recordAudit } from "../audit/audit_log.ts";
+import { recordDeadLetter, recordDeliveryAttempt } from "../health/telemetry.ts";
+import {
+  claimDue,
+  type ClaimedDelivery,
+  deadLetterWithoutAttempt,
+  type DeliveryAttempt,
+  dropOrphan,
+  type EndpointHealth,
+  finishAttempt,
+  listDue,
+  nextDueAt,
+  RECENT_OUTCOMES,
+  SNIPPET_LIMIT,
+  type WebhookDelivery,
+} from "./delivery_store.ts";
+import {
+  disableEndpoint,
+  getEndpoint,
+  signingSecrets,
+  updateEndpoint,
+  type WebhookEndpoint,
+} from "./endpoint_store.ts";
+import { DEFAULT_RETRY_SCHEDULE_MS, parseRetryAfter, retryDelay } from "./retry_schedule.ts";
+import { webhookHeaders } from "./signing.ts";
+
+/** How long one attempt may take (connect, send, response). */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+/** An endpoint whose every attempt failed for this long is disabled. */
+export const DISABLE_AFTER_FAILING_MS = 24 * 60 * 60 * 1000;
+/** An endpoint with this many dead letters in a row (no success between) is disabled. */
+export const DISABLE_AFTER_DEAD_LETTERS = 5;
+/** Extra time a claim holds a delivery beyond the attempt's timeout, before another worker may take it. */
+const LEASE_MARGIN_MS = 30_000;
+/** Longest the worker sleeps between looks at the due queue when nothing wakes it. */
+const MAX_SLEEP_MS = 60_000;
+
+/** What one attempt came to. */
+export interface AttemptOutcome {
+  status: number | null;
+  ok: boolean;
+  latencyMs: number;
+  snippet: string;
+  error: string | null;
+  /** From `Retry-After` on a 429 or 503. */
+  retryAfterMs: number | null;
+}
+
+/** Settings of the delivery worker; every default is the documented production value. */
+export interface DeliveryWorkerOptions {
+  fetch?: typeof fetch;
+  /** Clock (epoch ms). */
+  now?: () => number;
+  timeoutMs?: number;
+  schedule?: readonly number[];
+  /** Jitter source (0.5 = no jitter). */
+  random?: () => number;
+  /** Attempts in flight at once. */
+  concurrency?: number;
+  /** Due entries read per look. */
+  batchSize?: number;
+  disableAfterFailingMs?: number;
+  disableAfterDeadLetters?: number;
+  /** Set timers to wake up when the next delivery is due (off in tests that drive `runDue`). */
+  autoSchedule?: boolean;
+  onError?: (error: unknown) => void;
+}
+
+/** Figures of this worker since start. */
+export interface DeliveryWorkerStats {
+  attempts: number;
+  succeeded: number;
+  failed: number;
+  deadLettered: number;
+  inFlight: number;
+  lastRunAt: string | null;
+}
+
+/** Sends due webhook deliveries: claims them, attempts them, records the outcome, schedules retries. */
+export interface DeliveryWorker {
+  /** Asks for a run soon (runs coalesce). */
+  wake(): void;
+  /** Attempts every delivery due now; resolves with the number of attempts made. */
+  runDue(): Promise<number>;
+  stats(): DeliveryWorkerStats;
+  /** Resolves when no run is in flight. */
+  idle(): Promise<void>;
+  /** Stops timers and waits for the current run. */
+  close(): Promise<void>;
+}
+
+/**
+ * The delivery's next state after an attempt (pure): succeeded on 2xx; dead on 410 or when the
+ * schedule is exhausted; otherwise queued again after the schedule's next delay (with jitter), or
+ * after `Retry-After` when that is longer.
+ */
+export function nextAfterAttempt(
+  delivery: WebhookDelivery,
+  outcome: AttemptOutcome,
+  options: { nowMs: number; schedule: readonly number[]; random: () => number },
+): WebhookDelivery {
+  const at = new Date(options.nowMs).toISOString();
+  const base: WebhookDelivery = {
+    ...delivery,
+    attempts: delivery.attempts + 1,
+    lastAttemptAt: at,
+    lastStatus: outcome.status,
+    lastError: outcome.error,
+  };
+  if (outcome.ok) {
+    return { ...base, status: "succeeded", nextAttemptAt: null, succeededAt: at };
+  }
+  const delay = outcome.status === 410
+    ? null
+    : retryDelay(delivery.retry, { schedule: options.schedule, random: options.random });
+  if (delay === null) return { ...base, status: "dead", nextAttemptAt: null, deadAt: at };
+  const wait = Math.max(delay, outcome.retryAfterMs ?? 0);
+  return {
+    ...base,
+    status: "pending",
+    retry: delivery.retry + 1,
+    nextAttemptAt: options.nowMs + wait,
+  };
+}
+
+/** An endpoint's figures after an attempt (pure). */
+export function healthAfterAttempt(
+  health: EndpointHealth,
+  next: WebhookDelivery,
+  outcome: AttemptOutcome,
+  nowMs: number,
+): EndpointHealth {
+  const at = new Date(nowMs).toISOString();
+  const recent = [...health.recent, outcome.ok].slice(-RECENT_OUTCOMES);
+  if (outcome.ok) {
+    return {
+      ...health,
+      attempts: health.attempts + 1,
+      succeeded: health.succeeded + 1,
+      consecutiveDeadLetters: 0,
+      failingSince: null,
+      lastSuccessAt: at,
+      lastLatencyMs: outcome.latencyMs,
+      recent,
+    };
+  }
+  const dead = next.status === "dead";
+  return {
+    ...health,
+    attempts: health.attempts + 1,
+    failed: health.failed + 1,
+    deadLetters: health.deadLetters + (dead ? 1 : 0),
+    consecutiveDeadLetters: health.consecutiveDeadLetters + (dead ? 1 : 0),
+    failingSince: health.failingSince ?? at,
+    lastFailureAt: at,
+    lastLatencyMs: outcome.latencyMs,
+    recent,
+  };
+}
+
+/** Why an endpoint should be disabled after an attempt, or null (pure). */
+export function disableReasonAfter(
+  health: EndpointHealth,
+  outcome: AttemptOutcome,
+  options: { nowMs: number; disableAfterFailingMs: number; disableAfterDeadLetters: number },
+): string | null {
+  if (outcome.status === 410) return "The endpoint answered 410 Gone";
+  if (health.consecutiveDeadLetters >= options.disableAfterDeadLetters) {
+    return `${health.consecutiveDeadLetters} deliveries in a row became dead letters`;
+  }
+  if (
+    health.failingSince !== null &&
+    options.nowMs - Date.parse(health.failingSince) >= options.disableAfterFailingMs
+  ) {
+    return `Every attempt failed for ${Math.round(options.disableAfterFailingMs / 3_600_000)} h`;
+  }
+  return null;
+}
+
+async function readSnippet(response: Response): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (text.length < SNIPPET_LIMIT) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return text.slice(0, SNIPPET_LIMIT);
+}
+
+/** Creates the delivery worker over `kv`. */
+export function createDeliveryWorker(
+  kv: Deno.Kv,
+  options: DeliveryWorkerOptions = {},
+): DeliveryWorker {
+  const {
+    fetch: fetchFn = globalThis.fetch,
+    now = Date.now,
+    timeoutMs = DELIVERY_TIMEOUT_MS,
+    schedule = DEFAULT_RETRY_SCHEDULE_MS,
+    random = Math.random,
+    concurrency = 8,
+    batchSize = 50,
+    disableAfterFailingMs = DISABLE_AFTER_FAILING_MS,
+    disableAfterDeadLetters = DISABLE_AFTER_DEAD_LETTERS,
+    autoSchedule = true,
+    onError = (error: unknown) => console.error("Webhook delivery failed unexpectedly:", error),
+  } = options;
+  const figures: DeliveryWorkerStats = {
+    attempts: 0,
+    succeeded: 0,
+    failed: 0,
+    deadLettered: 0,
+    inFlight: 0,
+    lastRunAt: null,
+  };
+  let running: Promise<void> | null = null;
+  let rerun = false;
+  let closed = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint) {
+    const sentAt = now();
+    const timestamp = Math.floor(sentAt / 1000);
+    const headers = webhookHeaders(
+      signingSecrets(endpoint, sentAt),
+      delivery.id,
+      timestamp,
+      delivery.payload,
+    );
+    const started = performance.now();
+    let outcome: AttemptOutcome;
+    try {
+      const response = await fetchFn(endpoint.url, {
+        method: "POST",
+        headers: {
+          ...headers,
+          "content-type": "application/json",
+          "user-agent": "ProgressSync-Webhooks/1",
+        },
+        body: delivery.payload,
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const snippet = await readSnippet(response);
+      const retryAfter = response.status === 429 || response.status === 503
+        ? parseRetryAfter(response.headers.get("retry-after"), now())
+        : null;
+      outcome = {
+        status: response.status,
+        ok: response.status >= 200 && response.status < 300,
+        latencyMs: Math.round(performance.now() - started),
+        snippet,
+        error: response.ok ? null : `HTTP ${response.status}`,
+        retryAfterMs: retryAfter,
+      };
+    } catch (error) {
+      const timedOut = error instanceof DOMException &&
+        (error.name === "TimeoutError" || error.name === "AbortError");
+      outcome = {
+        status: null,
+        ok: false,
+        latencyMs: Math.round(performance.now() - started),
+        snippet: "",
+        error: timedOut
+          ? `Timed out after ${timeoutMs} ms`
+          : `Connection failed: ${error instanceof Error ? error.message : String(error)}`,
+        retryAfterMs: null,
+      };
+    }
+    return { outcome, timestamp };
+  }
+
+  async function deliver(
+    claimed: ClaimedDelivery,
+    endpoint: WebhookEndpoint,
+    known: Map<string, WebhookEndpoint | null>,
+  ): Promise<void> {
+    const { delivery } = claimed;
+    const { outcome, timestamp } = await attempt(delivery, endpoint);
+    const nowMs = now();
+    const next = nextAfterAttempt(delivery, outcome, { nowMs, schedule, random });
+    const record: DeliveryAttempt = {
+      attempt: next.attempts,
+      at: new Date(nowMs).toISOString(),
+      webhookTimestamp: timestamp,
+      status: outcome.status,
+      ok: outcome.ok,
+      latencyMs: outcome.latencyMs,
+      responseSnippet: outcome.snippet,
+      error: outcome.error,
+      nextAttemptAt: next.nextAttemptAt === null
+        ? null
+        : new Date(next.nextAttemptAt).toISOString(),
+    };
+    const health = await finishAttempt(
+      kv,
+      claimed,
+      next,
+      record,
+      (h) => healthAfterAttempt(h, next, outcome, nowMs),
+    );
+    figures.attempts++;
+    outcome.ok ? figures.succeeded++ : figures.failed++;
+    recordDeliveryAttempt(endpoint.id, outcome.ok ? "succeeded" : "failed", outcome.latencyMs);
+    if (next.status === "dead") {
+      figures.deadLettered++;
+      recordDeadLetter(endpoint.id);
+      if (health.consecutiveDeadLetters === 1 || outcome.status === 410) {
+        await recordAudit(kv, {
+          actor: "system",
+          action: "webhook.dead_lettered",
+          target: endpoint.id,
+          details: { deliveryId: delivery.id, attempts: next.attempts, lastError: next.lastError },
+        }, new Date(nowMs));
+      }
+    }
+    const reason = disableReasonAfter(health, outcome, {
+      nowMs,
+      disableAfterFailingMs,
+      disableAfterDeadLetters,
+    });
+    if (reason !== null && known.get(endpoint.id)?.enabled) {
+      const at = new Date(nowMs);
+      known.set(endpoint.id, disableEndpoint(endpoint, reason, at));
+      await updateEndpoint(kv, endpoint.id, (e) => disableEndpoint(e, reason, at), {
+        actor: "system",
+        action: "webhook.disabled",
+        target: endpoint.id,
+        details: { reason },
+      }, at);
+    }
+  }
+
+  async function handle(
+    due: Awaited<ReturnType<typeof listDue>>[number],
+    known: Map<string, WebhookEndpoint | null>,
+  ): Promise<boolean> {
+    const nowMs = now();
+    const claim = await claimDue(kv, due, nowMs + timeoutMs + LEASE_MARGIN_MS);
+    if (claim.kind !== "claimed") return false;
+    if (!known.has(due.endpointId)) {
+      known.set(due.endpointId, await getEndpoint(kv, due.endpointId));
+    }
+    const endpoint = known.get(due.endpointId) ?? null;
+    if (endpoint === null) {
+      await dropOrphan(kv, claim.claimed);
+      return false;
+    }
+    if (!endpoint.enabled) {
+      await deadLetterWithoutAttempt(
+        kv,
+        claim.claimed,
+        `Endpoint disabled: ${endpoint.disabledReason ?? "by an admin"}`,
+        nowMs,
+      );
+      return false;
+    }
+    figures.inFlight++;
+    try {
+      await deliver(claim.claimed, endpoint, known);
+      return true;
+    } finally {
+      figures.inFlight--;
+    }
+  }
+
+  async function runDue(): Promise<number> {
+    figures.lastRunAt = new Date(now()).toISOString();
+    let attempts = 0;
+    for (let round = 0; round < 1000 && !closed; round++) {
+      const due = await listDue(kv, now(), batchSize);
+      if (due.length === 0) break;
+      // Endpoints are read fresh each round (secrets may have been rotated).
+      const known = new Map<string, WebhookEndpoint | null>();
+      let index = 0;
+      const lanes = Array.from({ length: Math.min(concurrency, due.length) }, async () => {
+        while (index < due.length) {
+          const entry = due[index++]!;
+          try {
+            if (await handle(entry, known)) attempts++;
+          } catch (error) {
+            onError(error);
+          }
+        }
+      });
+      await Promise.all(lanes);
+    }
+    return attempts;
+  }
+
+  async function scheduleNext(): Promise<void> {
+    if (!autoSchedule || closed) return;
+    const at = await nextDueAt(kv);
+    clearTimeout(timer);
+    if (at === null || closed) return;
+    const wait = Math.min(Math.max(0, at - now()), MAX_SLEEP_MS);
+    timer = setTimeout(wake, wait);
+  }
+
+  function wake(): void {
+    if (closed) return;
+    if (running) {
+      rerun = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        rerun = false;
+        try {
+          await runDue();
+          await scheduleNext();
+        } catch (error) {
+          onError(error);
+        }
+      } while (rerun && !closed);
+    })().finally(() => {
+      running = null;
+    });
+  }
+
+  return {
+    wake,
+    runDue,
+    stats: () => ({ ...figures }),
+    async idle() {
+      while (running) await running;
+    },
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      while (running) await running;
+    },
+  };
+}

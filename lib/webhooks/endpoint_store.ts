@@ -1,0 +1,307 @@
+import { ulid } from "ulid";
+import { addAudit, type AuditInput } from "../audit/audit_log.ts";
+import {
+  webhookAttemptsPrefix,
+  webhookDeadLettersPrefix,
+  webhookDeliveriesBySeqPrefix,
+  webhookDeliveriesPrefix,
+  webhookEndpointHealthKey,
+  webhookEndpointKey,
+  webhookEndpointsPrefix,
+  webhookEndpointsVersionKey,
+} from "../kv_keys.ts";
+import { newWebhookSecret } from "./signing.ts";
+
+/** Event types an endpoint can subscribe to: the live event names, or `*` for all. */
+export const WEBHOOK_EVENT_TYPES = [
+  "progress_update",
+  "achievement_earned",
+  "conflict_detected",
+] as const;
+
+/** One of `WEBHOOK_EVENT_TYPES`. */
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** Most endpoints one deployment may have (each processed message fans out to all of them in one commit). */
+export const MAX_ENDPOINTS = 50;
+/** How long the previous secret keeps signing after a rotation. */
+export const ROTATION_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** A signing secret of an endpoint; `expiresAt` is set on the old one during a rotation. */
+export interface EndpointSecret {
+  secret: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+/** An outbound webhook endpoint as stored (secrets included: they are needed to sign). */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string;
+  eventTypes: (WebhookEventType | "*")[];
+  enabled: boolean;
+  disabledReason: string | null;
+  disabledAt: string | null;
+  /** Newest first. */
+  secrets: EndpointSecret[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the API shows of an endpoint: never its secrets. */
+export interface EndpointView {
+  id: string;
+  url: string;
+  description: string;
+  eventTypes: (WebhookEventType | "*")[];
+  enabled: boolean;
+  disabledReason: string | null;
+  disabledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** When the previous secret stops signing, during a rotation. */
+  rotationEndsAt: string | null;
+}
+
+/** The public view of an endpoint. */
+export function endpointView(endpoint: WebhookEndpoint, now = Date.now()): EndpointView {
+  const old = endpoint.secrets.slice(1).map((s) => s.expiresAt).filter(
+    (at): at is string => at !== null && Date.parse(at) > now,
+  ).sort().at(-1) ?? null;
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    description: endpoint.description,
+    eventTypes: endpoint.eventTypes,
+    enabled: endpoint.enabled,
+    disabledReason: endpoint.disabledReason,
+    disabledAt: endpoint.disabledAt,
+    createdAt: endpoint.createdAt,
+    updatedAt: endpoint.updatedAt,
+    rotationEndsAt: old,
+  };
+}
+
+/** The secrets that sign a delivery at `nowMs`: the current one and any still inside its rotation window. */
+export function signingSecrets(endpoint: WebhookEndpoint, nowMs: number): string[] {
+  return endpoint.secrets
+    .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > nowMs)
+    .map((s) => s.secret);
+}
+
+/** True when `endpoint` wants messages of `type`. */
+export function subscribes(endpoint: WebhookEndpoint, type: string): boolean {
+  return endpoint.eventTypes.includes("*") ||
+    endpoint.eventTypes.includes(type as WebhookEventType);
+}
+
+function bumpVersion(op: Deno.AtomicOperation): Deno.AtomicOperation {
+  return op.sum(webhookEndpointsVersionKey(), 1n);
+}
+
+/** Lists every endpoint, oldest first. */
+export async function listEndpoints(kv: Deno.Kv): Promise<WebhookEndpoint[]> {
+  const out: WebhookEndpoint[] = [];
+  for await (const entry of kv.list<WebhookEndpoint>({ prefix: webhookEndpointsPrefix() })) {
+    out.push(entry.value);
+  }
+  return out;
+}
+
+/** Reads one endpoint, or null. */
+export async function getEndpoint(kv: Deno.Kv, id: string): Promise<WebhookEndpoint | null> {
+  return (await kv.get<WebhookEndpoint>(webhookEndpointKey(id))).value;
+}
+
+/** Creates an endpoint with a fresh secret (returned once to the caller); null when `MAX_ENDPOINTS` exist. */
+export async function createEndpoint(
+  kv: Deno.Kv,
+  input: { url: string; description: string; eventTypes: (WebhookEventType | "*")[] },
+  audit: Omit<AuditInput, "action" | "target">,
+  now = new Date(),
+): Promise<{ endpoint: WebhookEndpoint; secret: string } | null> {
+  const existing = await listEndpoints(kv);
+  if (existing.length >= MAX_ENDPOINTS) return null;
+  const at = now.toISOString();
+  const secret = newWebhookSecret();
+  const endpoint: WebhookEndpoint = {
+    id: `ep_${ulid(now.getTime())}`,
+    url: input.url,
+    description: input.description,
+    eventTypes: [...new Set(input.eventTypes)],
+    enabled: true,
+    disabledReason: null,
+    disabledAt: null,
+    secrets: [{ secret, createdAt: at, expiresAt: null }],
+    createdAt: at,
+    updatedAt: at,
+  };
+  const op = kv.atomic()
+    .check({ key: webhookEndpointKey(endpoint.id), versionstamp: null })
+    .set(webhookEndpointKey(endpoint.id), endpoint);
+  bumpVersion(op);
+  addAudit(op, {
+    ...audit,
+    action: "webhook.created",
+    target: endpoint.id,
+    details: { url: endpoint.url, eventTypes: endpoint.eventTypes },
+  }, now);
+  await op.commit();
+  return { endpoint, secret };
+}
+
+/** Changes to an endpoint; `enabled: true` also clears the disabled reason. */
+export interface EndpointPatch {
+  url?: string | undefined;
+  description?: string | undefined;
+  eventTypes?: (WebhookEventType | "*")[] | undefined;
+  enabled?: boolean | undefined;
+}
+
+/**
+ * Applies `change` to an endpoint in a checked commit (retried on contention), bumping the
+ * endpoints version and writing `audit` with it. Returns the new endpoint, or null when absent.
+ */
+export async function updateEndpoint(
+  kv: Deno.Kv,
+  id: string,
+  change: (endpoint: WebhookEndpoint) => WebhookEndpoint,
+  audit: AuditInput | null,
+  now = new Date(),
+): Promise<WebhookEndpoint | null> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
+    if (!entry.value) return null;
+    const updated = { ...change(entry.value), updatedAt: now.toISOString() };
+    const op = kv.atomic().check(entry).set(entry.key, updated);
+    bumpVersion(op);
+    if (audit) addAudit(op, audit, now);
+    if ((await op.commit()).ok) return updated;
+  }
+  throw new Error(`Could not update webhook endpoint ${id}: too much contention`);
+}
+
+/** Applies a PATCH body to an endpoint (a pure step of `updateEndpoint`). */
+export function patchEndpoint(
+  endpoint: WebhookEndpoint,
+  patch: EndpointPatch,
+  now: Date,
+): WebhookEndpoint {
+  const next = { ...endpoint };
+  if (patch.url !== undefined) next.url = patch.url;
+  if (patch.description !== undefined) next.description = patch.description;
+  if (patch.eventTypes !== undefined) next.eventTypes = [...new Set(patch.eventTypes)];
+  if (patch.enabled === true && !endpoint.enabled) {
+    next.enabled = true;
+    next.disabledReason = null;
+    next.disabledAt = null;
+  }
+  if (patch.enabled === false && endpoint.enabled) {
+    next.enabled = false;
+    next.disabledReason = "Disabled by an admin";
+    next.disabledAt = now.toISOString();
+  }
+  return next;
+}
+
+/** Starts a secret rotation: a new current secret, the old ones signing on for `ROTATION_WINDOW_MS`. */
+export function rotateSecret(
+  endpoint: WebhookEndpoint,
+  secret: string,
+  now: Date,
+): WebhookEndpoint {
+  const nowMs = now.getTime();
+  const windowEnd = new Date(nowMs + ROTATION_WINDOW_MS).toISOString();
+  const previous = endpoint.secrets
+    .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > nowMs)
+    .map((s) => ({ ...s, expiresAt: s.expiresAt ?? windowEnd }));
+  return {
+    ...endpoint,
+    secrets: [{ secret, createdAt: now.toISOString(), expiresAt: null }, ...previous],
+  };
+}
+
+/** Turns an endpoint off because deliveries keep failing (or it answered 410), with the reason. */
+export function disableEndpoint(
+  endpoint: WebhookEndpoint,
+  reason: string,
+  now: Date,
+): WebhookEndpoint {
+  if (!endpoint.enabled) return endpoint;
+  return { ...endpoint, enabled: false, disabledReason: reason, disabledAt: now.toISOString() };
+}
+
+/**
+ * Deletes an endpoint, then its deliveries, attempts and figures in batches. Due-queue entries of
+ * its deliveries are dropped by the worker when it meets them. False when there was no endpoint.
+ */
+export async function deleteEndpoint(
+  kv: Deno.Kv,
+  id: string,
+  audit: Omit<AuditInput, "action" | "target">,
+  now = new Date(),
+): Promise<boolean> {
+  const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
+  if (!entry.value) return false;
+  const op = kv.atomic().check(entry).delete(entry.key).delete(webhookEndpointHealthKey(id));
+  bumpVersion(op);
+  addAudit(op, {
+    ...audit,
+    action: "webhook.deleted",
+    target: id,
+    details: { url: entry.value.url },
+  }, now);
+  if (!(await op.commit()).ok) return deleteEndpoint(kv, id, audit, now);
+  for (
+    const prefix of [
+      webhookDeliveriesPrefix(id),
+      webhookDeliveriesBySeqPrefix(id),
+      webhookDeadLettersPrefix(id),
+      webhookAttemptsPrefix(id),
+    ]
+  ) {
+    let batch = kv.atomic();
+    let size = 0;
+    for await (const item of kv.list({ prefix })) {
+      batch.delete(item.key);
+      if (++size >= 500) {
+        await batch.commit();
+        batch = kv.atomic();
+        size = 0;
+      }
+    }
+    if (size > 0) await batch.commit();
+  }
+  return true;
+}
+
+/** The enabled endpoints and the version entry they were read at (processing commits check it). */
+export interface EndpointSnapshot {
+  versionEntry: Deno.KvEntryMaybe<Deno.KvU64>;
+  endpoints: WebhookEndpoint[];
+}
+
+/** Reads the enabled endpoints, re-listing them only when the endpoints version changed. */
+export interface EndpointCache {
+  /** One KV read when nothing changed; a list of the endpoints otherwise. */
+  load(): Promise<EndpointSnapshot>;
+}
+
+/** Creates an endpoint cache over `kv`, keyed on the endpoints version key. */
+export function createEndpointCache(kv: Deno.Kv): EndpointCache {
+  let cached: { versionstamp: string | null; endpoints: WebhookEndpoint[] } | null = null;
+  return {
+    async load() {
+      const versionEntry = await kv.get<Deno.KvU64>(webhookEndpointsVersionKey());
+      if (cached === null || cached.versionstamp !== versionEntry.versionstamp) {
+        const all = await listEndpoints(kv);
+        cached = {
+          versionstamp: versionEntry.versionstamp,
+          endpoints: all.filter((e) => e.enabled),
+        };
+      }
+      return { versionEntry, endpoints: cached.endpoints };
+    },
+  };
+}
