@@ -84,6 +84,7 @@ export function Layout({ title, user = null, path, children }: LayoutProps) {
                 ? (
                   <>
                     <NavLink href="/dashboard" path={path}>Dashboard</NavLink>
+                    <NavLink href="/achievements" path={path}>Achievements</NavLink>
                     <NavLink href="/tokens" path={path}>API tokens</NavLink>
                     <form class="signout" method="post" action="/signout">
                       <span class="nav-user" title="Signed in">

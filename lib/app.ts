@@ -4,6 +4,8 @@ import { secureHeaders } from "hono/secure-headers";
 import { serveStatic } from "hono/deno";
 import { authRoutes } from "../routes/api/auth.ts";
 import { activityRoutes, itemRoutes, pathRoutes } from "../routes/api/progress_sync/catalog.ts";
+import { achievementRoutes } from "../routes/api/progress_sync/achievements.ts";
+import { profileRoutes } from "../routes/api/profile.ts";
 import { eventRoutes } from "../routes/api/progress_sync/events.ts";
 import { liveRoutes } from "../routes/api/progress_sync/live.ts";
 import { summaryRoutes } from "../routes/api/progress_sync/summary.ts";
@@ -51,6 +53,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/progress-sync/events", eventRoutes);
   app.route("/api/progress-sync/summary", summaryRoutes);
   app.route("/api/progress-sync/live", liveRoutes);
+  app.route("/api/progress-sync/achievements", achievementRoutes);
+  app.route("/api/profile", profileRoutes);
   app.route("/api/progress-sync/activities", activityRoutes);
   app.route("/api/progress-sync/paths", pathRoutes);
   app.route("/api/progress-sync/items", itemRoutes);

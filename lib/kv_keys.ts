@@ -286,6 +286,31 @@ export function lastConsistencyCheckKey(): Deno.KvKey {
   return ["consistency_checks", "last"];
 }
 
+/** A browser's learning-progress event (seed 001) as received, with its content hash. */
+export function clientEventKey(userId: string, eventId: string): Deno.KvKey {
+  return ["client_events", userId, eventId];
+}
+
+/** Prefix of a user's learning-progress events in commit order; entries hold event ids. */
+export function clientEventsByUserPrefix(userId: string): Deno.KvKey {
+  return ["client_events_by_user", userId];
+}
+
+/** A `progress.reset` of a user's browser events; the entry holds its `occurredAt`. */
+export function clientResetKey(userId: string, eventId: string): Deno.KvKey {
+  return ["client_resets", userId, eventId];
+}
+
+/** Prefix of a user's `progress.reset` events. */
+export function clientResetsPrefix(userId: string): Deno.KvKey {
+  return ["client_resets", userId];
+}
+
+/** The learning-progress snapshot of a user's browser events, with the log cursor it reflects. */
+export function clientSnapshotKey(userId: string): Deno.KvKey {
+  return ["client_snapshots", userId];
+}
+
 /** Prefix of every stored event of one user, or of every user. */
 export function eventsPrefix(userId?: string): Deno.KvKey {
   return userId === undefined ? ["events"] : ["events", userId];
@@ -299,4 +324,29 @@ export function resultsPrefix(userId: string): Deno.KvKey {
 /** Prefix of one user's per-activity event index (every activity). */
 export function eventsByActivityUserPrefix(userId: string): Deno.KvKey {
   return ["events_by_activity", userId];
+}
+
+/** An achievement a student earned. */
+export function achievementKey(userId: string, achievementId: string): Deno.KvKey {
+  return ["achievements", userId, achievementId];
+}
+
+/** Prefix of a student's achievements. */
+export function achievementsPrefix(userId: string): Deno.KvKey {
+  return ["achievements", userId];
+}
+
+/** The facts a student's achievements are decided on. */
+export function achievementFactsKey(userId: string): Deno.KvKey {
+  return ["achievement_facts", userId];
+}
+
+/** Index of achievements their students made public; entries hold `true`. */
+export function publicAchievementKey(userId: string, achievementId: string): Deno.KvKey {
+  return ["public_achievements", userId, achievementId];
+}
+
+/** Prefix of the public achievements index. */
+export function publicAchievementsPrefix(): Deno.KvKey {
+  return ["public_achievements"];
 }

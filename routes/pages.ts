@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/http/app_env.ts";
+import { achievementsPage } from "./achievements.tsx";
 import { dashboardPage } from "./dashboard.tsx";
 import { indexPage } from "./index.tsx";
 import { signInPageRoutes } from "./signin.tsx";
@@ -14,4 +15,5 @@ export const pageRoutes = new Hono<AppEnv>()
   .route("/signup", signUpPageRoutes)
   .route("/signout", signOutRoutes)
   .route("/dashboard", dashboardPage)
+  .route("/achievements", achievementsPage)
   .route("/tokens", tokensPage);

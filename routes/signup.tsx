@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { AuthForm } from "../components/auth_form.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
-import { createSession } from "../lib/auth/account_store.ts";
+import { isValidTimeZone } from "../lib/achievements/calendar.ts";
+import { createSession, setUserTimeZone } from "../lib/auth/account_store.ts";
 import { credentialsSchema, registerUser } from "../lib/auth/sign_in.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { checkSameOrigin } from "../lib/http/auth_middleware.ts";
@@ -30,6 +31,13 @@ function signUpPage(
         <p class="muted">
           Have an account? <a href="/signin">Sign in</a>.
         </p>
+        <script
+          dangerouslySetInnerHTML={{
+            __html:
+              `document.querySelector('form[action="/signup"]')?.insertAdjacentHTML("beforeend", '<input type="hidden" name="timeZone">');` +
+              `document.querySelector('input[name="timeZone"]').value = Intl.DateTimeFormat().resolvedOptions().timeZone;`,
+          }}
+        />
       </section>
     </Layout>,
   );
@@ -59,6 +67,8 @@ export const signUpPageRoutes = new Hono<AppEnv>()
     try {
       const { kv } = c.get("deps");
       const user = await registerUser(kv, parsed.data);
+      const timeZone = String(form.timeZone ?? "");
+      if (timeZone && isValidTimeZone(timeZone)) await setUserTimeZone(kv, user.userId, timeZone);
       setSessionCookie(c, await createSession(kv, user.userId));
       return c.redirect("/dashboard", 303);
     } catch (error) {

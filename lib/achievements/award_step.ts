@@ -1,5 +1,6 @@
 import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import { comparePositions, logOrder, positionOf } from "../progress/activity_state.ts";
+import type { ProjectionOutput } from "../progress/project.ts";
 import type { LearningPath } from "../sync/propagation.ts";
 import { dayOf } from "./calendar.ts";
 import type { AchievementDefinition, AchievementType } from "./definitions.ts";
@@ -104,4 +105,20 @@ export function awardAchievements(input: AwardInput): AwardOutput {
     }
   }
   return { facts, awards, earned };
+}
+
+/** Writes the award step's findings into the projection's results and live messages. */
+export function withAwards(output: ProjectionOutput, awards: AwardOutput): ProjectionOutput {
+  const byEvent = new Map<string, Award[]>();
+  for (const { award, reportedOn } of awards.earned) {
+    byEvent.set(reportedOn, [...(byEvent.get(reportedOn) ?? []), award]);
+  }
+  return {
+    ...output,
+    results: output.results.map((r) => ({ ...r, achievements: byEvent.get(r.eventId) ?? [] })),
+    messages: [
+      ...output.messages,
+      ...awards.earned.map(({ award }) => ({ event: "achievement_earned" as const, data: award })),
+    ],
+  };
 }

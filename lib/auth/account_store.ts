@@ -17,6 +17,8 @@ export interface User {
   username: string;
   passwordHash: string;
   createdAt: string;
+  /** IANA time zone streaks and days are counted in (default `UTC`). */
+  timeZone?: string;
 }
 
 /** A browser session. */
@@ -70,6 +72,22 @@ export async function createUser(
 /** Reads a user by id, or null. */
 export async function getUser(kv: Deno.Kv, userId: string): Promise<User | null> {
   return (await kv.get<User>(userKey(userId))).value;
+}
+
+/** Sets a user's time zone; false when there is no such user. */
+export async function setUserTimeZone(
+  kv: Deno.Kv,
+  userId: string,
+  timeZone: string,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await kv.get<User>(userKey(userId));
+    if (!entry.value) return false;
+    const result = await kv.atomic().check(entry).set(entry.key, { ...entry.value, timeZone })
+      .commit();
+    if (result.ok) return true;
+  }
+  throw new Error("Could not update the profile: too much contention");
 }
 
 /** Reads which of `userIds` exist. */

@@ -1,6 +1,8 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
 import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import {
+  achievementFactsKey,
+  achievementKey,
   activityStateKey,
   eventsByActivityPrefix,
   itemStateKey,
@@ -27,6 +29,8 @@ import {
 } from "../catalog/catalog_store.ts";
 import type { ItemState } from "../sync/propagation.ts";
 import { syncLinkedSystems, type SyncOutput, withSync } from "../sync/sync_step.ts";
+import { awardStep } from "../achievements/award_reads.ts";
+import { type AwardOutput, withAwards } from "../achievements/award_step.ts";
 import { addSyncStats, syncStatMutations } from "../health/sync_stats.ts";
 import type { WebhookDelivery } from "../webhooks/delivery_store.ts";
 import {
@@ -64,6 +68,8 @@ interface UserWork {
   outboxKeys: Deno.KvKey[];
   output: ProjectionOutput;
   sync: SyncOutput;
+  /** New or updated achievements and the student's updated facts. */
+  awards: AwardOutput;
   /** Webhook deliveries of the live messages, one per (message, subscribed endpoint). */
   deliveries: WebhookDelivery[];
   /** Processing time, epoch ms. */
@@ -164,7 +170,8 @@ async function planUser(
   const summary = (summaryEntry!.value as ProgressSummary | null) ?? emptySummary(userId);
   const projected = project({ now, events, states, histories, summary });
   const sync = await syncStep(kv, userId, events, states, projected.states);
-  const output = withSync(projected, sync);
+  const awarded = await awardStep(kv, userId, events, sync.paths);
+  const output = withAwards(withSync(projected, sync), awarded.output);
   if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
     return planUser(kv, userId, now, Math.ceil(limit / 2), endpoints);
   }
@@ -176,6 +183,7 @@ async function planUser(
     outboxKeys: taken.map((e) => e.key),
     output,
     sync,
+    awards: awarded.output,
     deliveries: deliveriesFor(userId, output.messages, endpoints, nowMs),
     nowMs,
     more: outbox.length > limit,
@@ -197,6 +205,7 @@ function mutationsOf(work: UserWork): number {
   const indexEntries = work.events.reduce((n, e) => n + targetsOf(e).length, 0);
   return work.outboxKeys.length + work.output.states.size + indexEntries +
     work.output.results.length + work.sync.itemStates.size + work.sync.pathIds.length + 3 +
+    1 + work.awards.awards.length +
     work.deliveries.length * MUTATIONS_PER_DELIVERY +
     syncStatMutations(work.events, work.output.messages);
 }
@@ -220,6 +229,10 @@ function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): voi
   for (const [itemId, state] of work.sync.itemStates) op.set(itemStateKey(userId, itemId), state);
   for (const pathId of work.sync.pathIds) op.set(userPathKey(userId, pathId), pathId);
   op.set(summaryKey(userId), output.summary);
+  op.set(achievementFactsKey(userId), work.awards.facts);
+  for (const award of work.awards.awards) {
+    op.set(achievementKey(userId, award.achievementId), award);
+  }
   addNotifications(op, kv, userId, output.messages);
   addDeliveries(op, work.deliveries);
   addSyncStats(op, work.events, output.messages, work.nowMs);

@@ -34,6 +34,8 @@ export interface SyncOutput {
   syncedItems: Map<string, ItemView[]>;
   /** Paths the student now has progress in. */
   pathIds: string[];
+  /** Those paths. */
+  paths: LearningPath[];
 }
 
 /** The last event (in log order) that counts toward any of `activityIds`. */
@@ -74,7 +76,13 @@ export function syncLinkedSystems(input: SyncInput): SyncOutput {
     );
     if (moved.length > 0) addTo(syncedSystems, lastEventFor(input.events, moved).id, path.system);
   }
-  return { itemStates, syncedSystems, syncedItems, pathIds: input.paths.map((p) => p.pathId) };
+  return {
+    itemStates,
+    syncedSystems,
+    syncedItems,
+    pathIds: input.paths.map((p) => p.pathId),
+    paths: [...input.paths],
+  };
 }
 
 /** Writes the sync step's findings into the projection's results and live messages. */

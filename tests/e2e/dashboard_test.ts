@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
 import {
   api,
   assertSameDocument,
-  launchBrowser,
   markDocument,
   maybeScreenshot,
   registerViaApi,
-  type ServerProcess,
   signInViaApi,
-  startServer,
   uniqueUsername,
   waitForLive,
   waitForTestIdText,

@@ -1,0 +1,101 @@
+import { Hono } from "hono";
+import { Layout, renderPage } from "../components/layout.tsx";
+import { factsOf, getFacts, listAwards } from "../lib/achievements/achievement_store.ts";
+import { dayOf } from "../lib/achievements/calendar.ts";
+import { DEFAULT_ACHIEVEMENTS } from "../lib/achievements/definitions.ts";
+import { type AchievementStatus, achievementStatuses } from "../lib/achievements/progress.ts";
+import { getUser } from "../lib/auth/account_store.ts";
+import type { AppEnv } from "../lib/http/app_env.ts";
+import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+
+const TYPE_ICON = {
+  completion: "✓",
+  streak: "🔥",
+  speed: "⚡",
+  consistency: "📅",
+  milestone: "🏁",
+};
+
+function AchievementCard(props: { status: AchievementStatus }) {
+  const { definition, earned, progress } = props.status;
+  const percent = Math.round((progress.current / progress.target) * 100);
+  return (
+    <li
+      class={`card achievement${earned ? " achievement-earned" : " achievement-locked"}`}
+      data-achievement-id={definition.id}
+      data-earned={earned ? "true" : "false"}
+    >
+      <div class="achievement-icon" aria-hidden="true">{TYPE_ICON[definition.type]}</div>
+      <div class="stack">
+        <h3 class="card-title">{definition.title}</h3>
+        <p class="muted">{definition.description}</p>
+        {earned
+          ? (
+            <p class="small">
+              Earned <time dateTime={earned.earnedAt}>{earned.earnedAt.slice(0, 10)}</time>
+              {earned.public ? " · public" : ""}
+            </p>
+          )
+          : (
+            <>
+              <div
+                class="progress-bar"
+                role="progressbar"
+                aria-label={`${definition.title}: ${progress.current} of ${progress.target}`}
+                aria-valuemin={0}
+                aria-valuemax={progress.target}
+                aria-valuenow={progress.current}
+              >
+                <span style={`width:${percent}%`} />
+              </div>
+              <p class="small muted">{progress.current} of {progress.target}</p>
+            </>
+          )}
+      </div>
+    </li>
+  );
+}
+
+/** `/achievements`: earned achievements, and locked ones with their criteria and how close the student is. */
+export const achievementsPage = new Hono<AppEnv>().get("/", async (c) => {
+  const user = pageUser(c);
+  if (!user) return redirectToSignIn(c);
+  const { kv } = c.get("deps");
+  const [awards, facts, account] = await Promise.all([
+    listAwards(kv, user.userId),
+    getFacts(kv, user.userId),
+    getUser(kv, user.userId),
+  ]);
+  const today = dayOf(new Date().toISOString(), account?.timeZone ?? "UTC");
+  const statuses = achievementStatuses(DEFAULT_ACHIEVEMENTS, factsOf(facts), awards, today);
+  const earned = statuses.filter((s) => s.earned);
+  const locked = statuses.filter((s) => !s.earned);
+  return c.html(renderPage(
+    <Layout title="Achievements" user={user} path="/achievements">
+      <div class="page-header">
+        <div>
+          <h1>Achievements</h1>
+          <p>
+            {earned.length} of {statuses.length} earned · days count in {account?.timeZone ?? "UTC"}
+          </p>
+        </div>
+      </div>
+      <section aria-labelledby="earned-heading" class="stack">
+        <h2 id="earned-heading">Earned</h2>
+        {earned.length === 0
+          ? <p class="empty">None yet: complete your first activity to earn one.</p>
+          : (
+            <ul class="grid achievement-grid" data-testid="earned-achievements">
+              {earned.map((s) => <AchievementCard key={s.definition.id} status={s} />)}
+            </ul>
+          )}
+      </section>
+      <section aria-labelledby="locked-heading" class="stack">
+        <h2 id="locked-heading">Still to earn</h2>
+        <ul class="grid achievement-grid" data-testid="locked-achievements">
+          {locked.map((s) => <AchievementCard key={s.definition.id} status={s} />)}
+        </ul>
+      </section>
+    </Layout>,
+  ));
+});

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { withTestApp } from "../../../lib/testing/test_app.ts";
+
+function completed(id: string, activityId: string, timestamp: string, minutes = 10) {
+  return {
+    id,
+    eventType: "video_completed",
+    sourceSystem: "video_player",
+    eventData: {
+      activityId,
+      activityType: "video",
+      completionStatus: "completed",
+      timeSpent: minutes,
+    },
+    timestamp,
+  };
+}
+
+Deno.test("the first completion earns an achievement once, reported on its event and listed with filters", async () => {
+  await withTestApp(async (app) => {
+    const { token } = await app.student();
+    const first = await app.request("/api/progress-sync/events?wait=true", {
+      method: "POST",
+      token,
+      json: completed("e1", "v1", "2026-11-01T10:00:00Z"),
+    });
+    const [result] = (await first.json()).results;
+    assert.deepEqual(result.achievements.map((a: { achievementId: string }) => a.achievementId), [
+      "first-completion",
+    ]);
+    const again = await app.request("/api/progress-sync/events?wait=true", {
+      method: "POST",
+      token,
+      json: {
+        events: [
+          completed("e1", "v1", "2026-11-01T10:00:00Z"),
+          completed("e2", "v2", "2026-11-01T11:00:00Z"),
+        ],
+      },
+    });
+    const results = (await again.json()).results;
+    // A duplicate returns its original result (with the achievement it earned); nothing new is earned.
+    assert.deepEqual(results.map((r: { achievements: unknown[] }) => r.achievements.length), [
+      1,
+      0,
+    ]);
+
+    const list = await (await app.request("/api/progress-sync/achievements", { token })).json();
+    assert.deepEqual(list.achievements.map((a: { achievementId: string }) => a.achievementId), [
+      "first-completion",
+    ]);
+    assert.equal(list.achievements[0].triggerEventId, "e1");
+    assert.equal(list.achievements[0].type, "completion");
+    const none = await (await app.request("/api/progress-sync/achievements?type=streak", { token }))
+      .json();
+    assert.deepEqual(none.achievements, []);
+    const before =
+      await (await app.request("/api/progress-sync/achievements?endDate=2026-10-31", { token }))
+        .json();
+    assert.deepEqual(before.achievements, []);
+    const bad = await app.request("/api/progress-sync/achievements?type=bogus", { token });
+    assert.equal(bad.status, 400);
+    await bad.body?.cancel();
+  });
+});
+
+Deno.test("a student can make an achievement public, and others see it only with includePublic", async () => {
+  await withTestApp(async (app) => {
+    const alice = await app.student("alice");
+    const bob = await app.student("bob");
+    await app.request("/api/progress-sync/events?wait=true", {
+      method: "POST",
+      token: alice.token,
+      json: completed("a1", "v1", "2026-11-01T10:00:00Z"),
+    });
+    const share = await app.request("/api/progress-sync/achievements/first-completion/public", {
+      method: "PUT",
+      token: alice.token,
+      json: { public: true },
+    });
+    assert.equal(share.status, 200);
+    assert.equal((await share.json()).public, true);
+    const notEarned = await app.request("/api/progress-sync/achievements/streak-7/public", {
+      method: "PUT",
+      token: alice.token,
+      json: { public: true },
+    });
+    assert.equal(notEarned.status, 404);
+    await notEarned.body?.cancel();
+    const bobs = await (await app.request("/api/progress-sync/achievements", { token: bob.token }))
+      .json();
+    assert.deepEqual(bobs, { achievements: [] });
+    const withPublic =
+      await (await app.request("/api/progress-sync/achievements?includePublic=true", {
+        token: bob.token,
+      })).json();
+    assert.equal(withPublic.public.length, 1);
+    assert.equal(withPublic.public[0].userId, alice.userId);
+  });
+});
+
+Deno.test("a three-day streak in the student's time zone earns streak-3, and a late event filling the gap counts", async () => {
+  await withTestApp(async (app) => {
+    const { token } = await app.student();
+    const tz = await app.request("/api/profile", {
+      method: "PUT",
+      token,
+      json: { timeZone: "Asia/Tokyo" },
+    });
+    assert.equal(tz.status, 200);
+    await tz.body?.cancel();
+    // 16:00 UTC is 01:00 the next day in Tokyo.
+    for (
+      const [id, at] of [["d1", "2026-11-01T16:00:00Z"], ["d3", "2026-11-03T16:00:00Z"], [
+        "d2",
+        "2026-11-02T16:00:00Z",
+      ]]
+    ) {
+      const r = await app.request("/api/progress-sync/events?wait=true", {
+        method: "POST",
+        token,
+        json: completed(id!, `v-${id}`, at!),
+      });
+      await r.body?.cancel();
+    }
+    const list = await (await app.request("/api/progress-sync/achievements?type=streak", { token }))
+      .json();
+    assert.deepEqual(
+      list.achievements.map((
+        a: { achievementId: string; triggerEventId: string },
+      ) => [a.achievementId, a.triggerEventId]),
+      [["streak-3", "d3"]],
+    );
+    const badTz = await app.request("/api/profile", {
+      method: "PUT",
+      token,
+      json: { timeZone: "Mars/Base" },
+    });
+    assert.equal(badTz.status, 400);
+    await badTz.body?.cancel();
+  });
+});
