@@ -20,6 +20,7 @@ import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
 import { HttpError } from "./http/http_error.ts";
 import { MAX_BODY_BYTES } from "./http/read_json.ts";
+import { responseTimestamps } from "./http/response_timestamps.ts";
 
 /** Builds the whole HTTP app (API, pages, static files) over the given dependencies. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   );
   app.use("*", authenticate());
+  app.use("/api/*", responseTimestamps());
   app.route("/api/auth", authRoutes);
   app.route("/api/tokens", tokenRoutes);
   app.route("/api/progress-sync/events", eventRoutes);

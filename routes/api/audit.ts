@@ -4,6 +4,7 @@ import { listAudit } from "../../lib/audit/audit_log.ts";
 import type { AppEnv } from "../../lib/http/app_env.ts";
 import { requireScope } from "../../lib/http/auth_middleware.ts";
 import { parseOr400 } from "../../lib/http/validation.ts";
+import { responseMeta } from "../../lib/http/response_timestamps.ts";
 
 const querySchema = z.object({
   cursor: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "Must be a cursor this endpoint returned")
@@ -22,5 +23,5 @@ export const auditRoutes = new Hono<AppEnv>()
       ...(query.cursor ? { cursor: query.cursor } : {}),
       ...(query.action ? { action: query.action } : {}),
     });
-    return c.json(page);
+    return c.json({ ...page, meta: responseMeta() });
   });

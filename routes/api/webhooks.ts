@@ -13,6 +13,7 @@ import { requireScope } from "../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../lib/http/http_error.ts";
 import { readJson } from "../../lib/http/read_json.ts";
 import { invalidInput, parseOr400 } from "../../lib/http/validation.ts";
+import { responseMeta, setLastUpdatedAt } from "../../lib/http/response_timestamps.ts";
 import {
   type DeliveryStatus,
   getDelivery,
@@ -232,13 +233,15 @@ export const webhookRoutes = new Hono<AppEnv>()
         const { recent: _recent, ...health } = healths[i]!;
         return { ...endpointView(e), health };
       }),
+      meta: responseMeta(),
     });
   })
   .get("/:id", async (c) => {
     requireScope(c, "admin");
     const endpoint = await endpointOr404(c, c.req.param("id"));
     const { recent: _recent, ...health } = await getEndpointHealth(c.get("deps").kv, endpoint.id);
-    return c.json({ ...endpointView(endpoint), health });
+    setLastUpdatedAt(c, endpoint.updatedAt);
+    return c.json({ ...endpointView(endpoint), health, meta: responseMeta() });
   })
   .patch("/:id", async (c) => {
     const principal = requireScope(c, "admin");
@@ -303,6 +306,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     return c.json({
       deliveries: page.deliveries.map((d, i) => ({ ...deliveryView(d), attemptLog: attempts[i] })),
       cursor: page.cursor,
+      meta: responseMeta(),
     });
   })
   .get("/:id/deliveries/:deliveryId", async (c) => {

@@ -12,6 +12,7 @@ import { readJson } from "../../../lib/http/read_json.ts";
 import { subjectUserId } from "../../../lib/http/subject_user.ts";
 import { invalidInput, parseOr400 } from "../../../lib/http/validation.ts";
 import { getProcessingState, waitForResults } from "../../../lib/processing/results.ts";
+import { setLastUpdatedAt } from "../../../lib/http/response_timestamps.ts";
 
 /** How long `?wait=true` holds the response at most. */
 export const WAIT_LIMIT_MS = 5000;
@@ -83,5 +84,6 @@ export const eventRoutes = new Hono<AppEnv>()
     const event = await getStoredEvent(kv, userId, c.req.param("id"));
     if (!event) throw new HttpError(404, "Event not found");
     const state = await getProcessingState(kv, userId, event.id);
+    setLastUpdatedAt(c, event.receivedAt);
     return c.json({ event: eventView(event), ...state });
   });
