@@ -1,6 +1,7 @@
 import type { ComponentChildren, VNode } from "preact";
 import { render } from "preact-render-to-string";
-import { IslandScope } from "./island.tsx";
+import LiveToasts from "../islands/live_toasts.tsx";
+import { Island, IslandScope } from "./island.tsx";
 
 const PRODUCT = "Progress Sync";
 const FAVICON = "data:image/svg+xml," +
@@ -116,7 +117,9 @@ export function Layout({ title, user = null, path, children }: LayoutProps) {
             {PRODUCT} — learning progress from every tool, in one place.
           </p>
         </footer>
-        <div id="toasts" class="toasts" role="status" aria-live="polite"></div>
+        {user
+          ? <Island name="live_toasts" component={LiveToasts} props={{}} />
+          : <div id="toasts" class="toasts" role="status" aria-live="polite"></div>}
       </body>
     </html>
   );

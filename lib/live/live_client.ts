@@ -1,5 +1,6 @@
 /** Browser-side live store: one EventSource per tab feeding signals that every island reads. */
 import { signal } from "@preact/signals";
+import type { Award } from "../achievements/award_step.ts";
 import type { ProgressUpdate } from "../progress/project.ts";
 import type { ActivitySummary } from "../progress/summary.ts";
 import type { OverallProgress } from "../progress/unified_view.ts";
@@ -24,6 +25,29 @@ export const announcement = signal("");
 export const trackedItems = signal<ItemView[] | null>(null);
 /** The student's learning paths with per-step progress. */
 export const learningPaths = signal<PathProgressSummary[] | null>(null);
+
+/** A short-lived notice shown to the student (e.g. an achievement just earned). */
+export interface Toast {
+  id: string;
+  kind: "achievement" | "warning";
+  title: string;
+  body: string;
+}
+
+/** Notices currently shown, oldest first. */
+export const toasts = signal<Toast[]>([]);
+
+/** How long a toast stays on screen. */
+export const TOAST_MS = 8000;
+
+/** Shows a toast for `TOAST_MS` (once per id). */
+export function showToast(toast: Toast): void {
+  if (toasts.value.some((t) => t.id === toast.id)) return;
+  toasts.value = [...toasts.value, toast];
+  setTimeout(() => {
+    toasts.value = toasts.value.filter((t) => t.id !== toast.id);
+  }, TOAST_MS);
+}
 
 /** How many recent activities the dashboard shows. */
 export const RECENT_SHOWN = 10;
@@ -96,6 +120,16 @@ export function connectLive(initial: {
   source.onerror = () => {
     connection.value = source?.readyState === EventSource.CLOSED ? "closed" : "connecting";
   };
+  source.addEventListener("achievement_earned", (event) => {
+    const award = JSON.parse((event as MessageEvent).data) as Award;
+    showToast({
+      id: `achievement-${award.achievementId}`,
+      kind: "achievement",
+      title: `Achievement unlocked: ${award.title}`,
+      body: award.description,
+    });
+    announcement.value = `Achievement unlocked: ${award.title}. ${award.description}`;
+  });
   source.addEventListener("progress_update", (event) => {
     applyProgressUpdate(JSON.parse((event as MessageEvent).data), new Date().toISOString());
   });
