@@ -6,8 +6,10 @@ export default function LiveToasts() {
     <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
       {toasts.value.map((toast) => (
         <div key={toast.id} class={`toast toast-${toast.kind}`} data-toast-id={toast.id}>
-          <p class="toast-title">{toast.title}</p>
-          <p class="toast-body">{toast.body}</p>
+          <div>
+            <p class="toast-title">{toast.title}</p>
+            <p class="toast-body">{toast.body}</p>
+          </div>
         </div>
       ))}
     </div>

@@ -22,6 +22,7 @@ export async function awardStep(
   userId: string,
   events: readonly StoredEvent[],
   paths: readonly LearningPath[],
+  now: string,
 ): Promise<AwardWork> {
   const completing = events.filter((e) => e.eventData.completionStatus === "completed")
     .map((e) => targetsOf(e)[0]!);
@@ -47,6 +48,7 @@ export async function awardStep(
       expectedMinutes,
       paths,
       awarded: new Map(awards.map((a: Award) => [a.achievementId, a])),
+      now,
     }),
   };
 }

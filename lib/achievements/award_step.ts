@@ -2,7 +2,7 @@ import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import { comparePositions, logOrder, positionOf } from "../progress/activity_state.ts";
 import type { ProjectionOutput } from "../progress/project.ts";
 import type { LearningPath } from "../sync/propagation.ts";
-import { dayOf } from "./calendar.ts";
+import { dayOf, streaksOf } from "./calendar.ts";
 import type { AchievementDefinition, AchievementType } from "./definitions.ts";
 import {
   type EarnedAchievement,
@@ -35,6 +35,8 @@ export interface AwardInput {
   paths: readonly Pick<LearningPath, "pathId" | "steps">[];
   /** The student's awards so far, by achievement id. */
   awarded: ReadonlyMap<string, Award>;
+  /** Processing time (ISO): "today" for the current streak. */
+  now: string;
 }
 
 /** What the award step decided. */
@@ -44,10 +46,14 @@ export interface AwardOutput {
   awards: Award[];
   /** Awards earned for the first time, with the event of this step they are reported on. */
   earned: { award: Award; reportedOn: string }[];
+  /** Consecutive active days up to today (or yesterday), in the student's time zone. */
+  currentStreak: number;
 }
 
 /** Folds a step's events into a student's facts: active days, completions, fast completions, complete paths. */
-export function foldFacts(input: Omit<AwardInput, "definitions" | "awarded">): ProgressFacts {
+export function foldFacts(
+  input: Omit<AwardInput, "definitions" | "awarded" | "now">,
+): ProgressFacts {
   let facts = input.facts;
   for (const event of input.events) {
     const at = positionOf(event);
@@ -104,7 +110,13 @@ export function awardAchievements(input: AwardInput): AwardOutput {
       earned.push({ award, reportedOn: inStep ? found.triggerEventId : lastEvent });
     }
   }
-  return { facts, awards, earned };
+  const today = dayOf(input.now, input.timeZone);
+  return {
+    facts,
+    awards,
+    earned,
+    currentStreak: streaksOf(Object.keys(facts.days), today).current,
+  };
 }
 
 /** Writes the award step's findings into the projection's results and live messages. */
@@ -115,9 +127,20 @@ export function withAwards(output: ProjectionOutput, awards: AwardOutput): Proje
   }
   return {
     ...output,
+    summary: output.summary,
     results: output.results.map((r) => ({ ...r, achievements: byEvent.get(r.eventId) ?? [] })),
     messages: [
-      ...output.messages,
+      ...output.messages.map((m) =>
+        m.event === "progress_update"
+          ? {
+            ...m,
+            data: {
+              ...m.data,
+              overallProgress: { ...m.data.overallProgress, currentStreak: awards.currentStreak },
+            },
+          }
+          : m
+      ),
       ...awards.earned.map(({ award }) => ({ event: "achievement_earned" as const, data: award })),
     ],
   };

@@ -44,6 +44,7 @@ function runInChunks(chunks: StoredEvent[][], timeZone = "UTC") {
       expectedMinutes: EXPECTED,
       paths: PATHS,
       awarded,
+      now: "2026-11-30T12:00:00.000Z",
     });
     facts = out.facts;
     for (const award of out.awards) awarded.set(award.achievementId, award);

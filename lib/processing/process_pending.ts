@@ -39,6 +39,8 @@ import {
   type WebhookEndpoint,
 } from "../webhooks/endpoint_store.ts";
 import { addDeliveries, deliveriesFor, MUTATIONS_PER_DELIVERY } from "../webhooks/fanout.ts";
+import { type ConflictPlan, planConflicts, withConflicts } from "../conflicts/conflict_step.ts";
+import { addConflictWrites, conflictWriteMutations } from "../conflicts/conflict_store.ts";
 
 /** Most events of one user applied in one commit (their live messages share one KV value). */
 export const MAX_EVENTS_PER_COMMIT = 30;
@@ -70,6 +72,8 @@ interface UserWork {
   sync: SyncOutput;
   /** New or updated achievements and the student's updated facts. */
   awards: AwardOutput;
+  /** Conflicts raised or resolved, and the corrections automatic resolutions append. */
+  conflicts: ConflictPlan;
   /** Webhook deliveries of the live messages, one per (message, subscribed endpoint). */
   deliveries: WebhookDelivery[];
   /** Processing time, epoch ms. */
@@ -168,10 +172,13 @@ async function planUser(
     histories.set(activityId, await listActivityHistory(kv, userId, activityId));
   }
   const summary = (summaryEntry!.value as ProgressSummary | null) ?? emptySummary(userId);
-  const projected = project({ now, events, states, histories, summary });
-  const sync = await syncStep(kv, userId, events, states, projected.states);
-  const awarded = await awardStep(kv, userId, events, sync.paths);
-  const output = withAwards(withSync(projected, sync), awarded.output);
+  // Conflict detection may append correction events, processed with the batch.
+  const conflicts = await planConflicts(kv, userId, now, events, states, histories);
+  const all = conflicts.events;
+  const projected = project({ now, events: all, states, histories: conflicts.histories, summary });
+  const sync = await syncStep(kv, userId, all, states, projected.states);
+  const awarded = await awardStep(kv, userId, all, sync.paths, now);
+  const output = withConflicts(withAwards(withSync(projected, sync), awarded.output), conflicts);
   if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
     return planUser(kv, userId, now, Math.ceil(limit / 2), endpoints);
   }
@@ -179,11 +186,12 @@ async function planUser(
   const work: UserWork = {
     userId,
     summaryEntry: summaryEntry as Deno.KvEntryMaybe<ProgressSummary>,
-    events,
+    events: all,
     outboxKeys: taken.map((e) => e.key),
     output,
     sync,
     awards: awarded.output,
+    conflicts,
     deliveries: deliveriesFor(userId, output.messages, endpoints, nowMs),
     nowMs,
     more: outbox.length > limit,
@@ -207,7 +215,8 @@ function mutationsOf(work: UserWork): number {
     work.output.results.length + work.sync.itemStates.size + work.sync.pathIds.length + 3 +
     1 + work.awards.awards.length +
     work.deliveries.length * MUTATIONS_PER_DELIVERY +
-    syncStatMutations(work.events, work.output.messages);
+    syncStatMutations(work.events, work.output.messages) +
+    conflictWriteMutations(work.conflicts.writes, work.conflicts.corrections);
 }
 
 function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): void {
@@ -233,6 +242,7 @@ function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): voi
   for (const award of work.awards.awards) {
     op.set(achievementKey(userId, award.achievementId), award);
   }
+  addConflictWrites(op, kv, userId, work.conflicts.writes, work.conflicts.corrections);
   addNotifications(op, kv, userId, output.messages);
   addDeliveries(op, work.deliveries);
   addSyncStats(op, work.events, output.messages, work.nowMs);

@@ -1,3 +1,6 @@
+import { factsOf, getFacts } from "../achievements/achievement_store.ts";
+import { dayOf, streaksOf } from "../achievements/calendar.ts";
+import { getUser } from "../auth/account_store.ts";
 import { getActivities, getPaths } from "../catalog/catalog_store.ts";
 import { activityStateKey, outboxPrefix, summaryKey, userPathsPrefix } from "../kv_keys.ts";
 import { listItemViews } from "../sync/item_views.ts";
@@ -48,20 +51,29 @@ async function getLearningPaths(kv: Deno.Kv, userId: string): Promise<PathProgre
   return paths.map((p) => pathProgressOf(p, (a) => states.get(a), (a) => catalog.has(a)));
 }
 
+/** The student's current streak today, in their time zone. */
+async function getCurrentStreak(kv: Deno.Kv, userId: string): Promise<number> {
+  const [facts, user] = await Promise.all([getFacts(kv, userId), getUser(kv, userId)]);
+  const today = dayOf(new Date().toISOString(), user?.timeZone ?? "UTC");
+  return streaksOf(Object.keys(factsOf(facts).days), today).current;
+}
+
 /** Reads a user's unified progress view from the projections (never from the log). */
 export async function getUnifiedView(
   kv: Deno.Kv,
   userId: string,
 ): Promise<UnifiedProgressView> {
-  const [summary, pendingEvents, learningPaths, items] = await Promise.all([
+  const [summary, pendingEvents, learningPaths, items, currentStreak] = await Promise.all([
     getSummary(kv, userId),
     countPendingEvents(kv, userId),
     getLearningPaths(kv, userId),
     listItemViews(kv, userId),
+    getCurrentStreak(kv, userId),
   ]);
   return unifiedViewOf(summary, {
     pendingEvents,
     learningPaths,
     upcoming: upcomingItems(items),
+    currentStreak,
   });
 }

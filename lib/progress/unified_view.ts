@@ -54,13 +54,14 @@ export function unifiedViewOf(
     pendingEvents?: number;
     learningPaths?: PathProgressSummary[];
     upcoming?: ItemView[];
+    currentStreak?: number;
   } = {},
 ): UnifiedProgressView {
   const pending = options.pendingEvents ?? 0;
   const all = summary.eventCount + pending;
   return {
     userId: summary.userId,
-    overallProgress: overallProgressOf(summary),
+    overallProgress: { ...overallProgressOf(summary), currentStreak: options.currentStreak ?? 0 },
     skillProgress: {},
     learningPaths: options.learningPaths ?? [],
     recentActivities: summary.recent,

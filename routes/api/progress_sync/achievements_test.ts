@@ -140,3 +140,21 @@ Deno.test("a three-day streak in the student's time zone earns streak-3, and a l
     await badTz.body?.cancel();
   });
 });
+
+Deno.test("the summary and live updates carry the current streak up to today", async () => {
+  await withTestApp(async (app) => {
+    const { token } = await app.student();
+    const day = 86_400_000;
+    const now = Date.now();
+    for (const [id, at] of [["y", now - day], ["t", now]] as const) {
+      const r = await app.request("/api/progress-sync/events?wait=true", {
+        method: "POST",
+        token,
+        json: completed(id, `v-${id}`, new Date(at).toISOString()),
+      });
+      await r.body?.cancel();
+    }
+    const summary = await (await app.request("/api/progress-sync/summary", { token })).json();
+    assert.equal(summary.overallProgress.currentStreak, 2);
+  });
+});
