@@ -15,6 +15,7 @@ import { webhookRoutes } from "../routes/api/webhooks.ts";
 import { healthRoutes } from "../routes/api/progress_sync/health.ts";
 import { repairRoutes } from "../routes/api/progress_sync/repair.ts";
 import { pageRoutes } from "../routes/pages.ts";
+import { adminRoutes } from "../routes/admin.tsx";
 import type { AppDeps, AppEnv } from "./http/app_env.ts";
 import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/progress-sync/health", healthRoutes);
   app.route("/api/progress-sync/repair", repairRoutes);
   app.route("/api/audit", auditRoutes);
+  app.route("/admin", adminRoutes);
   app.route("/", pageRoutes);
   return app;
 }

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { createSession } from "../lib/auth/account_store.ts";
+import { adminSessionKey } from "../lib/kv_keys.ts";
+import { TEST_ADMIN_TOKEN, withTestApp } from "../lib/testing/test_app.ts";
+
+const ORIGIN = "http://localhost";
+
+function form(fields: Record<string, string>) {
+  return {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN },
+    body: new URLSearchParams(fields).toString(),
+  };
+}
+
+Deno.test("the admin signs in to the console by pasting the token; only a hashed session is stored", async () => {
+  await withTestApp(async (app) => {
+    const page = await app.request("/admin", { headers: { accept: "text/html" } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /name="token"/);
+
+    const wrong = await app.request("/admin/signin", form({ token: "nope" }));
+    assert.equal(wrong.status, 401);
+    assert.match(await wrong.text(), /not an admin token/);
+    const student = await app.student();
+    const notAdmin = await app.request("/admin/signin", form({ token: student.token }));
+    assert.equal(notAdmin.status, 401);
+
+    const signedIn = await app.request("/admin/signin", form({ token: TEST_ADMIN_TOKEN }));
+    assert.equal(signedIn.status, 303);
+    const setCookie = signedIn.headers.get("set-cookie") ?? "";
+    assert.match(setCookie, /^ps_admin=adm_/);
+    assert.match(setCookie, /HttpOnly/i);
+    assert.match(setCookie, /SameSite=Strict/i);
+    assert.match(setCookie, /Path=\/admin/);
+    const secret = /^ps_admin=([^;]+)/.exec(setCookie)![1]!;
+    for await (const entry of app.kv.list({ prefix: ["admin_sessions"] })) {
+      assert.notEqual(entry.key[1], secret, "the session is keyed by a hash");
+      assert.ok(!JSON.stringify(entry.value).includes(secret));
+    }
+    assert.equal((await app.kv.get(adminSessionKey(secret))).value, null);
+
+    const cookie = `ps_admin=${secret}`;
+    const console = await app.request("/admin", { headers: { cookie, accept: "text/html" } });
+    assert.equal(console.status, 200);
+    const html = await console.text();
+    assert.match(html, /data-island="admin_console"/);
+    assert.match(html, /data-testid="health-status"/);
+
+    const data = await app.request("/admin/api/console", { headers: { cookie } });
+    assert.equal(data.status, 200);
+    const body = await data.json();
+    assert.equal(typeof body.health.status, "string");
+    assert.ok(Array.isArray(body.deadLetters));
+    const health = await app.request("/admin/api/health", { headers: { cookie } });
+    assert.equal(health.status, 200);
+
+    const out = await app.request("/admin/signout", {
+      ...form({}),
+      headers: { ...form({}).headers, cookie },
+    });
+    assert.equal(out.status, 303);
+    const after = await app.request("/admin/api/console", { headers: { cookie } });
+    assert.equal(after.status, 401);
+    const audit = await (await app.request("/api/audit", { token: TEST_ADMIN_TOKEN })).json();
+    const actions = audit.entries.map((e: { action: string }) => e.action);
+    assert.ok(actions.includes("admin.signed_in") && actions.includes("admin.signed_out"));
+  });
+});
+
+Deno.test("the console cookie is refused for cross-site writes and a student session never reaches the admin API", async () => {
+  await withTestApp(async (app) => {
+    const signedIn = await app.request("/admin/signin", form({ token: TEST_ADMIN_TOKEN }));
+    const cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const crossSite = await app.request("/admin/api/webhooks/ep_x/replay", {
+      method: "POST",
+      headers: { cookie, origin: "https://evil.example", "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(crossSite.status, 403);
+    const sameSite = await app.request("/admin/api/webhooks", {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN, "content-type": "application/json" },
+      body: JSON.stringify({ url: "http://127.0.0.1:9/hook", eventTypes: ["*"] }),
+    });
+    assert.equal(sameSite.status, 201);
+
+    const crossSiteSignIn = await app.request("/admin/signin", {
+      ...form({ token: TEST_ADMIN_TOKEN }),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "https://evil.example",
+      },
+    });
+    assert.equal(crossSiteSignIn.status, 403);
+
+    const student = await app.student();
+    const session = `ps_session=${await createSession(app.kv, student.userId)}`;
+    const asStudent = await app.request("/admin/api/console", { headers: { cookie: session } });
+    assert.equal(asStudent.status, 401);
+
+    // The cookie is scoped to /admin: the regular API does not accept it.
+    const api = await app.request("/api/webhooks", { headers: { cookie } });
+    assert.equal(api.status, 401);
+  });
+});
