@@ -157,7 +157,18 @@ async function planUser(
   if (outbox.length === 0) return null;
   const taken = outbox.slice(0, limit);
   const ids = taken.map((e) => [userId, e.value.eventId] as const);
-  const events = (await getStoredEvents(kv, ids)).filter((e) => e !== undefined);
+  // An event already has a result once processed: a stray outbox entry for it is only deleted,
+  // never applied twice.
+  const [stored, results] = await Promise.all([
+    getStoredEvents(kv, ids),
+    getManyChunked<unknown>(kv, ids.map(([u, id]) => resultKey(u, id))),
+  ]);
+  const seen = new Set<string>();
+  const events = stored.filter((e, i): e is StoredEvent => {
+    if (e === undefined || results[i]!.value !== null || seen.has(e.id)) return false;
+    seen.add(e.id);
+    return true;
+  });
   const activityIds = [...groupByActivity(events).keys()];
   const [summaryEntry, ...stateEntries] = await getManyChunked<ProgressSummary | ActivityState>(
     kv,
