@@ -9,6 +9,7 @@ import { profileRoutes } from "../routes/api/profile.ts";
 import { eventRoutes } from "../routes/api/progress_sync/events.ts";
 import { liveRoutes } from "../routes/api/progress_sync/live.ts";
 import { summaryRoutes } from "../routes/api/progress_sync/summary.ts";
+import { conflictRoutes } from "../routes/api/progress_sync/conflicts.ts";
 import { tokenRoutes } from "../routes/api/tokens.ts";
 import { auditRoutes } from "../routes/api/audit.ts";
 import { webhookRoutes } from "../routes/api/webhooks.ts";
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/tokens", tokenRoutes);
   app.route("/api/progress-sync/events", eventRoutes);
   app.route("/api/progress-sync/summary", summaryRoutes);
+  app.route("/api/progress-sync/conflicts", conflictRoutes);
   app.route("/api/progress-sync/live", liveRoutes);
   app.route("/api/progress-sync/achievements", achievementRoutes);
   app.route("/api/profile", profileRoutes);

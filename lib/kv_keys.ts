@@ -350,3 +350,23 @@ export function publicAchievementKey(userId: string, achievementId: string): Den
 export function publicAchievementsPrefix(): Deno.KvKey {
   return ["public_achievements"];
 }
+
+/** A conflict between a student's reports (see `lib/conflicts`); ids derive from the events involved. */
+export function conflictKey(userId: string, conflictId: string): Deno.KvKey {
+  return ["conflicts", userId, conflictId];
+}
+
+/** Prefix of every conflict of a student, resolved or not. */
+export function conflictsPrefix(userId: string): Deno.KvKey {
+  return ["conflicts", userId];
+}
+
+/** Present while a student's conflict waits for a decision; holds its detection time. */
+export function openConflictKey(userId: string, conflictId: string): Deno.KvKey {
+  return ["conflicts_open", userId, conflictId];
+}
+
+/** Prefix of a student's unresolved conflicts. */
+export function openConflictsPrefix(userId: string): Deno.KvKey {
+  return ["conflicts_open", userId];
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { LearningProgressEvent } from "../learning/events.ts";
 
 /** Kinds of progress event a system can report. */
 export const EVENT_TYPES = [
@@ -10,7 +11,11 @@ export const EVENT_TYPES = [
   "path_progress_updated",
   "activity_progressed",
   "progress_reset",
+  "conflict_resolved",
 ] as const;
+
+/** Event types only the service itself writes (`conflict_resolved`: see `lib/conflicts`). */
+export const SERVICE_EVENT_TYPES: readonly EventType[] = ["conflict_resolved"];
 
 /** Systems that report progress. */
 export const SOURCE_SYSTEMS = [
@@ -22,7 +27,22 @@ export const SOURCE_SYSTEMS = [
   "chat_system",
   "quiz_engine",
   "browser",
+  "progress_sync",
 ] as const;
+
+/** The service itself, as the source of the events it writes (conflict resolutions). */
+export const SERVICE_SOURCE_SYSTEM = "progress_sync";
+
+/** How a conflict between reports is resolved (seed 000's `ConflictResolution.resolutionType`). */
+export const RESOLUTION_TYPES = [
+  "use_latest",
+  "use_most_complete",
+  "merge_data",
+  "manual_review",
+] as const;
+
+/** One of `RESOLUTION_TYPES`. */
+export type ResolutionType = (typeof RESOLUTION_TYPES)[number];
 
 /** Kinds of learning activity. */
 export const ACTIVITY_TYPES = [
@@ -109,6 +129,22 @@ const pathProgressSchema = z.object({
   difficultyRating: z.number().min(1).max(5).optional(),
 });
 
+/**
+ * What a `conflict_resolved` event does to its activity: `status` becomes the status when given
+ * (even backwards), `completedAt` and `percentComplete` are set when given, and `timeSpentDelta`
+ * minutes are added (negative removes time a duplicate report counted twice).
+ */
+const resolutionSchema = z.object({
+  conflictId: id,
+  resolutionType: z.enum(RESOLUTION_TYPES),
+  resolvedBy: z.enum(["auto", "student", "system"]),
+  explanation: z.string().max(1000),
+  status: z.enum(COMPLETION_STATUSES).optional(),
+  completedAt: instantSchema.nullable().optional(),
+  percentComplete: z.number().finite().min(0).max(100).optional(),
+  timeSpentDelta: z.number().finite().min(-24 * 60).max(24 * 60).optional(),
+});
+
 const skillProgressSchema = z.object({
   skillId: id,
   skillCategory: z.string().max(MAX_ID_LENGTH).optional(),
@@ -129,6 +165,7 @@ export const eventDataSchema = z.object({
   scheduleProgress: scheduleProgressSchema.optional(),
   pathProgress: pathProgressSchema.optional(),
   skillProgress: skillProgressSchema.optional(),
+  resolution: resolutionSchema.optional(),
 }).refine((data) => activityIdOfData(data) !== null, {
   message:
     "Needs an activityId (or a videoProgress, todoProgress, scheduleProgress, pathProgress or skillProgress id)",
@@ -140,8 +177,13 @@ export const eventInputSchema = z.object({
   id: id.regex(/^[A-Za-z0-9._:~-]+$/, "May contain only letters, digits and . _ : ~ -")
     .optional(),
   userId: id.optional(),
-  eventType: z.enum(EVENT_TYPES),
-  sourceSystem: z.enum(SOURCE_SYSTEMS),
+  eventType: z.enum(EVENT_TYPES).refine((t) => !SERVICE_EVENT_TYPES.includes(t), {
+    message:
+      "Reserved for the service: resolve a conflict with POST /api/progress-sync/conflicts/:id/resolve",
+  }),
+  sourceSystem: z.enum(SOURCE_SYSTEMS).refine((s) => s !== SERVICE_SOURCE_SYSTEM, {
+    message: "Reserved for the service's own events",
+  }),
   eventData: eventDataSchema,
   timestamp: instantSchema.optional(),
 });
@@ -175,6 +217,11 @@ export interface StoredEvent {
    * also counts toward the activities its item tracks (resolved when the event is accepted).
    */
   activityIds?: string[];
+  /**
+   * The seed-001 learning event this event joined the log from (`PUT /api/v1/learning/progress`),
+   * kept as the browser sent it; the reducers ignore it.
+   */
+  clientEvent?: LearningProgressEvent;
 }
 
 /** The activity an event's data is about: `activityId`, else the id of its typed progress block, else null. */

@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { appendEvents } from "../events/log_store.ts";
+import { appendEvents, listEventsSince } from "../events/log_store.ts";
 import { type CompletionStatus, type EventType, type StoredEvent } from "../events/schema.ts";
-import { activityStateKey, activityStatesPrefix, notificationsPrefix } from "../kv_keys.ts";
+import {
+  activityStateKey,
+  activityStatesPrefix,
+  notificationsPrefix,
+  outboxKey,
+} from "../kv_keys.ts";
 import { listNotificationsAfter } from "../live/notification_store.ts";
 import { type ActivityState, reduceActivity } from "../progress/activity_state.ts";
 import { groupByActivity, project } from "../progress/project.ts";
@@ -45,6 +50,7 @@ function event(
 }
 
 const at = (hhmm: string) => `2026-11-01T${hhmm}:00.000Z`;
+const second = (n: number) => new Date(Date.parse(at("10:00")) + n * 1000).toISOString();
 
 async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
   const kv = await Deno.openKv(":memory:");
@@ -63,12 +69,20 @@ async function listStates(kv: Deno.Kv, userId: string): Promise<Map<string, Acti
   return states;
 }
 
-/** Asserts the user's projections equal one replay of `events` from nothing. */
+/**
+ * Asserts the user's projections equal one replay of their log from nothing: `events` plus any
+ * corrections processing appended (conflict resolutions, see lib/conflicts).
+ */
 async function assertMatchesReplay(
   kv: Deno.Kv,
   userId: string,
-  events: readonly StoredEvent[],
+  posted: readonly StoredEvent[],
 ): Promise<void> {
+  const events = (await listEventsSince(kv, userId, { limit: 10_000 })).events;
+  const logged = new Set(events.map((e) => e.id));
+  for (const event of posted) assert.ok(logged.has(event.id), `${event.id} is in the log`);
+  const ids = new Set(posted.map((e) => e.id));
+  assert.ok(events.every((e) => ids.has(e.id) || e.eventType === "conflict_resolved"));
   const replay = project({
     now: new Date().toISOString(),
     events,
@@ -211,7 +225,7 @@ Deno.test({
   fn: () =>
     withKv(async (kv) => {
       const events = Array.from({ length: 75 }, (_, i) =>
-        event("u1", `e${String(i).padStart(2, "0")}`, `activity-${i % 40}`, at("10:00"), {
+        event("u1", `e${String(i).padStart(2, "0")}`, `activity-${i % 40}`, second(i), {
           status: i % 4 === 0 ? "completed" : "started",
         }));
       await appendEvents(kv, events);
@@ -393,5 +407,23 @@ Deno.test({
       for (const userId of users) {
         assert.equal((await getSummary(kv, userId)).eventCount, MAX_EVENTS_PER_COMMIT);
       }
+    }),
+});
+
+Deno.test({
+  name: "a stray outbox entry for an event already processed is deleted, not applied twice",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const e1 = event("u1", "e1", "quiz", at("10:00"), { status: "completed", timeSpent: 7 });
+      await appendEvents(kv, [e1]);
+      await processPendingEvents(kv, ["u1"]);
+      await kv.set(outboxKey("u1", "stray-entry"), { eventId: "e1", acceptedAt: at("10:00") });
+      await kv.set(outboxKey("u1", "stray-entry-2"), { eventId: "e1", acceptedAt: at("10:00") });
+      await processPendingEvents(kv, ["u1"]);
+      const summary = await getSummary(kv, "u1");
+      assert.equal(summary.eventCount, 1);
+      assert.equal(summary.totals.timeSpentMinutes, 7);
+      assert.equal(await countPendingEvents(kv, "u1"), 0);
     }),
 });

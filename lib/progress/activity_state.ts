@@ -177,6 +177,7 @@ export function applyEvent(
       minutesToComplete: null,
     };
   }
+  if (event.eventType === "conflict_resolved") return applyResolution(base, event);
   const moves = STATUS_RANK[data.completionStatus] >= STATUS_RANK[base.status];
   const status = moves ? data.completionStatus : base.status;
   const score = data.score ?? null;
@@ -192,6 +193,36 @@ export function applyEvent(
         minutesToComplete: common.timeSpentMinutes,
       }
       : {}),
+  };
+}
+
+/**
+ * Applies a `conflict_resolved` event, an explicit correction (see `lib/conflicts`): its
+ * `resolution` may set the status (even backwards), `completedAt` (a completed status keeps the
+ * completion time it had unless told otherwise) and `percentComplete`, and add `timeSpentDelta`
+ * minutes. A correction is not an attempt: `lastAttemptAt` and the source systems stay as they were.
+ */
+function applyResolution(base: ActivityState, event: StoredEvent): ActivityState {
+  const resolution = event.eventData.resolution;
+  const status = resolution?.status ?? base.status;
+  const completedAt = status !== "completed"
+    ? null
+    : resolution?.completedAt ?? base.completedAt ?? event.timestamp;
+  const completed = completedAt !== null;
+  return {
+    ...base,
+    status,
+    completedAt,
+    completedBy: completed ? (base.completedAt === null ? event.id : base.completedBy) : null,
+    minutesToComplete: completed ? base.minutesToComplete ?? base.timeSpentMinutes : null,
+    percentComplete: resolution?.percentComplete ??
+      (completed && resolution?.status ? 100 : base.percentComplete),
+    timeSpentMinutes: Math.max(
+      0,
+      roundMinutes(base.timeSpentMinutes + roundMinutes(resolution?.timeSpentDelta ?? 0)),
+    ),
+    last: positionOf(event),
+    eventCount: base.eventCount + 1,
   };
 }
 

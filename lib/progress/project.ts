@@ -16,13 +16,15 @@ import {
   replaceInTotals,
 } from "./summary.ts";
 import type { ItemView } from "../sync/propagation.ts";
+import type { ProgressConflict } from "../conflicts/conflict.ts";
 import { type OverallProgress, overallProgressOf } from "./unified_view.ts";
 
 /** Seed 000's `ProgressSyncResult` for one processed event. */
 export interface ProgressSyncResult {
   eventId: string;
   syncedSystems: string[];
-  conflicts: unknown[];
+  /** Conflicts this event raised (see `lib/conflicts`). */
+  conflicts: ProgressConflict[];
   achievements: unknown[];
   milestonesReached: unknown[];
   errors: { code: string; message: string }[];
@@ -45,7 +47,7 @@ export interface ProgressUpdate {
 export type LiveMessage =
   | { event: "progress_update"; data: ProgressUpdate }
   | { event: "achievement_earned"; data: unknown }
-  | { event: "conflict_detected"; data: unknown };
+  | { event: "conflict_detected"; data: ProgressConflict };
 
 /** Everything a projection step reads. */
 export interface ProjectionInput {

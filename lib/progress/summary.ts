@@ -44,6 +44,8 @@ export interface ProgressSummary {
   recent: ActivitySummary[];
   /** When the projection last changed (processing time). */
   updatedAt: string | null;
+  /** Conflicts waiting for the student's decision (absent before the first conflict). */
+  openConflicts?: number;
 }
 
 /** How many recent activities the summary keeps. */

@@ -25,6 +25,8 @@ export interface UnifiedProgressView {
   milestones: unknown[];
   lastSyncTime: string | null;
   dataConsistencyScore: number;
+  /** Conflicts waiting for the student's decision (`GET /api/progress-sync/conflicts`). */
+  openConflicts: number;
 }
 
 /**
@@ -45,8 +47,9 @@ export function overallProgressOf(summary: ProgressSummary): OverallProgress {
 }
 
 /**
- * Builds the unified view from a summary projection. `pendingEvents` (accepted but not yet
- * processed) lowers `dataConsistencyScore`, the share of the student's events reflected in it.
+ * Builds the unified view from a summary projection. `dataConsistencyScore` is the share of the
+ * student's events that are reflected in it and undisputed: `pendingEvents` (accepted but not yet
+ * processed) lower it, and so does each unresolved conflict (its two reports count as disputed).
  */
 export function unifiedViewOf(
   summary: ProgressSummary,
@@ -59,6 +62,7 @@ export function unifiedViewOf(
 ): UnifiedProgressView {
   const pending = options.pendingEvents ?? 0;
   const all = summary.eventCount + pending;
+  const disputed = Math.min(summary.eventCount, 2 * (summary.openConflicts ?? 0));
   return {
     userId: summary.userId,
     overallProgress: { ...overallProgressOf(summary), currentStreak: options.currentStreak ?? 0 },
@@ -69,6 +73,9 @@ export function unifiedViewOf(
     achievements: [],
     milestones: [],
     lastSyncTime: summary.updatedAt,
-    dataConsistencyScore: all === 0 ? 1 : Math.round((summary.eventCount / all) * 1000) / 1000,
+    dataConsistencyScore: all === 0
+      ? 1
+      : Math.round(((summary.eventCount - disputed) / all) * 1000) / 1000,
+    openConflicts: summary.openConflicts ?? 0,
   };
 }

@@ -223,7 +223,10 @@ Deno.test("paging the log with the cursor never skips or repeats an event", asyn
     const { token } = await app.student();
     const ids: string[] = [];
     for (let batch = 0; batch < 4; batch++) {
-      const events = Array.from({ length: 7 }, (_, i) => video(`b${batch}-${i}`));
+      const events = Array.from(
+        { length: 7 },
+        (_, i) => video(`b${batch}-${i}`, { timestamp: `2026-11-01T10:${batch}${i}:00Z` }),
+      );
       ids.push(...events.map((e) => e.id));
       await app.request("/api/progress-sync/events", { method: "POST", token, json: { events } });
     }

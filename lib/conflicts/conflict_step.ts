@@ -1,0 +1,169 @@
+/**
+ * The conflict step of processing: reads what detection needs (each touched activity's recent
+ * processed events, the conflicts already known), detects, settles the confident conflicts with
+ * correction events processed in the same commit, and marks conflicts resolved when their
+ * `conflict_resolved` event is processed. Its output is merged into the projection's.
+ */
+import type { StoredEvent } from "../events/schema.ts";
+import type { ActivityState } from "../progress/activity_state.ts";
+import {
+  activitiesNeedingHistory,
+  groupByActivity,
+  type LiveMessage,
+  type ProjectionOutput,
+} from "../progress/project.ts";
+import { DETECTION_HISTORY_LIMIT, type ProgressConflict } from "./conflict.ts";
+import { allActivityEvents, getConflicts, recentActivityEvents } from "./conflict_store.ts";
+import { detectConflicts } from "./detect.ts";
+import { isNoChange, resolutionEvent, type ResolutionOutcome } from "./resolution.ts";
+
+/** What the conflict step decided for one student's commit. */
+export interface ConflictPlan {
+  /** The events to project: the batch, then the corrections automatic resolutions append. */
+  events: StoredEvent[];
+  /** Correction (`conflict_resolved`) events to append to the log and apply in this commit. */
+  corrections: StoredEvent[];
+  /** Histories the projection needs (the given ones, plus any the corrections need). */
+  histories: Map<string, StoredEvent[]>;
+  /** Conflicts raised by this batch, in detection order (resolved already when automatic). */
+  detected: ProgressConflict[];
+  /** Conflict records to write: the new ones and those this batch resolves. */
+  writes: ProgressConflict[];
+  /** Change of the student's unresolved-conflict count. */
+  openDelta: number;
+}
+
+/** The outcome a conflict's suggested resolution stands for. */
+function suggestedOutcome(conflict: ProgressConflict): ResolutionOutcome {
+  const { conflictId: _c, resolutionType: _t, resolvedBy: _b, explanation: _e, ...outcome } =
+    conflict.suggestedResolution.resolvedData.resolution!;
+  return outcome;
+}
+
+/**
+ * Plans one student's conflict work for a batch of events (in arrival order): detection per touched
+ * activity against its `DETECTION_HISTORY_LIMIT` most recent processed events (or its whole history
+ * when the projection reads it anyway); new conflicts only (a conflict already stored is never
+ * raised again); a correction event for each confident conflict whose resolution changes
+ * something; and the resolution of conflicts whose `conflict_resolved` event is in the batch.
+ */
+export async function planConflicts(
+  kv: Deno.Kv,
+  userId: string,
+  now: string,
+  events: readonly StoredEvent[],
+  states: ReadonlyMap<string, ActivityState>,
+  histories: ReadonlyMap<string, readonly StoredEvent[]>,
+): Promise<ConflictPlan> {
+  const groups = groupByActivity(events);
+  const found = (await Promise.all(
+    [...groups].map(async ([activityId, incoming]) => {
+      if (incoming.every((e) => e.eventType === "conflict_resolved")) return [];
+      const history = histories.get(activityId) ??
+        (states.has(activityId)
+          ? await recentActivityEvents(kv, userId, activityId, DETECTION_HISTORY_LIMIT)
+          : []);
+      return detectConflicts({ activityId, history, incoming });
+    }),
+  )).flat();
+  const resolving = events.filter((e) => e.eventType === "conflict_resolved");
+  const known = await getConflicts(kv, userId, [
+    ...found.map((c) => c.id),
+    ...resolving.map((e) => e.eventData.resolution?.conflictId ?? ""),
+  ]);
+  const detected: ProgressConflict[] = [];
+  const corrections: StoredEvent[] = [];
+  let openDelta = 0;
+  for (const candidate of found) {
+    if (known.has(candidate.id) || detected.some((c) => c.id === candidate.id)) continue;
+    const conflict: ProgressConflict = {
+      ...candidate,
+      userId,
+      status: candidate.requiresUserInput ? "unresolved" : "resolved",
+      detectedAt: now,
+      resolution: null,
+    };
+    if (candidate.requiresUserInput) openDelta++;
+    else {
+      const data = candidate.suggestedResolution.resolvedData;
+      const changes = !isNoChange(suggestedOutcome(conflict));
+      const correction = changes ? await resolutionEvent(conflict, data, now, null) : null;
+      if (correction) corrections.push(correction);
+      conflict.resolution = {
+        resolutionType: candidate.suggestedResolution.resolutionType,
+        resolvedBy: "auto",
+        resolvedAt: now,
+        eventId: correction?.id ?? null,
+        explanation: changes
+          ? data.resolution!.explanation
+          : `${data.resolution!.explanation.replace(/: no change\.$/, "")}: nothing had to change.`,
+      };
+    }
+    detected.push(conflict);
+  }
+  const resolved: ProgressConflict[] = [];
+  for (const event of resolving) {
+    const r = event.eventData.resolution;
+    const conflict = r ? known.get(r.conflictId) : undefined;
+    if (!r || !conflict || conflict.status === "resolved") continue;
+    resolved.push({
+      ...conflict,
+      status: "resolved",
+      resolution: {
+        resolutionType: r.resolutionType,
+        resolvedBy: r.resolvedBy,
+        resolvedAt: now,
+        eventId: event.id,
+        explanation: r.explanation,
+      },
+    });
+    openDelta--;
+  }
+  const all = [...events, ...corrections];
+  const needed = new Map(histories as ReadonlyMap<string, StoredEvent[]>);
+  for (const activityId of activitiesNeedingHistory(all, states)) {
+    if (!needed.has(activityId)) {
+      needed.set(activityId, await allActivityEvents(kv, userId, activityId));
+    }
+  }
+  return {
+    events: all,
+    corrections,
+    histories: needed,
+    detected,
+    writes: [...detected, ...resolved],
+    openDelta,
+  };
+}
+
+/**
+ * Writes the conflict step's findings into the projection's output: each event's result lists the
+ * conflicts it raised, a `conflict_detected` message follows that event's `progress_update`, and
+ * the summary counts the unresolved conflicts.
+ */
+export function withConflicts(output: ProjectionOutput, plan: ConflictPlan): ProjectionOutput {
+  if (plan.detected.length === 0 && plan.openDelta === 0) return output;
+  const byEvent = new Map<string, ProgressConflict[]>();
+  for (const conflict of plan.detected) {
+    byEvent.set(conflict.eventId, [...(byEvent.get(conflict.eventId) ?? []), conflict]);
+  }
+  return {
+    ...output,
+    summary: {
+      ...output.summary,
+      openConflicts: Math.max(0, (output.summary.openConflicts ?? 0) + plan.openDelta),
+    },
+    results: output.results.map((r) => ({ ...r, conflicts: byEvent.get(r.eventId) ?? [] })),
+    messages: output.messages.flatMap((m): LiveMessage[] =>
+      m.event === "progress_update"
+        ? [
+          m,
+          ...(byEvent.get(m.data.eventId) ?? []).map((data) => ({
+            event: "conflict_detected" as const,
+            data,
+          })),
+        ]
+        : [m]
+    ),
+  };
+}
