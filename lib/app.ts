@@ -9,6 +9,7 @@ import { profileRoutes } from "../routes/api/profile.ts";
 import { eventRoutes } from "../routes/api/progress_sync/events.ts";
 import { liveRoutes } from "../routes/api/progress_sync/live.ts";
 import { summaryRoutes } from "../routes/api/progress_sync/summary.ts";
+import { learningProgressRoutes } from "../routes/api/v1/learning/progress.ts";
 import { conflictRoutes } from "../routes/api/progress_sync/conflicts.ts";
 import { tokenRoutes } from "../routes/api/tokens.ts";
 import { auditRoutes } from "../routes/api/audit.ts";
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/progress-sync/activities", activityRoutes);
   app.route("/api/progress-sync/paths", pathRoutes);
   app.route("/api/progress-sync/items", itemRoutes);
+  app.route("/api/v1/learning/progress", learningProgressRoutes);
   app.route("/api/webhooks", webhookRoutes);
   app.route("/api/progress-sync/health", healthRoutes);
   app.route("/api/progress-sync/repair", repairRoutes);
