@@ -15,7 +15,8 @@ const FAVICON = "data:image/svg+xml," +
 /** Props of `<Layout>`: the page title, the signed-in user (if any), the current path for nav highlighting, and the page body. */
 export interface LayoutProps {
   title: string;
-  user?: { username: string } | null;
+  /** `openConflicts`, when the page knows it, shows as a count badge on the Conflicts link. */
+  user?: { username: string; openConflicts?: number } | null;
   /** The request path; the matching nav link gets `aria-current="page"`. */
   path?: string;
   children?: ComponentChildren;
@@ -86,6 +87,17 @@ export function Layout({ title, user = null, path, children }: LayoutProps) {
                   <>
                     <NavLink href="/dashboard" path={path}>Dashboard</NavLink>
                     <NavLink href="/achievements" path={path}>Achievements</NavLink>
+                    <NavLink href="/conflicts" path={path}>
+                      Conflicts
+                      {user.openConflicts
+                        ? (
+                          <span class="nav-badge" data-testid="nav-conflicts-count">
+                            {user.openConflicts}
+                            <span class="visually-hidden">to review</span>
+                          </span>
+                        )
+                        : null}
+                    </NavLink>
                     <NavLink href="/tokens" path={path}>API tokens</NavLink>
                     <form class="signout" method="post" action="/signout">
                       <span class="nav-user" title="Signed in">

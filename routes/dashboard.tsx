@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
 import LiveDashboard from "../islands/live_dashboard.tsx";
+import ConflictNotice from "../islands/conflict_notice.tsx";
+import { openConflictIds } from "../lib/conflicts/conflict_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
 import { getActivities } from "../lib/catalog/catalog_store.ts";
@@ -15,7 +17,10 @@ export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
   const { kv } = c.get("deps");
   // The cursor is read before the view, so the stream replays anything the view may have missed.
   const liveCursor = await latestNotificationId(kv, user.userId);
-  const view = await getUnifiedView(kv, user.userId);
+  const [view, conflictIds] = await Promise.all([
+    getUnifiedView(kv, user.userId),
+    openConflictIds(kv, user.userId),
+  ]);
   const shownIds = [
     ...view.recentActivities.map((a) => a.activityId),
     ...view.learningPaths.flatMap((p) => p.steps.map((s) => s.activityId)),
@@ -24,13 +29,22 @@ export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
     [...(await getActivities(kv, shownIds)).values()].map((a) => [a.activityId, a.title]),
   );
   return c.html(renderPage(
-    <Layout title="Dashboard" user={user} path="/dashboard">
+    <Layout
+      title="Dashboard"
+      user={{ ...user, openConflicts: conflictIds.length }}
+      path="/dashboard"
+    >
       <div class="page-header">
         <div>
           <h1>Hi, {user.username}</h1>
           <p>Your progress across every learning tool, updated the moment it happens.</p>
         </div>
       </div>
+      <Island
+        name="conflict_notice"
+        component={ConflictNotice}
+        props={{ openConflictIds: conflictIds, liveCursor }}
+      />
       <Island
         name="live_dashboard"
         component={LiveDashboard}

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { achievementsPage } from "./achievements.tsx";
+import { conflictsPage } from "./conflicts.tsx";
 import { dashboardPage } from "./dashboard.tsx";
 import { indexPage } from "./index.tsx";
 import { signInPageRoutes } from "./signin.tsx";
@@ -15,5 +16,6 @@ export const pageRoutes = new Hono<AppEnv>()
   .route("/signup", signUpPageRoutes)
   .route("/signout", signOutRoutes)
   .route("/dashboard", dashboardPage)
+  .route("/conflicts", conflictsPage)
   .route("/achievements", achievementsPage)
   .route("/tokens", tokensPage);

@@ -63,11 +63,7 @@ export async function listConflicts(
   const limit = Math.min(filter.limit ?? MAX_LISTED_CONFLICTS, MAX_LISTED_CONFLICTS);
   let conflicts: ProgressConflict[] = [];
   if (status === "unresolved") {
-    const ids: string[] = [];
-    for await (const entry of kv.list({ prefix: openConflictsPrefix(userId) })) {
-      ids.push(entry.key.at(-1) as string);
-    }
-    conflicts = [...(await getConflicts(kv, userId, ids)).values()];
+    conflicts = [...(await getConflicts(kv, userId, await openConflictIds(kv, userId))).values()];
   } else {
     for await (
       const entry of kv.list<ProgressConflict>({ prefix: conflictsPrefix(userId) })
@@ -87,11 +83,13 @@ export async function listConflicts(
     .slice(0, limit);
 }
 
-/** How many conflicts of a student wait for a decision. */
-export async function countOpenConflicts(kv: Deno.Kv, userId: string): Promise<number> {
-  let count = 0;
-  for await (const _ of kv.list({ prefix: openConflictsPrefix(userId) })) count++;
-  return count;
+/** The ids of a student's conflicts that wait for a decision. */
+export async function openConflictIds(kv: Deno.Kv, userId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const entry of kv.list({ prefix: openConflictsPrefix(userId) })) {
+    ids.push(entry.key.at(-1) as string);
+  }
+  return ids;
 }
 
 /** The most recently indexed processed events of one activity (highest event ids first), at most `limit`. */

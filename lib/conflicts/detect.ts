@@ -317,7 +317,7 @@ function toConflict(spec: Spec, activityId: string, raisedBy: string): DetectedC
         outcome,
         explanation,
       ),
-      reasoning: spec.reasoning,
+      reasoning: spec.reasoning.charAt(0).toUpperCase() + spec.reasoning.slice(1),
       confidence: spec.confidence,
     },
     requiresUserInput,

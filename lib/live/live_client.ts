@@ -1,6 +1,7 @@
 /** Browser-side live store: one EventSource per tab feeding signals that every island reads. */
 import { signal } from "@preact/signals";
 import type { Award } from "../achievements/award_step.ts";
+import type { ProgressConflict } from "../conflicts/conflict.ts";
 import type { ProgressUpdate } from "../progress/project.ts";
 import type { ActivitySummary } from "../progress/summary.ts";
 import type { OverallProgress } from "../progress/unified_view.ts";
@@ -47,6 +48,20 @@ export function showToast(toast: Toast): void {
   setTimeout(() => {
     toasts.value = toasts.value.filter((t) => t.id !== toast.id);
   }, TOAST_MS);
+}
+
+/** Conflicts that need the student, announced live since the page loaded, newest first. */
+export const liveConflicts = signal<ProgressConflict[]>([]);
+
+/** Applies a `conflict_detected` message: keeps (once) and announces those that wait for the student. */
+export function applyConflictDetected(conflict: ProgressConflict): void {
+  if (conflict.status !== "unresolved") return;
+  if (liveConflicts.value.some((c) => c.id === conflict.id)) return;
+  liveConflicts.value = [conflict, ...liveConflicts.value];
+  const systems = [...new Set(conflict.conflictingEvents.map((e) => e.sourceSystem))];
+  announcement.value = `Conflict to review: ${
+    systems.join(" and ").replaceAll("_", " ")
+  } disagree about ${conflict.activityId}.`;
 }
 
 /** How many recent activities the dashboard shows. */
@@ -129,6 +144,9 @@ export function connectLive(initial: {
       body: award.description,
     });
     announcement.value = `Achievement unlocked: ${award.title}. ${award.description}`;
+  });
+  source.addEventListener("conflict_detected", (event) => {
+    applyConflictDetected(JSON.parse((event as MessageEvent).data));
   });
   source.addEventListener("progress_update", (event) => {
     applyProgressUpdate(JSON.parse((event as MessageEvent).data), new Date().toISOString());
