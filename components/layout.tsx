@@ -86,6 +86,7 @@ export function Layout({ title, user = null, path, children }: LayoutProps) {
                 ? (
                   <>
                     <NavLink href="/dashboard" path={path}>Dashboard</NavLink>
+                    <NavLink href="/learn" path={path}>Learn</NavLink>
                     <NavLink href="/achievements" path={path}>Achievements</NavLink>
                     <NavLink href="/conflicts" path={path}>
                       Conflicts
@@ -114,6 +115,7 @@ export function Layout({ title, user = null, path, children }: LayoutProps) {
                 )
                 : (
                   <>
+                    <NavLink href="/learn" path={path}>Learn</NavLink>
                     <NavLink href="/signin" path={path}>Sign in</NavLink>
                     <a class="button button-small" href="/signup">Sign up</a>
                   </>

@@ -4,6 +4,7 @@ import { achievementsPage } from "./achievements.tsx";
 import { conflictsPage } from "./conflicts.tsx";
 import { dashboardPage } from "./dashboard.tsx";
 import { indexPage } from "./index.tsx";
+import { learnPage } from "./learn.tsx";
 import { signInPageRoutes } from "./signin.tsx";
 import { signOutRoutes } from "./signout.ts";
 import { signUpPageRoutes } from "./signup.tsx";
@@ -16,6 +17,7 @@ export const pageRoutes = new Hono<AppEnv>()
   .route("/signup", signUpPageRoutes)
   .route("/signout", signOutRoutes)
   .route("/dashboard", dashboardPage)
+  .route("/learn", learnPage)
   .route("/conflicts", conflictsPage)
   .route("/achievements", achievementsPage)
   .route("/tokens", tokensPage);

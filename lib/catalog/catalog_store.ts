@@ -286,3 +286,10 @@ export async function getItemStates(
   }
   return out;
 }
+
+/** Lists every learning path, ordered by id. */
+export async function listPaths(kv: Deno.Kv): Promise<LearningPath[]> {
+  const out: LearningPath[] = [];
+  for await (const e of kv.list<LearningPath>({ prefix: ["paths"] })) out.push(e.value);
+  return out;
+}

@@ -1,0 +1,56 @@
+import { Hono } from "hono";
+import { Island } from "../components/island.tsx";
+import { Layout, renderPage } from "../components/layout.tsx";
+import LearnPath from "../islands/learn_path.tsx";
+import { getActivities, getPaths, listPaths } from "../lib/catalog/catalog_store.ts";
+import type { AppEnv } from "../lib/http/app_env.ts";
+import { pageUser } from "../lib/http/page_session.ts";
+import { getClientSnapshot } from "../lib/learning/client_event_log.ts";
+import { type Lesson, lessonFor } from "../lib/learning/lesson_content.ts";
+
+/**
+ * `/learn?path=`: work through a learning path's lessons, offline too. Open to guests (their
+ * progress stays on the device until they sign in); a student's path defaults to their active one.
+ */
+export const learnPage = new Hono<AppEnv>().get("/", async (c) => {
+  const user = pageUser(c);
+  const { kv } = c.get("deps");
+  const paths = await listPaths(kv);
+  const serverSnapshot = user ? await getClientSnapshot(kv, user.userId) : null;
+  const wanted = c.req.query("path") ?? serverSnapshot?.activePathId ?? null;
+  const path = paths.find((p) => p.pathId === wanted) ?? paths[0] ?? null;
+  let lessons: Lesson[] = [];
+  if (path) {
+    const full = (await getPaths(kv, [path.pathId])).get(path.pathId)!;
+    const activities = await getActivities(kv, full.steps.map((s) => s.activityId));
+    const titles = full.steps.flatMap((s) => activities.get(s.activityId)?.title ?? []);
+    lessons = full.steps.flatMap((step) => {
+      const activity = activities.get(step.activityId);
+      return activity ? [lessonFor(activity, titles)] : [];
+    });
+  }
+  return c.html(renderPage(
+    <Layout title="Learn" user={user} path="/learn">
+      <div class="page-header">
+        <div>
+          <h1>Learn</h1>
+          <p>
+            Work through your path: every step is saved on this device at once and synced in the
+            background, so you can keep going offline.
+          </p>
+        </div>
+      </div>
+      <Island
+        name="learn_path"
+        component={LearnPath}
+        props={{
+          userId: user?.userId ?? null,
+          paths: paths.map((p) => ({ pathId: p.pathId, title: p.title })),
+          path: path ? { pathId: path.pathId, title: path.title, lessons } : null,
+          serverSnapshot,
+          renderedAt: new Date().toISOString(),
+        }}
+      />
+    </Layout>,
+  ));
+});

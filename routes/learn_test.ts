@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { createSession } from "../lib/auth/account_store.ts";
+import { putActivity, putPath } from "../lib/catalog/catalog_store.ts";
+import { withTestApp } from "../lib/testing/test_app.ts";
+
+async function seedPath(kv: Deno.Kv): Promise<void> {
+  await putActivity(kv, "intro-video", {
+    title: "Intro video",
+    activityType: "video",
+    expectedMinutes: 5,
+  });
+  await putActivity(kv, "intro-quiz", { title: "Intro quiz", activityType: "quiz" });
+  await putActivity(kv, "intro-task", { title: "Intro task", activityType: "practice" });
+  await putPath(kv, "intro", {
+    title: "Intro path",
+    steps: [
+      { stepId: "s1", activityId: "intro-video" },
+      { stepId: "s2", activityId: "intro-quiz" },
+      { stepId: "s3", activityId: "intro-task" },
+    ],
+  });
+}
+
+Deno.test("/learn renders a path's lessons for a guest, with the learn island and a sign-in hint", async () => {
+  await withTestApp(async (app) => {
+    await seedPath(app.kv);
+    const response = await app.request("/learn");
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /text\/html/);
+    const html = await response.text();
+    assert.match(html, /<title>Learn · Progress Sync<\/title>/);
+    assert.match(html, /data-island="learn_path"/);
+    assert.match(html, /href="\/learn" aria-current="page">Learn</);
+    assert.match(html, /Intro path/);
+    for (const id of ["intro-video", "intro-quiz", "intro-task"]) {
+      assert.match(html, new RegExp(`data-testid="step-${id}"`));
+    }
+    assert.match(html, /Saved on this device/);
+    assert.match(html, /href="\/signin\?next=\/learn"/);
+    assert.match(html, /&quot;userId&quot;:null|"userId":null/);
+  });
+});
+
+Deno.test("/learn shows a signed-in student their server snapshot and their active path", async () => {
+  await withTestApp(async (app) => {
+    await seedPath(app.kv);
+    await putActivity(app.kv, "other", { title: "Other", activityType: "video" });
+    await putPath(app.kv, "another", {
+      title: "Another path",
+      steps: [{ stepId: "s", activityId: "other" }],
+    });
+    const { userId, token } = await app.student();
+    await app.request("/api/v1/learning/progress", {
+      method: "PUT",
+      token,
+      json: {
+        clientUpdatedAt: "2026-03-02T10:00:00Z",
+        events: [
+          {
+            eventId: "p1",
+            occurredAt: "2026-03-02T10:00:00Z",
+            clientId: "c",
+            type: "activePath.set",
+            payload: { pathId: "intro" },
+          },
+          {
+            eventId: "c1",
+            occurredAt: "2026-03-02T10:01:00Z",
+            clientId: "c",
+            type: "content.progressed",
+            payload: { contentId: "intro-task", status: "completed" },
+          },
+        ],
+      },
+    });
+    const cookie = `ps_session=${await createSession(app.kv, userId)}`;
+    const html = await (await app.request("/learn", { headers: { cookie } })).text();
+    assert.match(html, /<h2 id="path-heading">Intro path<\/h2>/);
+    assert.match(html, /data-testid="step-intro-task" data-status="completed"/);
+    assert.match(html, /1 of 3 done/);
+    const other = await (await app.request("/learn?path=another", { headers: { cookie } })).text();
+    assert.match(other, /<h2 id="path-heading">Another path<\/h2>/);
+  });
+});
+
+Deno.test("/learn without any path says so", async () => {
+  await withTestApp(async (app) => {
+    const html = await (await app.request("/learn")).text();
+    assert.match(html, /No learning paths yet/);
+  });
+});
