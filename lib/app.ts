@@ -5,6 +5,7 @@ import { serveStatic } from "hono/deno";
 import { authRoutes } from "../routes/api/auth.ts";
 import { activityRoutes, itemRoutes, pathRoutes } from "../routes/api/progress_sync/catalog.ts";
 import { achievementRoutes } from "../routes/api/progress_sync/achievements.ts";
+import { insightRoutes } from "../routes/api/progress_sync/insights.ts";
 import { profileRoutes } from "../routes/api/profile.ts";
 import { eventRoutes } from "../routes/api/progress_sync/events.ts";
 import { liveRoutes } from "../routes/api/progress_sync/live.ts";
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/progress-sync/conflicts", conflictRoutes);
   app.route("/api/progress-sync/live", liveRoutes);
   app.route("/api/progress-sync/achievements", achievementRoutes);
+  app.route("/api/progress-sync/insights", insightRoutes);
   app.route("/api/profile", profileRoutes);
   app.route("/api/progress-sync/activities", activityRoutes);
   app.route("/api/progress-sync/paths", pathRoutes);

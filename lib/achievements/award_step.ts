@@ -48,6 +48,8 @@ export interface AwardOutput {
   earned: { award: Award; reportedOn: string }[];
   /** Consecutive active days up to today (or yesterday), in the student's time zone. */
   currentStreak: number;
+  /** The longest run of consecutive active days. */
+  longestStreak: number;
 }
 
 /** Folds a step's events into a student's facts: active days, completions, fast completions, complete paths. */
@@ -111,11 +113,13 @@ export function awardAchievements(input: AwardInput): AwardOutput {
     }
   }
   const today = dayOf(input.now, input.timeZone);
+  const streaks = streaksOf(Object.keys(facts.days), today);
   return {
     facts,
     awards,
     earned,
-    currentStreak: streaksOf(Object.keys(facts.days), today).current,
+    currentStreak: streaks.current,
+    longestStreak: streaks.longest,
   };
 }
 
@@ -136,7 +140,11 @@ export function withAwards(output: ProjectionOutput, awards: AwardOutput): Proje
             ...m,
             data: {
               ...m.data,
-              overallProgress: { ...m.data.overallProgress, currentStreak: awards.currentStreak },
+              overallProgress: {
+                ...m.data.overallProgress,
+                currentStreak: awards.currentStreak,
+                longestStreak: awards.longestStreak,
+              },
             },
           }
           : m

@@ -143,7 +143,7 @@ export function connectLive(initial: {
       title: `Achievement unlocked: ${award.title}`,
       body: award.description,
     });
-    announcement.value = `Achievement unlocked: ${award.title}. ${award.description}`;
+    // The toast region (role="status") announces it; the progress announcement stays as it was.
   });
   source.addEventListener("conflict_detected", (event) => {
     applyConflictDetected(JSON.parse((event as MessageEvent).data));

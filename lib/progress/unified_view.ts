@@ -1,6 +1,8 @@
 import type { PathProgressSummary } from "../sync/path_progress.ts";
 import type { ItemView } from "../sync/propagation.ts";
+import type { Milestone } from "./milestones.ts";
 import type { ActivitySummary, ProgressSummary } from "./summary.ts";
+import type { SkillProgress, WeightedProgress } from "./weighted.ts";
 
 /** Seed 000's `overallProgress` block. */
 export interface OverallProgress {
@@ -10,19 +12,32 @@ export interface OverallProgress {
   percentageComplete: number;
   totalTimeSpent: number;
   currentStreak: number;
+  /** The longest run of active days (absent from live messages). */
+  longestStreak?: number;
+}
+
+/** Weighted progress (seed 003) of the student's goal and of each of their paths, with components. */
+export interface WeightedProgressView {
+  /** Null while the student has no path. */
+  goal: WeightedProgress | null;
+  /** By path id. */
+  paths: Record<string, WeightedProgress>;
 }
 
 /** Seed 000's `UnifiedProgressView`: one consistent picture of a student's progress. */
 export interface UnifiedProgressView {
   userId: string;
   overallProgress: OverallProgress;
-  skillProgress: Record<string, unknown>;
+  /** Weighted progress per skill, by skill id (skills from the catalog's activities). */
+  skillProgress: Record<string, SkillProgress>;
   learningPaths: PathProgressSummary[];
   recentActivities: ActivitySummary[];
   /** Open todos and calendar entries, soonest first. */
   upcomingActivities: ItemView[];
   achievements: unknown[];
-  milestones: unknown[];
+  /** Path thresholds (25/50/75/100 %) and totals: reached ones and the next of each series. */
+  milestones: Milestone[];
+  weightedProgress: WeightedProgressView;
   lastSyncTime: string | null;
   dataConsistencyScore: number;
   /** Conflicts waiting for the student's decision (`GET /api/progress-sync/conflicts`). */
@@ -58,6 +73,10 @@ export function unifiedViewOf(
     learningPaths?: PathProgressSummary[];
     upcoming?: ItemView[];
     currentStreak?: number;
+    longestStreak?: number;
+    skillProgress?: Record<string, SkillProgress>;
+    milestones?: Milestone[];
+    weightedProgress?: WeightedProgressView;
   } = {},
 ): UnifiedProgressView {
   const pending = options.pendingEvents ?? 0;
@@ -65,13 +84,18 @@ export function unifiedViewOf(
   const disputed = Math.min(summary.eventCount, 2 * (summary.openConflicts ?? 0));
   return {
     userId: summary.userId,
-    overallProgress: { ...overallProgressOf(summary), currentStreak: options.currentStreak ?? 0 },
-    skillProgress: {},
+    overallProgress: {
+      ...overallProgressOf(summary),
+      currentStreak: options.currentStreak ?? 0,
+      longestStreak: options.longestStreak ?? options.currentStreak ?? 0,
+    },
+    skillProgress: options.skillProgress ?? {},
     learningPaths: options.learningPaths ?? [],
     recentActivities: summary.recent,
     upcomingActivities: options.upcoming ?? [],
     achievements: [],
-    milestones: [],
+    milestones: options.milestones ?? [],
+    weightedProgress: options.weightedProgress ?? { goal: null, paths: {} },
     lastSyncTime: summary.updatedAt,
     dataConsistencyScore: all === 0
       ? 1
