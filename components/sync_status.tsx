@@ -117,7 +117,8 @@ export function SyncStatus(
         <div class="alert sync-error" role="alert" data-testid="sync-error">
           <span>
             {view.counts.error} {view.counts.error === 1 ? "change" : "changes"} could not be synced
-            {view.lastError ? `: ${view.lastError}` : "."} {view.needsManualRetry
+            {view.lastError ? `: ${view.lastError.replace(/\.?$/, ".")}` : "."}{" "}
+            {view.needsManualRetry
               ? "Automatic retries stopped."
               : view.nextRetryAt !== null
               ? `Retrying in ${Math.max(1, Math.round((view.nextRetryAt - now) / 1000))} s.`

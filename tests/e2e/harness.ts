@@ -25,10 +25,15 @@ export interface ServerProcess {
   origin: string;
   port: number;
   adminToken: string;
+  /** The KV file it serves from. */
+  kvPath: string;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
-  /** SIGTERM (SIGKILL after a grace period), waits for exit and removes the temp KV directory. */
-  stop(): Promise<void>;
+  /**
+   * SIGTERM (or `signal`, e.g. SIGKILL for a crash; SIGKILL after a grace period), waits for exit
+   * and removes the temp KV directory (never a caller's `kvPath`).
+   */
+  stop(options?: { signal?: Deno.Signal }): Promise<void>;
 }
 
 /** A free loopback port (the child binds it a moment later; the race is harmless in tests). */
@@ -42,21 +47,31 @@ export function freePort(): number {
 /**
  * Starts `deno run -A main.ts` with `PORT` on a free port, `KV_PATH` in a fresh temp directory
  * and a random `ADMIN_TOKEN`, and resolves once it prints "Progress Sync listening" (rejects
- * with its output if it exits or is not ready within `timeoutMs`).
+ * with its output if it exits or is not ready within `timeoutMs`). Pass `port`, `kvPath` and
+ * `adminToken` of a stopped server to restart it on the same data (the caller then owns the file).
  */
 export async function startServer(
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    port?: number;
+    kvPath?: string;
+    adminToken?: string;
+  } = {},
 ): Promise<ServerProcess> {
   const { env = {}, timeoutMs = 60_000 } = options;
-  const port = freePort();
-  const dataDir = await Deno.makeTempDir({ prefix: "progress_sync_e2e_" });
-  const adminToken = `e2e-admin-${crypto.randomUUID()}`;
+  const port = options.port ?? freePort();
+  const dataDir = options.kvPath === undefined
+    ? await Deno.makeTempDir({ prefix: "progress_sync_e2e_" })
+    : null;
+  const kvPath = options.kvPath ?? join(dataDir!, "progress.sqlite");
+  const adminToken = options.adminToken ?? `e2e-admin-${crypto.randomUUID()}`;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "main.ts"],
     cwd: PROJECT_ROOT,
     env: {
       PORT: String(port),
-      KV_PATH: join(dataDir, "progress.sqlite"),
+      KV_PATH: kvPath,
       ADMIN_TOKEN: adminToken,
       DEMO: "0",
       NO_COLOR: "1",
@@ -80,10 +95,10 @@ export async function startServer(
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
 
   let stopped: Promise<void> | null = null;
-  async function stop(): Promise<void> {
+  async function stop(signal: Deno.Signal = "SIGTERM"): Promise<void> {
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     try {
-      child.kill("SIGTERM");
+      child.kill(signal);
       killTimer = setTimeout(() => child.kill("SIGKILL"), 5_000);
     } catch {
       // Already exited.
@@ -91,7 +106,7 @@ export async function startServer(
     await child.status;
     clearTimeout(killTimer);
     await pumps;
-    await Deno.remove(dataDir, { recursive: true });
+    if (dataDir !== null) await Deno.remove(dataDir, { recursive: true });
   }
 
   let startTimer: ReturnType<typeof setTimeout> | undefined;
@@ -115,8 +130,9 @@ export async function startServer(
     origin: `http://127.0.0.1:${port}`,
     port,
     adminToken,
+    kvPath,
     output: () => output,
-    stop: () => stopped ??= stop(),
+    stop: (stopOptions) => stopped ??= stop(stopOptions?.signal),
   };
 }
 
