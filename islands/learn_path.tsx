@@ -27,6 +27,8 @@ export interface LearnPathProps {
   path: { pathId: string; title: string; lessons: Lesson[] } | null;
   /** The server's snapshot at render (signed in), for the first paint before the local log loads. */
   serverSnapshot: LearningProgressSnapshot | null;
+  /** Lessons other systems (video player, quiz engine…) report completed, with those systems. */
+  elsewhere?: Record<string, string[]>;
   /** Server time at render (ISO), so server and browser render the same relative times. */
   renderedAt: string;
 }
@@ -269,6 +271,13 @@ export default function LearnPath(props: LearnPathProps) {
                           <span class="learn-step-title">{lesson.title}</span>
                           <span class="muted small">
                             {humanize(lesson.activityType)} · {STATUS_LABEL[status]}
+                            {!isDone(status) && props.elsewhere?.[lesson.activityId] && (
+                              <span data-testid={`elsewhere-${lesson.activityId}`}>
+                                {` · done in ${
+                                  props.elsewhere[lesson.activityId]!.map(humanize).join(", ")
+                                }`}
+                              </span>
+                            )}
                           </span>
                         </button>
                       </li>

@@ -89,3 +89,30 @@ Deno.test("/learn without any path says so", async () => {
     assert.match(html, /No learning paths yet/);
   });
 });
+
+Deno.test("/learn notes lessons another system reports done", async () => {
+  await withTestApp(async (app) => {
+    await seedPath(app.kv);
+    const { userId, token } = await app.student();
+    const posted = await app.request("/api/progress-sync/events", {
+      method: "POST",
+      token,
+      json: {
+        id: "vp-1",
+        eventType: "video_completed",
+        sourceSystem: "video_player",
+        eventData: {
+          activityId: "intro-video",
+          activityType: "video",
+          completionStatus: "completed",
+        },
+      },
+    });
+    assert.equal(posted.status, 202);
+    await app.processor.idle();
+    const cookie = `ps_session=${await createSession(app.kv, userId)}`;
+    const html = await (await app.request("/learn", { headers: { cookie } })).text();
+    assert.match(html, /data-testid="elsewhere-intro-video">[^<]*done in video player/);
+    assert.doesNotMatch(html, /elsewhere-intro-quiz/);
+  });
+});

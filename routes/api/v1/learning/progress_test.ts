@@ -414,3 +414,29 @@ Deno.test("a system token reads and writes a named student's learning progress",
     assert.equal((await app.request(PATH, { token: system })).status, 400);
   });
 });
+
+Deno.test("an eventId another system already used in the event log is reported, not overwritten", async () => {
+  await withTestApp(async (app) => {
+    const { token } = await app.student();
+    const posted = await app.request("/api/progress-sync/events", {
+      method: "POST",
+      token,
+      json: {
+        id: "shared-id",
+        eventType: "video_completed",
+        sourceSystem: "video_player",
+        eventData: { activityId: "v", activityType: "video", completionStatus: "completed" },
+        timestamp: "2026-03-02T09:00:00Z",
+      },
+    });
+    assert.equal(posted.status, 202);
+    const response = await put(app, token, [content("shared-id", "a", "in_progress")]);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { ok: true });
+    assert.equal(response.headers.get("progress-sync-ignored"), "shared-id");
+    await app.processor.idle();
+    const log = await sharedLog(app, token);
+    assert.equal(log.length, 1);
+    assert.equal(log[0]!.sourceSystem, "video_player");
+  });
+});
