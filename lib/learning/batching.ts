@@ -79,19 +79,24 @@ export function mergeHeartbeats(
 
 /**
  * Milliseconds until the queue should be flushed: now when `FLUSH_MAX_EVENTS` wait, else after
- * `FLUSH_DEBOUNCE_MS` of quiet, but never later than `FLUSH_INTERVAL_MS` after the oldest unsent
- * event. Null when nothing waits.
+ * `FLUSH_DEBOUNCE_MS` of quiet, but never later than `FLUSH_INTERVAL_MS` after the queue started
+ * filling. When only heartbeats wait there is no debounce: they go every `FLUSH_INTERVAL_MS`, so
+ * the ones in between can merge. Null when nothing waits.
  */
 export function flushDelay(input: {
   pending: number;
+  /** When the oldest unsent event was queued (epoch ms). */
   oldestPendingAt: number | null;
   lastChangeAt: number | null;
   now: number;
+  /** True when every unsent event is a progress heartbeat. */
+  onlyHeartbeats?: boolean;
 }): number | null {
   if (input.pending === 0) return null;
   if (input.pending >= FLUSH_MAX_EVENTS) return 0;
   const oldest = input.oldestPendingAt ?? input.now;
+  const interval = oldest + FLUSH_INTERVAL_MS;
   const debounced = (input.lastChangeAt ?? input.now) + FLUSH_DEBOUNCE_MS;
-  const due = Math.min(debounced, oldest + FLUSH_INTERVAL_MS);
+  const due = input.onlyHeartbeats ? interval : Math.min(debounced, interval);
   return Math.max(0, due - input.now);
 }

@@ -124,3 +124,14 @@ Deno.test("flushDelay: at once at 10 events, after a quiet second, never more th
   assert.equal(flushDelay({ pending: 5, oldestPendingAt: T0, lastChangeAt: now, now }), 300);
   assert.equal(flushDelay({ pending: 5, oldestPendingAt: T0 - 10_000, lastChangeAt: now, now }), 0);
 });
+
+Deno.test("flushDelay: heartbeats alone wait for the 5 s flush, so the ones in between can merge", () => {
+  const input = { pending: 1, oldestPendingAt: T0, lastChangeAt: T0 + 4000, now: T0 + 4000 };
+  assert.equal(flushDelay({ ...input, onlyHeartbeats: true }), FLUSH_INTERVAL_MS - 4000);
+  assert.equal(flushDelay({ ...input, onlyHeartbeats: false }), FLUSH_INTERVAL_MS - 4000);
+  assert.equal(
+    flushDelay({ ...input, lastChangeAt: T0, now: T0, onlyHeartbeats: true }),
+    FLUSH_INTERVAL_MS,
+  );
+  assert.equal(flushDelay({ ...input, lastChangeAt: T0, now: T0 }), FLUSH_DEBOUNCE_MS);
+});

@@ -5,13 +5,8 @@
  * Everything outside the browser (storage, network, clock, timers) is passed in, so the engine
  * runs in unit tests as it runs in the learn island.
  */
-import { findMergeableHeartbeat, flushDelay, mergeHeartbeats } from "./batching.ts";
-import {
-  compareLearningEvents,
-  isLearningEvent,
-  type LearningProgressEvent,
-  occurredMs,
-} from "./events.ts";
+import { findMergeableHeartbeat, flushDelay, isHeartbeat, mergeHeartbeats } from "./batching.ts";
+import { compareLearningEvents, isLearningEvent, type LearningProgressEvent } from "./events.ts";
 import {
   CLIENT_ID_KEY,
   GUEST_EVENTS_KEY,
@@ -148,6 +143,8 @@ export class LearningSyncEngine {
   #nextRetryAt: number | null = null;
   #pullFailures = 0;
   #lastChangeAt: number | null = null;
+  /** When the queue of unsent events started filling (merged heartbeats keep it). */
+  #pendingSince: number | null = null;
   #lastError: string | null = null;
   #storageError: string | null = null;
   #guestIds = new Set<string>();
@@ -385,6 +382,7 @@ export class LearningSyncEngine {
       clientId: this.clientId,
     } as LearningProgressEvent;
     this.#lastChangeAt = now;
+    this.#pendingSince ??= now;
     if (this.#bootstrapping) {
       this.#queue.push(event);
       this.#recompute();
@@ -424,11 +422,14 @@ export class LearningSyncEngine {
     if (this.#sync === null || this.#stopped || this.#bootstrapping || this.#syncing) return;
     if (!this.#env.isOnline()) return;
     const local = this.#ordered.filter((e) => this.statusOf(e.eventId) === "local");
+    if (local.length === 0) this.#pendingSince = null;
+    else this.#pendingSince ??= this.#env.now();
     const delay = flushDelay({
       pending: local.length,
-      oldestPendingAt: local.length > 0 ? Math.min(...local.map(occurredMs)) : null,
+      oldestPendingAt: this.#pendingSince,
       lastChangeAt: this.#lastChangeAt,
       now: this.#env.now(),
+      onlyHeartbeats: local.every(isHeartbeat),
     });
     if (this.#flushTimer !== null) this.#env.clearTimer(this.#flushTimer);
     this.#flushTimer = null;
@@ -500,6 +501,7 @@ export class LearningSyncEngine {
       for (const [id] of failed) this.#dirty.add(id);
       this.#pullFailures = 0;
     }
+    this.#pendingSince = null;
     const eligible = new Set(eligibleForSync(this.#sync!, this.#env.now(), { manual }));
     const ids = this.#ordered.filter((e) => eligible.has(e.eventId)).map((e) => e.eventId);
     for (let i = 0; i < ids.length; i += PUSH_CHUNK) {

@@ -260,6 +260,26 @@ Deno.test("progress heartbeats for the same content within 10 s become one event
   });
 });
 
+Deno.test("online, a playing video's heartbeats merge and go out every 5 s, not one request each", async () => {
+  await withWorld(async (world, userId) => {
+    const engine = tracked(new LearningSyncEngine(world.env(), { userId }));
+    await engine.start();
+    world.requests = [];
+    for (let second = 0; second <= 8; second += 2) {
+      engine.record(heartbeat("video", second * 10));
+      await world.advance(2000);
+    }
+    const puts = () => world.requests.filter((r) => r.method === "PUT").length;
+    assert.equal(puts(), 1, "the heartbeats of 0–4 s went out together at 5 s");
+    await world.advance(10_000);
+    assert.equal(puts(), 2, "those of 6–8 s at 11 s");
+    const log = await serverLog(world);
+    assert.equal(log.length, 2, "five heartbeats, two events");
+    assert.deepEqual(log.map((e) => e.eventData.videoProgress?.percentageWatched), [40, 80]);
+    assert.equal(engine.view.pending, 0);
+  });
+});
+
 Deno.test("failures back off 1 s, 5 s, 15 s, 60 s, then wait in error for the retry button", async () => {
   await withWorld(async (world, userId) => {
     const engine = tracked(new LearningSyncEngine(world.env(), { userId }));
