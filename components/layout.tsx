@@ -88,6 +88,7 @@ export function Layout({ title, user = null, path, children }: LayoutProps) {
                     <NavLink href="/dashboard" path={path}>Dashboard</NavLink>
                     <NavLink href="/learn" path={path}>Learn</NavLink>
                     <NavLink href="/achievements" path={path}>Achievements</NavLink>
+                    <NavLink href="/insights" path={path}>Insights</NavLink>
                     <NavLink href="/conflicts" path={path}>
                       Conflicts
                       {user.openConflicts

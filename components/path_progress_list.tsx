@@ -1,9 +1,16 @@
+import type { WeightedProgress } from "../lib/progress/weighted.ts";
 import type { PathProgressSummary } from "../lib/sync/path_progress.ts";
+import { DetailedProgress } from "./detailed_progress.tsx";
 import { titleFromId } from "./format.ts";
 
-/** Learning paths with a progress bar and each step's status. */
+/** Learning paths with a progress bar, each step's status and, when given, their weighted progress. */
 export function PathProgressList(
-  props: { paths: readonly PathProgressSummary[]; titles: Record<string, string> },
+  props: {
+    paths: readonly PathProgressSummary[];
+    titles: Record<string, string>;
+    /** Weighted progress by path id, shown with its components. */
+    weighted?: Record<string, WeightedProgress>;
+  },
 ) {
   const title = (id: string) => props.titles[id] ?? titleFromId(id);
   if (props.paths.length === 0) {
@@ -39,6 +46,16 @@ export function PathProgressList(
           </ol>
           {path.nextStep && <p class="small muted">Next: {titleFromId(path.nextStep.activityId)}
           </p>}
+          {props.weighted?.[path.pathId] && (
+            <div class="path-weighted">
+              <DetailedProgress
+                label="Weighted progress"
+                progress={props.weighted[path.pathId]!}
+                testid="path-weighted"
+                compact
+              />
+            </div>
+          )}
         </li>
       ))}
     </ul>

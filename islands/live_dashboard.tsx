@@ -1,7 +1,9 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { formatMinutes, humanize, timeAgo, titleFromId } from "../components/format.ts";
 import { ProgressRing } from "../components/progress_ring.tsx";
 import {
+  activityFacts,
   announcement,
   connection,
   connectLive,
@@ -12,6 +14,21 @@ import {
   trackedItems,
 } from "../lib/live/live_client.ts";
 import { PathProgressList } from "../components/path_progress_list.tsx";
+import { DetailedProgress } from "../components/detailed_progress.tsx";
+import {
+  type Milestone,
+  milestoneShare,
+  milestonesOf,
+  nextMilestones,
+  reachedMilestones,
+} from "../lib/progress/milestones.ts";
+import {
+  type ActivityFacts,
+  type ActivityInfo,
+  goalWeightedProgress,
+  pathWeightedProgress,
+} from "../lib/progress/weighted.ts";
+import type { ProgressWeights } from "../lib/progress/weights.ts";
 import { TrackedItems } from "../components/tracked_items.tsx";
 import type { PathProgressSummary } from "../lib/sync/path_progress.ts";
 import type { ItemView } from "../lib/sync/propagation.ts";
@@ -32,6 +49,19 @@ export interface LiveDashboardProps {
   learningPaths: PathProgressSummary[];
   /** Catalog titles of the activities on the page, by id. */
   titles: Record<string, string>;
+  /** What weighted progress and milestones are recomputed from as updates arrive. */
+  weighted: WeightedInputs;
+}
+
+/** The server's starting point for weighted progress and milestones on the page. */
+export interface WeightedInputs {
+  weights: ProgressWeights;
+  /** Facts of the paths' step activities (absent: not worked on). */
+  stepFacts: Record<string, ActivityFacts>;
+  /** Catalog facts of the paths' step activities. */
+  stepInfo: Record<string, ActivityInfo>;
+  /** When the n-th activity was first completed, for the activity-count milestones. */
+  completionTimes: Record<number, string>;
 }
 
 const CONNECTION_LABEL = {
@@ -58,6 +88,26 @@ export default function LiveDashboard(props: LiveDashboardProps) {
   const state = connection.value;
   const items = trackedItems.value ?? props.trackedItems;
   const paths = learningPaths.value ?? props.learningPaths;
+  const live = activityFacts.value;
+  const factsOf = (id: string): ActivityFacts | undefined => {
+    const server = props.weighted.stepFacts[id];
+    const updated = live[id];
+    return updated ? { ...updated, tutorChat: updated.tutorChat || !!server?.tutorChat } : server;
+  };
+  const infoOf = (id: string) => props.weighted.stepInfo[id];
+  const { weights } = props.weighted;
+  const pathWeighted = paths.map((p) => pathWeightedProgress(p, factsOf, infoOf, weights));
+  const goal = goalWeightedProgress(paths, pathWeighted, overall.completedActivities, weights);
+  const milestones = milestonesOf(
+    paths,
+    overall,
+    (n) => props.weighted.completionTimes[n] ?? null,
+  );
+  const longestStreak = Math.max(
+    overall.longestStreak ?? 0,
+    props.overallProgress.longestStreak ?? 0,
+    overall.currentStreak,
+  );
   return (
     <div class="stack">
       <div class="cluster live-bar">
@@ -103,8 +153,13 @@ export default function LiveDashboard(props: LiveDashboardProps) {
             />
             <Stat
               label="Current streak"
-              value={`${overall.currentStreak} day${overall.currentStreak === 1 ? "" : "s"}`}
+              value={days(overall.currentStreak)}
               testid="stat-streak"
+              hint={
+                <>
+                  Longest: <span data-testid="stat-longest-streak">{days(longestStreak)}</span>
+                </>
+              }
             />
           </ul>
         </section>
@@ -121,7 +176,29 @@ export default function LiveDashboard(props: LiveDashboardProps) {
           <div class="card-header">
             <h2 id="paths-heading">Learning paths</h2>
           </div>
-          <PathProgressList paths={paths} titles={props.titles} />
+          <PathProgressList
+            paths={paths}
+            titles={props.titles}
+            weighted={Object.fromEntries(pathWeighted.map((p) => [p.pathId, p]))}
+          />
+        </section>
+      </div>
+      <div class="grid grid-2">
+        <section class="card" aria-labelledby="goal-heading">
+          <div class="card-header">
+            <h2 id="goal-heading">Goal progress</h2>
+            <span class="card-subtitle">weighted across your paths</span>
+          </div>
+          {goal
+            ? <DetailedProgress label="All your paths" progress={goal} testid="goal-progress" />
+            : <p class="empty">Start a learning path to see your weighted goal progress.</p>}
+        </section>
+        <section class="card" aria-labelledby="milestones-heading">
+          <div class="card-header">
+            <h2 id="milestones-heading">Milestones</h2>
+            <span class="card-subtitle">path thresholds and totals</span>
+          </div>
+          <MilestoneList milestones={milestones} />
         </section>
       </div>
       <section class="card" aria-labelledby="recent-heading">
@@ -148,9 +225,66 @@ export default function LiveDashboard(props: LiveDashboardProps) {
   );
 }
 
-function Stat(props: { label: string; value: string; testid: string }) {
+function days(n: number): string {
+  return `${n} day${n === 1 ? "" : "s"}`;
+}
+
+function MilestoneItem(props: { milestone: Milestone }) {
+  const m = props.milestone;
+  const share = milestoneShare(m);
+  return (
+    <li
+      class={`milestone${m.reached ? " milestone-reached" : ""}`}
+      data-milestone-id={m.id}
+      data-reached={m.reached ? "true" : "false"}
+    >
+      <span class="milestone-icon" aria-hidden="true">{m.reached ? "✓" : "◎"}</span>
+      <span>
+        <strong>{m.title}</strong>
+        <span class="visually-hidden">{m.reached ? ": reached" : `: ${share}% of the way`}</span>
+        {m.reached && m.reachedAt && (
+          <span class="muted small">
+            {" · "}
+            <time dateTime={m.reachedAt}>{m.reachedAt.slice(0, 10)}</time>
+          </span>
+        )}
+      </span>
+      {!m.reached && (
+        <div class="progress-bar" aria-hidden="true">
+          <span style={`width:${share}%`} />
+        </div>
+      )}
+    </li>
+  );
+}
+
+function MilestoneList(props: { milestones: readonly Milestone[] }) {
+  const next = nextMilestones(props.milestones, 3);
+  const reached = reachedMilestones(props.milestones, 3);
+  const total = props.milestones.filter((m) => m.reached).length;
+  return (
+    <div class="stack" data-testid="milestones">
+      <p class="small muted" data-testid="milestones-reached-count">
+        {total} reached
+      </p>
+      {next.length > 0 && (
+        <ul class="milestone-list" aria-label="Next milestones">
+          {next.map((m) => <MilestoneItem key={m.id} milestone={m} />)}
+        </ul>
+      )}
+      {reached.length > 0 && (
+        <ul class="milestone-list" aria-label="Latest milestones reached">
+          {reached.map((m) => <MilestoneItem key={m.id} milestone={m} />)}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function Stat(props: { label: string; value: string; testid: string; hint?: ComponentChildren }) {
   return (
     <li class="stat">
+      {props.hint && <span class="stat-hint">{props.hint}</span>}
       <span class="stat-value" data-testid={props.testid}>{props.value}</span>
       <span class="stat-label">{props.label}</span>
     </li>

@@ -1,14 +1,39 @@
 import { Hono } from "hono";
 import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
-import LiveDashboard from "../islands/live_dashboard.tsx";
+import LiveDashboard, { type WeightedInputs } from "../islands/live_dashboard.tsx";
 import ConflictNotice from "../islands/conflict_notice.tsx";
 import { openConflictIds } from "../lib/conflicts/conflict_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
 import { getActivities } from "../lib/catalog/catalog_store.ts";
 import { latestNotificationId } from "../lib/live/notification_store.ts";
-import { getUnifiedView } from "../lib/progress/summary_store.ts";
+import { ACTIVITY_MILESTONES } from "../lib/progress/milestones.ts";
+import {
+  activityFactsOf,
+  activityInfoOf,
+  readUnifiedView,
+  type UnifiedViewRead,
+} from "../lib/progress/summary_store.ts";
+
+/** The paths' step facts and the milestone times the island recomputes weighted progress from. */
+function weightedInputsOf(read: UnifiedViewRead): WeightedInputs {
+  const stepIds = new Set(read.inputs.paths.flatMap((p) => p.steps.map((s) => s.activityId)));
+  const stepFacts: WeightedInputs["stepFacts"] = {};
+  const stepInfo: WeightedInputs["stepInfo"] = {};
+  for (const id of stepIds) {
+    const state = read.inputs.states.get(id);
+    const activity = read.inputs.catalog.get(id);
+    if (state) stepFacts[id] = activityFactsOf(state);
+    if (activity) stepInfo[id] = activityInfoOf(activity);
+  }
+  const completionTimes: WeightedInputs["completionTimes"] = {};
+  for (const n of ACTIVITY_MILESTONES) {
+    const at = read.completionTimeAt(n);
+    if (at) completionTimes[n] = at;
+  }
+  return { weights: read.weights, stepFacts, stepInfo, completionTimes };
+}
 
 /** `/dashboard`: the student's progress, rendered from projections and kept live by an island. */
 export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
@@ -17,10 +42,11 @@ export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
   const { kv } = c.get("deps");
   // The cursor is read before the view, so the stream replays anything the view may have missed.
   const liveCursor = await latestNotificationId(kv, user.userId);
-  const [view, conflictIds] = await Promise.all([
-    getUnifiedView(kv, user.userId),
+  const [read, conflictIds] = await Promise.all([
+    readUnifiedView(kv, user.userId),
     openConflictIds(kv, user.userId),
   ]);
+  const { view } = read;
   const shownIds = [
     ...view.recentActivities.map((a) => a.activityId),
     ...view.learningPaths.flatMap((p) => p.steps.map((s) => s.activityId)),
@@ -56,6 +82,7 @@ export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
           liveCursor,
           trackedItems: view.upcomingActivities,
           learningPaths: view.learningPaths,
+          weighted: weightedInputsOf(read),
           titles,
         }}
       />

@@ -4,6 +4,7 @@ import { achievementsPage } from "./achievements.tsx";
 import { conflictsPage } from "./conflicts.tsx";
 import { dashboardPage } from "./dashboard.tsx";
 import { indexPage } from "./index.tsx";
+import { insightsPage } from "./insights.tsx";
 import { learnPage } from "./learn.tsx";
 import { signInPageRoutes } from "./signin.tsx";
 import { signOutRoutes } from "./signout.ts";
@@ -20,4 +21,5 @@ export const pageRoutes = new Hono<AppEnv>()
   .route("/learn", learnPage)
   .route("/conflicts", conflictsPage)
   .route("/achievements", achievementsPage)
+  .route("/insights", insightsPage)
   .route("/tokens", tokensPage);

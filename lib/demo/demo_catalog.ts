@@ -7,6 +7,8 @@ export interface DemoActivity {
   title: string;
   activityType: ActivityType;
   expectedMinutes: number;
+  /** Skills the activity practises (insights and skill progress group by them). */
+  skills: string[];
 }
 
 /** The demo student's sign-in, shown to newcomers. */
@@ -20,28 +22,61 @@ export const DEMO_PATH = {
 
 /** The demo catalog, in path order. */
 export const DEMO_ACTIVITIES: readonly DemoActivity[] = [
-  { activityId: "html-basics", title: "HTML basics", activityType: "video", expectedMinutes: 12 },
-  { activityId: "html-quiz", title: "HTML quiz", activityType: "quiz", expectedMinutes: 8 },
-  { activityId: "css-layout", title: "CSS layout", activityType: "video", expectedMinutes: 18 },
+  {
+    activityId: "html-basics",
+    title: "HTML basics",
+    activityType: "video",
+    expectedMinutes: 12,
+    skills: ["html"],
+  },
+  {
+    activityId: "html-quiz",
+    title: "HTML quiz",
+    activityType: "quiz",
+    expectedMinutes: 8,
+    skills: ["html"],
+  },
+  {
+    activityId: "css-layout",
+    title: "CSS layout",
+    activityType: "video",
+    expectedMinutes: 18,
+    skills: ["css"],
+  },
   {
     activityId: "flexbox-practice",
     title: "Flexbox practice",
     activityType: "practice",
     expectedMinutes: 25,
+    skills: ["css", "layout"],
   },
-  { activityId: "js-intro", title: "JavaScript intro", activityType: "video", expectedMinutes: 20 },
-  { activityId: "js-quiz", title: "JavaScript quiz", activityType: "quiz", expectedMinutes: 10 },
+  {
+    activityId: "js-intro",
+    title: "JavaScript intro",
+    activityType: "video",
+    expectedMinutes: 20,
+    skills: ["javascript"],
+  },
+  {
+    activityId: "js-quiz",
+    title: "JavaScript quiz",
+    activityType: "quiz",
+    expectedMinutes: 10,
+    skills: ["javascript"],
+  },
   {
     activityId: "dom-practice",
     title: "DOM practice",
     activityType: "practice",
     expectedMinutes: 30,
+    skills: ["javascript", "dom"],
   },
   {
     activityId: "portfolio-page",
     title: "Portfolio page",
     activityType: "project",
     expectedMinutes: 90,
+    skills: ["html", "css", "javascript"],
   },
 ];
 

@@ -95,6 +95,7 @@ async function seedCatalog(kv: Deno.Kv, userId: string, now: Date): Promise<void
       title: a.title,
       activityType: a.activityType,
       expectedMinutes: a.expectedMinutes,
+      skills: a.skills,
     });
   }
   await putPath(kv, DEMO_PATH.pathId, {

@@ -70,8 +70,9 @@ export interface TimeBucket {
 export interface SkillInsight {
   skillId: string;
   /**
-   * The average result over the skill's activities that have one: the best score reported in
-   * the range, else 100 when completed, 0 when failed. Null when none has a result yet.
+   * The average result of the range's attempts on the skill's activities: each event's score,
+   * else 100 for a completion and 0 for a failure (other events have no result). Null when
+   * none has a result yet.
    */
   score: number | null;
   minutes: number;
@@ -383,7 +384,7 @@ export function insightsOf(input: InsightsInput): Insights {
   const worked = new Set<string>();
   const completed = new Set<string>();
   const failed = new Set<string>();
-  const best = new Map<string, number>();
+  const skillResults = new Map<string, number[]>();
   const skillActivities = new Map<string, Set<string>>();
   const skillMinutes = new Map<string, number>();
   for (const p of prepared) {
@@ -393,19 +394,19 @@ export function insightsOf(input: InsightsInput): Insights {
       worked.add(target);
       if (isCompletion(p.event)) completed.add(target);
       if (data.completionStatus === "failed") failed.add(target);
-      if (data.score !== undefined) best.set(target, Math.max(best.get(target) ?? 0, data.score));
     }
+    const result = data.score ??
+      (isCompletion(p.event) ? 100 : data.completionStatus === "failed" ? 0 : null);
     for (const [skill, ids] of skillsOf(p, catalog)) {
+      if (result !== null) skillResults.set(skill, [...(skillResults.get(skill) ?? []), result]);
       const set = skillActivities.get(skill) ?? new Set();
       ids.forEach((id) => set.add(id));
       skillActivities.set(skill, set);
       skillMinutes.set(skill, (skillMinutes.get(skill) ?? 0) + p.minutes);
     }
   }
-  const resultOf = (id: string): number | null =>
-    best.get(id) ?? (completed.has(id) ? 100 : failed.has(id) ? 0 : null);
   const skills: SkillInsight[] = [...skillActivities].map(([skillId, ids]) => {
-    const results = [...ids].map(resultOf).filter((r): r is number => r !== null);
+    const results = skillResults.get(skillId) ?? [];
     return {
       skillId,
       score: results.length === 0

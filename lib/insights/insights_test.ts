@@ -224,6 +224,25 @@ Deno.test("completion rate and strongest and weakest skills from the range's res
   assert.deepEqual(insights.weakestSkills.map((s) => s.skillId), ["dom", "css"]);
 });
 
+Deno.test("a skill's result averages every attempt in the range, not only the best", () => {
+  const insights = insightsOf({
+    events: [
+      ev("2026-03-10T10:00:00Z", "css-quiz", { status: "failed", score: 40, type: "quiz" }),
+      ev("2026-03-10T10:10:00Z", "css-quiz", { status: "completed", score: 90, type: "quiz" }),
+      ev("2026-03-10T10:20:00Z", "css", { status: "in_progress", minutes: 5 }),
+      ev("2026-03-10T10:30:00Z", "css", { status: "failed" }),
+    ],
+    catalog,
+    paths: [],
+    range: range("2026-03-10", "2026-03-10"),
+    now: "2026-03-10T20:00:00Z",
+    timeZone: "UTC",
+  });
+  assert.deepEqual(insights.skills.map((s) => [s.skillId, s.score, s.activities, s.completed]), [
+    ["css", 43.3, 2, 1],
+  ]);
+});
+
 Deno.test("one skill is only the strongest; no events give no rate and no skills", () => {
   const one = insightsOf({
     events: [ev("2026-03-10T10:00:00Z", "html", { status: "completed" })],

@@ -5,6 +5,7 @@ import type { ProgressConflict } from "../conflicts/conflict.ts";
 import type { ProgressUpdate } from "../progress/project.ts";
 import type { ActivitySummary } from "../progress/summary.ts";
 import type { OverallProgress } from "../progress/unified_view.ts";
+import type { ActivityFacts } from "../progress/weighted.ts";
 import { applyActivityToPath, type PathProgressSummary } from "../sync/path_progress.ts";
 import type { ItemView } from "../sync/propagation.ts";
 import { LIVE_START } from "./live_cursor.ts";
@@ -26,6 +27,8 @@ export const announcement = signal("");
 export const trackedItems = signal<ItemView[] | null>(null);
 /** The student's learning paths with per-step progress. */
 export const learningPaths = signal<PathProgressSummary[] | null>(null);
+/** What weighted progress reads of each activity updated since the page loaded, by activity id. */
+export const activityFacts = signal<Record<string, ActivityFacts>>({});
 
 /** A short-lived notice shown to the student (e.g. an achievement just earned). */
 export interface Toast {
@@ -100,6 +103,17 @@ export function applyProgressUpdate(update: ProgressUpdate, at: string): void {
   if (learningPaths.value) {
     learningPaths.value = learningPaths.value.map((p) => applyActivityToPath(p, update.activity));
   }
+  const before = activityFacts.value[update.activityId];
+  activityFacts.value = {
+    ...activityFacts.value,
+    [update.activityId]: {
+      status: update.activity.status,
+      timeSpentMinutes: update.activity.timeSpentMinutes,
+      bestScore: update.activity.bestScore,
+      tutorChat: (before?.tutorChat ?? false) ||
+        update.recentActivity.sourceSystem === "chat_system",
+    },
+  };
   recentActivities.value = mergeRecentEntry(recentActivities.value, update.recentActivity);
   lastSyncedAt.value = at;
   const a = update.recentActivity;

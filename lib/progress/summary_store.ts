@@ -184,11 +184,16 @@ export function derivedProgressOf(
   };
 }
 
-/** Reads a user's unified progress view from the projections (never from the log). */
-export async function getUnifiedView(
-  kv: Deno.Kv,
-  userId: string,
-): Promise<UnifiedProgressView> {
+/** A unified view with what it was derived from (for pages that recompute parts of it live). */
+export interface UnifiedViewRead {
+  view: UnifiedProgressView;
+  inputs: ProgressInputs;
+  completionTimeAt: (n: number) => string | null;
+  weights: ProgressWeights;
+}
+
+/** Reads a user's unified progress view from the projections, with its inputs. */
+export async function readUnifiedView(kv: Deno.Kv, userId: string): Promise<UnifiedViewRead> {
   const [summary, pendingEvents, inputs, items, { streaks, facts }] = await Promise.all([
     getSummary(kv, userId),
     countPendingEvents(kv, userId),
@@ -196,12 +201,23 @@ export async function getUnifiedView(
     listItemViews(kv, userId),
     getStreaks(kv, userId),
   ]);
-  return unifiedViewOf(summary, {
+  const completionTimeAt = completionTimes(facts);
+  const weights = configuredWeights();
+  const view = unifiedViewOf(summary, {
     pendingEvents,
     learningPaths: inputs.learningPaths,
     upcoming: upcomingItems(items),
     currentStreak: streaks.current,
     longestStreak: streaks.longest,
-    ...derivedProgressOf(inputs, summary, completionTimes(facts), configuredWeights()),
+    ...derivedProgressOf(inputs, summary, completionTimeAt, weights),
   });
+  return { view, inputs, completionTimeAt, weights };
+}
+
+/** Reads a user's unified progress view from the projections (never from the log). */
+export async function getUnifiedView(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<UnifiedProgressView> {
+  return (await readUnifiedView(kv, userId)).view;
 }
