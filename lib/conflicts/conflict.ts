@@ -27,8 +27,8 @@ export type ResolvedBy = "auto" | "student" | "system";
 
 /** Two completions of the same activity this close together are one completion reported twice. */
 export const DUPLICATE_WINDOW_MS = 5 * 60_000;
-/** One system's identical reports this close together are one report sent twice (a retry keeps its time). */
-export const RESEND_WINDOW_MS = 1000;
+/** One system's identical reports this close together are one report sent twice: a retry keeps the report's time, so 0 (the same instant). */
+export const RESEND_WINDOW_MS = 0;
 /** Progress heartbeats about the same content this close together are one session (seed 002). */
 export const HEARTBEAT_WINDOW_MS = 10_000;
 /** Completion times further apart than `DUPLICATE_WINDOW_MS` but within this resolve to the later one on their own. */
@@ -103,6 +103,59 @@ export type ProgressConflict = {
   resolution: AppliedResolution | null;
 };
 
+/** What `conflict_detected` carries on the live stream (and to webhooks): enough to notify; `GET /api/progress-sync/conflicts/:id` has the rest. */
+export type ConflictSummary =
+  & Pick<
+    ProgressConflict,
+    | "id"
+    | "activityId"
+    | "conflictType"
+    | "impact"
+    | "requiresUserInput"
+    | "status"
+    | "eventId"
+    | "rule"
+    | "detectedAt"
+  >
+  & {
+    conflictingEvents: (Pick<ConflictEvent, "id" | "sourceSystem" | "eventType" | "timestamp"> & {
+      completionStatus: EventData["completionStatus"];
+    })[];
+    suggestedResolution: Pick<ConflictResolution, "resolutionType" | "confidence" | "reasoning">;
+    resolution: Pick<AppliedResolution, "resolutionType" | "resolvedBy" | "eventId"> | null;
+  };
+
+/** The live-stream summary of a conflict. */
+export function conflictSummaryOf(conflict: ProgressConflict): ConflictSummary {
+  const { suggestedResolution: s, resolution: r } = conflict;
+  return {
+    id: conflict.id,
+    activityId: conflict.activityId,
+    conflictType: conflict.conflictType,
+    impact: conflict.impact,
+    requiresUserInput: conflict.requiresUserInput,
+    status: conflict.status,
+    eventId: conflict.eventId,
+    rule: conflict.rule,
+    detectedAt: conflict.detectedAt,
+    conflictingEvents: conflict.conflictingEvents.map((e) => ({
+      id: e.id,
+      sourceSystem: e.sourceSystem,
+      eventType: e.eventType,
+      timestamp: e.timestamp,
+      completionStatus: e.eventData.completionStatus,
+    })),
+    suggestedResolution: {
+      resolutionType: s.resolutionType,
+      confidence: s.confidence,
+      reasoning: s.reasoning,
+    },
+    resolution: r
+      ? { resolutionType: r.resolutionType, resolvedBy: r.resolvedBy, eventId: r.eventId }
+      : null,
+  };
+}
+
 /**
  * A conflict's id: a hash of its type, activity and anchor event, so detecting it again (a
  * redelivery, a reprocessing, another pair pointing at the same report) names the same conflict.
@@ -121,11 +174,14 @@ export function conflictIdOf(
 }
 
 /**
- * The id of the `conflict_resolved` event that settles a conflict. There is one per conflict, and
- * `@` is not allowed in client event ids, so no posted event can take it.
+ * The id of the `conflict_resolved` event that settles a conflict: `<anchor event id>@<conflict
+ * id>`. There is one per conflict; `@` is not allowed in client event ids, so no posted event can
+ * take it; and at the anchor's timestamp it sorts right after the anchor (it extends its id).
  */
-export function resolutionEventIdOf(conflictId: string): string {
-  return `resolution@${conflictId}`;
+export function resolutionEventIdOf(
+  conflict: Pick<ProgressConflict, "id" | "anchorEventId">,
+): string {
+  return `${conflict.anchorEventId}@${conflict.id}`;
 }
 
 /** A stored event as a conflict shows it. */

@@ -12,7 +12,12 @@ import {
   type LiveMessage,
   type ProjectionOutput,
 } from "../progress/project.ts";
-import { DETECTION_HISTORY_LIMIT, type ProgressConflict } from "./conflict.ts";
+import {
+  CLOCK_SKEW_TOLERANCE_MS,
+  conflictSummaryOf,
+  DETECTION_HISTORY_LIMIT,
+  type ProgressConflict,
+} from "./conflict.ts";
 import { allActivityEvents, getConflicts, recentActivityEvents } from "./conflict_store.ts";
 import { detectConflicts } from "./detect.ts";
 import { isNoChange, resolutionEvent, type ResolutionOutcome } from "./resolution.ts";
@@ -31,6 +36,26 @@ export interface ConflictPlan {
   writes: ProgressConflict[];
   /** Change of the student's unresolved-conflict count. */
   openDelta: number;
+}
+
+/**
+ * False when no processed event of the activity can form a conflict with the incoming ones, so
+ * detection needs no history: nothing processed yet, or one system only (then the only pair rule
+ * left is a resend, which needs the same timestamp) with every incoming event dated after all
+ * processed ones and none ahead of its arrival (a completion dated ahead is judged against earlier
+ * completions). Saves the history read on the common path.
+ */
+export function mayConflictWithHistory(
+  state: ActivityState | undefined,
+  incoming: readonly StoredEvent[],
+): boolean {
+  if (!state) return false;
+  const systems = new Set([...state.sourceSystems, ...incoming.map((e) => e.sourceSystem)]);
+  if (systems.size > 1) return true;
+  return incoming.some((e) =>
+    e.timestamp <= state.lastAttemptAt ||
+    Date.parse(e.timestamp) - Date.parse(e.receivedAt) > CLOCK_SKEW_TOLERANCE_MS
+  );
 }
 
 /** The outcome a conflict's suggested resolution stands for. */
@@ -60,7 +85,7 @@ export async function planConflicts(
     [...groups].map(async ([activityId, incoming]) => {
       if (incoming.every((e) => e.eventType === "conflict_resolved")) return [];
       const history = histories.get(activityId) ??
-        (states.has(activityId)
+        (mayConflictWithHistory(states.get(activityId), incoming)
           ? await recentActivityEvents(kv, userId, activityId, DETECTION_HISTORY_LIMIT)
           : []);
       return detectConflicts({ activityId, history, incoming });
@@ -138,11 +163,15 @@ export async function planConflicts(
 
 /**
  * Writes the conflict step's findings into the projection's output: each event's result lists the
- * conflicts it raised, a `conflict_detected` message follows that event's `progress_update`, and
- * the summary counts the unresolved conflicts.
+ * conflicts it raised, a `conflict_detected` message (a summary) follows that event's
+ * `progress_update` (automatic corrections get no `progress_update` of their own), and the summary
+ * counts the unresolved conflicts.
  */
 export function withConflicts(output: ProjectionOutput, plan: ConflictPlan): ProjectionOutput {
   if (plan.detected.length === 0 && plan.openDelta === 0) return output;
+  // A correction applied in this commit needs no message of its own: the states every message of
+  // the commit carries already include it.
+  const corrections = new Set(plan.corrections.map((e) => e.id));
   const byEvent = new Map<string, ProgressConflict[]>();
   for (const conflict of plan.detected) {
     byEvent.set(conflict.eventId, [...(byEvent.get(conflict.eventId) ?? []), conflict]);
@@ -155,12 +184,14 @@ export function withConflicts(output: ProjectionOutput, plan: ConflictPlan): Pro
     },
     results: output.results.map((r) => ({ ...r, conflicts: byEvent.get(r.eventId) ?? [] })),
     messages: output.messages.flatMap((m): LiveMessage[] =>
-      m.event === "progress_update"
+      m.event === "progress_update" && corrections.has(m.data.eventId)
+        ? []
+        : m.event === "progress_update"
         ? [
           m,
-          ...(byEvent.get(m.data.eventId) ?? []).map((data) => ({
+          ...(byEvent.get(m.data.eventId) ?? []).map((conflict) => ({
             event: "conflict_detected" as const,
-            data,
+            data: conflictSummaryOf(conflict),
           })),
         ]
         : [m]

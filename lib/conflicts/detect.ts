@@ -97,6 +97,15 @@ function sameContent(a: StoredEvent, b: StoredEvent): boolean {
     (x.videoProgress?.percentageWatched ?? null) === (y.videoProgress?.percentageWatched ?? null);
 }
 
+const reportedTimes = new WeakMap<StoredEvent, number>();
+
+/** `reportedTimeMs`, computed once per event. */
+function reported(e: StoredEvent): number {
+  let time = reportedTimes.get(e);
+  if (time === undefined) reportedTimes.set(e, time = reportedTimeMs(e));
+  return time;
+}
+
 function timeMs(e: StoredEvent): number {
   return Date.parse(e.timestamp);
 }
@@ -109,7 +118,7 @@ function resent(a: StoredEvent, b: StoredEvent): boolean {
 function duplicateSpec(a: StoredEvent, b: StoredEvent, activityId: string, rule: string): Spec {
   const same = sameContent(a, b);
   const gap = durationLabel(
-    rule === "duplicate.completion" ? reportedTimeMs(b) - reportedTimeMs(a) : timeMs(b) - timeMs(a),
+    rule === "duplicate.completion" ? reported(b) - reported(a) : timeMs(b) - timeMs(a),
   );
   const what = rule === "duplicate.completion"
     ? "the same completion"
@@ -131,22 +140,32 @@ function duplicateSpec(a: StoredEvent, b: StoredEvent, activityId: string, rule:
   };
 }
 
-/** Classifies two reports of one activity (a before b in log order, same reset epoch). */
-function judgePair(a: StoredEvent, b: StoredEvent, activityId: string): Spec | null {
+/**
+ * Classifies two reports of one activity (a before b in log order, same reset epoch). `raised`
+ * tells whether a conflict of a type is already raised about `b` (then nothing is built again).
+ */
+function judgePair(
+  a: StoredEvent,
+  b: StoredEvent,
+  activityId: string,
+  raised: (type: ConflictType) => boolean,
+): Spec | null {
   const sa = statusOf(a);
   const sb = statusOf(b);
   const crossSystem = a.sourceSystem !== b.sourceSystem;
   if (sa === "completed" && sb === "completed") {
     if (!comparable(a, b)) return null;
-    if (resent(a, b)) return duplicateSpec(a, b, activityId, "duplicate.completion");
-    if (!crossSystem) return null;
-    const gap = Math.abs(reportedTimeMs(b) - reportedTimeMs(a));
-    if (gap <= DUPLICATE_WINDOW_MS) return duplicateSpec(a, b, activityId, "duplicate.completion");
-    if (gap > SAME_COMPLETION_MAX_MS) return null;
-    const [early, late] = reportedTimeMs(a) <= reportedTimeMs(b) ? [a, b] : [b, a];
-    const said = `${sys(early)} says it was completed at ${at(reportedTimeMs(early))}, ${
-      sys(late)
-    } at ${at(reportedTimeMs(late))} (${durationLabel(gap)} apart).`;
+    const gap = Math.abs(reported(b) - reported(a));
+    if (resent(a, b) || (crossSystem && gap <= DUPLICATE_WINDOW_MS)) {
+      return raised("duplicate_event")
+        ? null
+        : duplicateSpec(a, b, activityId, "duplicate.completion");
+    }
+    if (!crossSystem || gap > SAME_COMPLETION_MAX_MS || raised("timestamp_mismatch")) return null;
+    const [early, late] = reported(a) <= reported(b) ? [a, b] : [b, a];
+    const said = `${sys(early)} says it was completed at ${at(reported(early))}, ${sys(late)} at ${
+      at(reported(late))
+    } (${durationLabel(gap)} apart).`;
     if (gap > MISMATCH_AUTO_MAX_MS) {
       return {
         conflictType: "timestamp_mismatch",
@@ -174,11 +193,14 @@ function judgePair(a: StoredEvent, b: StoredEvent, activityId: string): Spec | n
   if (PROGRESS_STATUSES.includes(sa) && PROGRESS_STATUSES.includes(sb)) {
     if (!comparable(a, b)) return null;
     if (resent(a, b) || (crossSystem && timeMs(b) - timeMs(a) <= HEARTBEAT_WINDOW_MS)) {
-      return duplicateSpec(a, b, activityId, "duplicate.heartbeat");
+      return raised("duplicate_event")
+        ? null
+        : duplicateSpec(a, b, activityId, "duplicate.heartbeat");
     }
     return null;
   }
   if (!crossSystem || (sa !== "completed" && sb !== "completed")) return null;
+  if (raised("completion_status_conflict")) return null;
   const gap = timeMs(b) - timeMs(a);
   if (gap > ATTEMPT_WINDOW_MS) return null;
   const [done, other] = sa === "completed" ? [a, b] : [b, a];
@@ -349,14 +371,17 @@ export function detectConflicts(input: DetectionInput): DetectedConflict[] {
   const found = new Map<string, DetectedConflict>();
   const add = (spec: Spec | null, raisedBy: string) => {
     if (!spec) return;
-    const conflict = toConflict(spec, activityId, raisedBy);
-    if (!found.has(conflict.id)) found.set(conflict.id, conflict);
+    const key = `${spec.conflictType}\u0000${spec.events.at(-1)!.id}`;
+    if (!found.has(key)) found.set(key, toConflict(spec, activityId, raisedBy));
   };
+  const context = logOrder([...known.values()]);
   for (const event of input.incoming) {
     if (known.has(event.id)) continue;
     known.set(event.id, event);
+    let slot = context.length;
+    while (slot > 0 && cmp(context[slot - 1]!, event) > 0) slot--;
+    context.splice(slot, 0, event);
     if (!isMember(event)) continue;
-    const context = logOrder([...known.values()]);
     const resets = context.filter((e) => e.eventType === "progress_reset");
     const sameEpoch = (a: StoredEvent, b: StoredEvent) => {
       const [x, y] = cmp(a, b) <= 0 ? [a, b] : [b, a];
@@ -366,7 +391,8 @@ export function detectConflicts(input: DetectionInput): DetectedConflict[] {
     for (const other of context) {
       if (other.id === event.id || !isMember(other) || !sameEpoch(other, event)) continue;
       const [a, b] = cmp(other, event) < 0 ? [other, event] : [event, other];
-      add(judgePair(a, b, activityId), event.id);
+      const raised = (type: ConflictType) => found.has(`${type}\u0000${b.id}`);
+      add(judgePair(a, b, activityId, raised), event.id);
     }
     if (isItemReport(event)) add(itemVersusVideo(event, context, activityId, sameEpoch), event.id);
     else if (isDirect(event, activityId) && event.eventData.videoProgress) {

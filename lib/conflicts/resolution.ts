@@ -310,21 +310,20 @@ export function resolutionEventData(
 }
 
 /**
- * The `conflict_resolved` event that applies `data` to a conflict's activity. It is placed 1 ms
- * after the latest report of the conflict (so it applies right after them, and later reports
- * still apply on top), and not before `notBefore` when given (a student's decision counts from when
- * it is made). Its id is the conflict's one resolution id.
+ * The `conflict_resolved` event that applies `data` to a conflict's activity. It takes the
+ * timestamp of the conflict's latest report (its anchor), where its id sorts right after the
+ * anchor's, so it applies right after the reports and later ones still apply on top; with
+ * `notBefore` (a student's decision counts from when it is made) it is not dated earlier than that.
  */
 export async function resolutionEvent(
-  conflict: Pick<ProgressConflict, "id" | "userId" | "conflictingEvents">,
+  conflict: Pick<ProgressConflict, "id" | "userId" | "conflictingEvents" | "anchorEventId">,
   data: EventData,
   receivedAt: string,
   notBefore: string | null,
 ): Promise<StoredEvent> {
-  const afterReports = Math.max(...conflict.conflictingEvents.map((e) => Date.parse(e.timestamp))) +
-    1;
+  const anchorAt = Date.parse(conflict.conflictingEvents.at(-1)!.timestamp);
   const timestamp = new Date(
-    notBefore === null ? afterReports : Math.max(afterReports, Date.parse(notBefore)),
+    notBefore === null ? anchorAt : Math.max(anchorAt, Date.parse(notBefore)),
   ).toISOString();
   const content: Pick<StoredEvent, "eventType" | "sourceSystem" | "eventData"> = {
     eventType: "conflict_resolved",
@@ -332,7 +331,7 @@ export async function resolutionEvent(
     eventData: data,
   };
   return {
-    id: resolutionEventIdOf(conflict.id),
+    id: resolutionEventIdOf(conflict),
     userId: conflict.userId,
     ...content,
     timestamp,

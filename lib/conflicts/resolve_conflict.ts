@@ -98,7 +98,7 @@ async function stateOf(kv: Deno.Kv, userId: string, activityId: string) {
 /**
  * Resolves one of `userId`'s conflicts with `choice`: 404 when it is not theirs, 409 when it is
  * already resolved (or another resolution of it is being applied), 400 when the choice cannot
- * apply. The decision is appended as a `conflict_resolved` event (id `resolution@<conflictId>`)
+ * apply. The decision is appended as a `conflict_resolved` event (id `<anchorEventId>@<conflictId>`)
  * and processed like any other event; the answer compares the activity before and after.
  */
 export async function resolveConflict(

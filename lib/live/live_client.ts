@@ -1,7 +1,7 @@
 /** Browser-side live store: one EventSource per tab feeding signals that every island reads. */
 import { signal } from "@preact/signals";
 import type { Award } from "../achievements/award_step.ts";
-import type { ProgressConflict } from "../conflicts/conflict.ts";
+import type { ConflictSummary } from "../conflicts/conflict.ts";
 import type { ProgressUpdate } from "../progress/project.ts";
 import type { ActivitySummary } from "../progress/summary.ts";
 import type { OverallProgress } from "../progress/unified_view.ts";
@@ -54,10 +54,10 @@ export function showToast(toast: Toast): void {
 }
 
 /** Conflicts that need the student, announced live since the page loaded, newest first. */
-export const liveConflicts = signal<ProgressConflict[]>([]);
+export const liveConflicts = signal<ConflictSummary[]>([]);
 
 /** Applies a `conflict_detected` message: keeps (once) and announces those that wait for the student. */
-export function applyConflictDetected(conflict: ProgressConflict): void {
+export function applyConflictDetected(conflict: ConflictSummary): void {
   if (conflict.status !== "unresolved") return;
   if (liveConflicts.value.some((c) => c.id === conflict.id)) return;
   liveConflicts.value = [conflict, ...liveConflicts.value];

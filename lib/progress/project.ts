@@ -16,7 +16,7 @@ import {
   replaceInTotals,
 } from "./summary.ts";
 import type { ItemView } from "../sync/propagation.ts";
-import type { ProgressConflict } from "../conflicts/conflict.ts";
+import type { ConflictSummary, ProgressConflict } from "../conflicts/conflict.ts";
 import { type OverallProgress, overallProgressOf } from "./unified_view.ts";
 
 /** Seed 000's `ProgressSyncResult` for one processed event. */
@@ -47,7 +47,7 @@ export interface ProgressUpdate {
 export type LiveMessage =
   | { event: "progress_update"; data: ProgressUpdate }
   | { event: "achievement_earned"; data: unknown }
-  | { event: "conflict_detected"; data: ProgressConflict };
+  | { event: "conflict_detected"; data: ConflictSummary };
 
 /** Everything a projection step reads. */
 export interface ProjectionInput {

@@ -425,7 +425,8 @@ export const SCENARIOS: Scenario[] = [
   {
     name: "a client retrying 2 s later with a fresh id and timestamp",
     tags: ["duplicate_event", "resend"],
-    hard: "a resend is recognised only within 1 s of the original (heartbeats can repeat content)",
+    hard: "a resend is recognised only when it keeps the report's timestamp (a player's " +
+      "heartbeats may repeat their content)",
     events: [
       report("q1", "quiz_engine", at("10:00:00"), "quiz-1", { score: 75, minutes: 5 }),
       report("q2", "quiz_engine", at("10:00:02"), "quiz-1", { score: 75, minutes: 5 }),

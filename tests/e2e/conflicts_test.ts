@@ -147,7 +147,7 @@ Deno.test("a conflicting report raises a conflict the student sees live and reso
     assert.equal(summary.openConflicts, 0);
     const log = await (await api(server, "/api/progress-sync/events", { token })).json();
     const resolution = log.events.at(-1);
-    assert.equal(resolution.id, `resolution@${conflictId}`);
+    assert.equal(resolution.id, `todo-ticked@${conflictId}`);
     assert.equal(resolution.eventType, "conflict_resolved");
     assert.equal(resolution.eventData.resolution.status, "in_progress");
 

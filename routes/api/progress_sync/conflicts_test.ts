@@ -78,7 +78,7 @@ Deno.test("seed 000: a timestamp mismatch is detected, listed in the result and 
     assert.equal(conflict!.suggestedResolution.resolutionType, "use_latest");
     assert.equal(conflict!.status, "resolved");
     assert.equal(conflict!.resolution?.resolvedBy, "auto");
-    assert.equal(conflict!.resolution?.eventId, `resolution@${conflict!.id}`);
+    assert.equal(conflict!.resolution?.eventId, `schedule-done@${conflict!.id}`);
     assert.equal((await state(app, userId)).completedAt, at("10:30"));
 
     // The correction is an event of the log like any other, processed with its own result.
@@ -86,10 +86,10 @@ Deno.test("seed 000: a timestamp mismatch is detected, listed in the result and 
     assert.deepEqual(log.events.map((e: { id: string }) => e.id), [
       "todo-done",
       "schedule-done",
-      `resolution@${conflict!.id}`,
+      `schedule-done@${conflict!.id}`,
     ]);
     const fix = await (await app.request(
-      `/api/progress-sync/events/${encodeURIComponent(`resolution@${conflict!.id}`)}`,
+      `/api/progress-sync/events/${encodeURIComponent(`schedule-done@${conflict!.id}`)}`,
       { token },
     )).json();
     assert.equal(fix.processed, true);
@@ -148,7 +148,7 @@ Deno.test("a conflict waits for the student, who resolves it through a new event
     assert.equal(body.processed, true);
     assert.equal(body.conflict.status, "resolved");
     assert.equal(body.conflict.resolution.resolvedBy, "student");
-    assert.equal(body.event.id, `resolution@${raised!.id}`);
+    assert.equal(body.event.id, `failed@${raised!.id}`);
     assert.equal(body.activity.before.status, "completed");
     assert.equal(body.activity.after.status, "failed");
     assert.deepEqual(body.changes.map((c: { field: string }) => c.field), [
