@@ -195,14 +195,18 @@ function ConflictsPage(props: ConflictsPageProps) {
       />
       {props.error && <p class="alert" role="alert">{props.error}</p>}
       {justResolved?.resolution && (
-        <section class="card alert-success" role="status" data-testid="resolution-result">
+        <section
+          class="card alert-success conflicts-block"
+          role="status"
+          data-testid="resolution-result"
+        >
           <p>
             <strong>{titleOf(titles, justResolved.activityId)}</strong> — resolved.{" "}
             {justResolved.resolution.explanation}
           </p>
         </section>
       )}
-      <section class="stack" aria-labelledby="open-heading">
+      <section class="stack conflicts-block" aria-labelledby="open-heading">
         <h2 id="open-heading">
           Waiting for you <span class="muted" data-testid="open-count">({open.length})</span>
         </h2>
