@@ -161,11 +161,34 @@ export async function planConflicts(
   };
 }
 
+/** Most bytes of full conflicts one event's result lists (a KV value holds 64 KiB). */
+export const RESULT_CONFLICT_BYTES = 24 * 1024;
+/** Most `conflict_detected` messages one event sends (a commit's messages share one KV value). */
+export const MESSAGES_PER_EVENT = 20;
+
+/** The conflicts an event's result lists in full, within `RESULT_CONFLICT_BYTES`, and how many more there are. */
+function listedInResult(conflicts: readonly ProgressConflict[]): {
+  listed: ProgressConflict[];
+  more: number;
+} {
+  const listed: ProgressConflict[] = [];
+  let bytes = 0;
+  for (const conflict of conflicts) {
+    bytes += JSON.stringify(conflict).length;
+    if (bytes > RESULT_CONFLICT_BYTES && listed.length > 0) break;
+    listed.push(conflict);
+  }
+  return { listed, more: conflicts.length - listed.length };
+}
+
 /**
  * Writes the conflict step's findings into the projection's output: each event's result lists the
  * conflicts it raised, a `conflict_detected` message (a summary) follows that event's
  * `progress_update` (automatic corrections get no `progress_update` of their own), and the summary
- * counts the unresolved conflicts.
+ * counts the unresolved conflicts. An event that raises very many conflicts (a todo tracking 50
+ * videos) lists the first ones in its result with a `conflicts_truncated` error naming how many
+ * more, and announces at most `MESSAGES_PER_EVENT` live, those needing the student first; every
+ * conflict is stored and listed by the API.
  */
 export function withConflicts(output: ProjectionOutput, plan: ConflictPlan): ProjectionOutput {
   if (plan.detected.length === 0 && plan.openDelta === 0) return output;
@@ -182,17 +205,31 @@ export function withConflicts(output: ProjectionOutput, plan: ConflictPlan): Pro
       ...output.summary,
       openConflicts: Math.max(0, (output.summary.openConflicts ?? 0) + plan.openDelta),
     },
-    results: output.results.map((r) => ({ ...r, conflicts: byEvent.get(r.eventId) ?? [] })),
+    results: output.results.map((r) => {
+      const { listed, more } = listedInResult(byEvent.get(r.eventId) ?? []);
+      return {
+        ...r,
+        conflicts: listed,
+        errors: more === 0 ? r.errors : [...r.errors, {
+          code: "conflicts_truncated",
+          message:
+            `${more} more conflict(s) raised by this event: GET /api/progress-sync/conflicts`,
+        }],
+      };
+    }),
     messages: output.messages.flatMap((m): LiveMessage[] =>
       m.event === "progress_update" && corrections.has(m.data.eventId)
         ? []
         : m.event === "progress_update"
         ? [
           m,
-          ...(byEvent.get(m.data.eventId) ?? []).map((conflict) => ({
-            event: "conflict_detected" as const,
-            data: conflictSummaryOf(conflict),
-          })),
+          ...(byEvent.get(m.data.eventId) ?? [])
+            .toSorted((a, b) => Number(b.requiresUserInput) - Number(a.requiresUserInput))
+            .slice(0, MESSAGES_PER_EVENT)
+            .map((conflict) => ({
+              event: "conflict_detected" as const,
+              data: conflictSummaryOf(conflict),
+            })),
         ]
         : [m]
     ),

@@ -216,7 +216,8 @@ async function planUser(
 
 function bytesOf(work: UserWork): number {
   return JSON.stringify(work.output).length + JSON.stringify(work.events).length / 4 +
-    JSON.stringify(work.deliveries).length;
+    JSON.stringify(work.deliveries).length + JSON.stringify(work.conflicts.writes).length +
+    JSON.stringify(work.conflicts.corrections).length;
 }
 
 /** Mutations `addUserWork` makes for one user: its outbox deletes, states, index entries, results, summary and live messages. */

@@ -322,3 +322,67 @@ Deno.test("clients cannot post the service's own event type or source system", a
     ]);
   });
 });
+
+Deno.test("an event raising a hundred conflicts is processed: its result lists the first ones and says how many more", async () => {
+  await withTestApp(async (app) => {
+    const system = await app.adminOwnedToken(["system"]);
+    const { userId, token } = await app.student();
+    const ids = Array.from({ length: 50 }, (_, i) => `video-${i}`);
+    for (const id of ids) {
+      const put = await app.request(`/api/progress-sync/activities/${id}`, {
+        method: "PUT",
+        token: system,
+        json: { title: id, activityType: "video" },
+      });
+      await put.body?.cancel();
+    }
+    const item = await app.request("/api/progress-sync/items/all-videos", {
+      method: "PUT",
+      token,
+      json: { userId, system: "todo_manager", kind: "todo", title: "Watch all", activityIds: ids },
+    });
+    assert.equal(item.status, 201);
+    const at10 = (minute: string) => `2026-01-05T10:${minute}:00Z`;
+    await post(app, token, {
+      events: ids.map((id, i) => ({
+        id: `watch-${i}`,
+        eventType: "activity_progressed",
+        sourceSystem: "video_player",
+        eventData: {
+          activityId: id,
+          activityType: "video",
+          completionStatus: "in_progress",
+          videoProgress: { videoId: id, percentageWatched: 30 },
+        },
+        timestamp: at10("00"),
+      })),
+    });
+    await post(app, token, {
+      events: ids.map((id, i) => ({
+        ...report(`fail-${i}`, "10:05", {
+          system: "quiz_engine",
+          status: "failed",
+          activityId: id,
+        }),
+        timestamp: at10("05"),
+      })),
+    });
+    const [ticked] = await post(app, token, {
+      id: "tick",
+      eventType: "todo_completed",
+      sourceSystem: "todo_manager",
+      eventData: {
+        activityType: "video",
+        completionStatus: "completed",
+        todoProgress: { todoId: "all-videos" },
+      },
+      timestamp: at10("10"),
+    });
+    assert.ok(ticked.conflicts.length > 0 && ticked.conflicts.length < 100);
+    assert.equal(ticked.errors[0].code, "conflicts_truncated");
+    assert.match(ticked.errors[0].message, new RegExp(`^${100 - ticked.conflicts.length} more`));
+    assert.equal((await conflicts(app, token, "?limit=1000")).length, 100);
+    const live = await listNotificationsAfter(app.kv, userId, null);
+    assert.equal(live.filter((n) => n.message.event === "conflict_detected").length, 20);
+  });
+});
