@@ -49,7 +49,7 @@ export const MAX_USERS_PER_COMMIT = 40;
 /** Budget for the mutations of one commit (Deno KV allows 1,000). */
 const MAX_COMMIT_MUTATIONS = 900;
 /** Budget for the bytes one commit writes (Deno KV allows 800 KiB). */
-const MAX_COMMIT_BYTES = 600 * 1024;
+const MAX_COMMIT_BYTES = 450 * 1024;
 /** Largest live-message batch per user and commit (Deno KV values hold 64 KiB). */
 const MAX_MESSAGES_BYTES = 56 * 1024;
 const MAX_COMMIT_ATTEMPTS = 10;
@@ -260,6 +260,11 @@ function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): voi
   addSyncStats(op, work.events, output.messages, work.nowMs);
 }
 
+/** True when Deno KV refused a commit for exceeding its size or count limits. */
+function isCommitTooLarge(error: unknown): boolean {
+  return error instanceof TypeError && /too large|too many/i.test(error.message);
+}
+
 /**
  * Applies pending events of several users in one atomic commit: for each user up to
  * `MAX_EVENTS_PER_COMMIT` events, written as projections, results and live messages, with their
@@ -281,12 +286,16 @@ export async function processPendingEvents(
   const now = options.now ?? (() => new Date());
   const endpointCache = options.endpoints ?? createEndpointCache(kv);
   const users = [...new Set(userIds)];
+  // The estimates below keep commits inside Deno KV's limits; should one still be refused as
+  // too large, the same work is retried in a commit half the size.
+  let maxUsers = MAX_USERS_PER_COMMIT;
+  let maxEvents = MAX_EVENTS_PER_COMMIT;
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const at = now().toISOString();
-    const candidates = users.slice(0, MAX_USERS_PER_COMMIT);
+    const candidates = users.slice(0, maxUsers);
     const { versionEntry, endpoints } = await endpointCache.load();
     const planned = (await Promise.all(
-      candidates.map((u) => planUser(kv, u, at, MAX_EVENTS_PER_COMMIT, endpoints)),
+      candidates.map((u) => planUser(kv, u, at, maxEvents, endpoints)),
     )).filter((w) => w !== null);
     // Checking the endpoints version makes webhook fan-out exact: an endpoint created before
     // this commit gets its messages, or the commit retries with the new endpoint list.
@@ -305,7 +314,16 @@ export async function processPendingEvents(
       addUserWork(op, kv, work);
     }
     if (included.length === 0) return { processed: 0, pending: users.slice(candidates.length) };
-    const committed = await op.commit();
+    let committed: Deno.KvCommitResult | Deno.KvCommitError;
+    try {
+      committed = await op.commit();
+    } catch (error) {
+      if (!isCommitTooLarge(error) || (included.length === 1 && maxEvents === 1)) throw error;
+      if (included.length > 1) maxUsers = Math.ceil(included.length / 2);
+      else maxEvents = Math.ceil(maxEvents / 2);
+      attempt--;
+      continue;
+    }
     if (!committed.ok) continue;
     const queued = included.reduce((n, w) => n + w.deliveries.length, 0);
     if (queued > 0) options.onDeliveriesQueued?.(queued);

@@ -427,3 +427,42 @@ Deno.test({
       assert.equal(await countPendingEvents(kv, "u1"), 0);
     }),
 });
+
+Deno.test({
+  name: "a commit Deno KV refuses as too large is retried in smaller commits, losing nothing",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const users = Array.from({ length: 8 }, (_, i) => `big${i}`);
+      for (const u of users) {
+        await appendEvents(
+          kv,
+          Array.from({ length: 6 }, (_, i) => event(u, `${u}-${i}`, `a${i}`, at("10:00"))),
+        );
+      }
+      const atomic = kv.atomic.bind(kv);
+      let refused = 0;
+      kv.atomic = () => {
+        const op = atomic();
+        const set = op.set.bind(op);
+        const commit = op.commit.bind(op);
+        let sets = 0;
+        op.set = (...args) => {
+          sets++;
+          return set(...args);
+        };
+        op.commit = () => {
+          if (sets > 60) {
+            refused++;
+            throw new TypeError("Total mutation size too large (max 819200 bytes)");
+          }
+          return commit();
+        };
+        return op;
+      };
+      let remaining: readonly string[] = users;
+      while (remaining.length > 0) remaining = (await processPendingEvents(kv, remaining)).pending;
+      assert.ok(refused > 0, "the first, large commit was refused");
+      for (const u of users) assert.equal((await getSummary(kv, u)).eventCount, 6);
+    }),
+});
