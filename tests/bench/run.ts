@@ -174,7 +174,9 @@ async function runRound(
         lastId = "";
         for (let i = 0; i < batchSize; i++) {
           lastId = `${tag}-${conn}-${seq}-${String(i).padStart(3, "0")}`;
-          items.push(eventJson(lastId, `a${i % 5}`, timestamp));
+          // A realistic flush: each event completes a different activity (identical completions
+          // would be duplicates, which conflict detection rightly merges).
+          items.push(eventJson(lastId, `a-${lastId}`, timestamp));
         }
         body = `{"events":[${items.join(",")}]}`;
       }
