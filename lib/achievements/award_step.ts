@@ -7,6 +7,7 @@ import type { AchievementDefinition, AchievementType } from "./definitions.ts";
 import {
   type EarnedAchievement,
   earnedAchievements,
+  firstCompletion,
   type ProgressFacts,
   withCompletion,
   withDay,
@@ -57,6 +58,7 @@ export function foldFacts(
   input: Omit<AwardInput, "definitions" | "awarded" | "now">,
 ): ProgressFacts {
   let facts = input.facts;
+  const pathSteps = new Set(input.paths.flatMap((p) => p.steps.map((s) => s.activityId)));
   for (const event of input.events) {
     const at = positionOf(event);
     facts = withDay(facts, dayOf(event.timestamp, input.timeZone), at);
@@ -66,16 +68,19 @@ export function foldFacts(
     const [own, ...others] = targetsOf(event);
     const expected = input.expectedMinutes.get(own!);
     const minutes = event.eventData.timeSpent ?? 0;
-    facts = withCompletion(
-      facts,
-      own!,
-      at,
-      expected !== undefined && minutes > 0 && minutes < expected,
-    );
-    for (const activityId of others) facts = withCompletion(facts, activityId, at, false);
+    facts = withCompletion(facts, own!, at, {
+      fast: expected !== undefined && minutes > 0 && minutes < expected,
+      pathStep: pathSteps.has(own!),
+    });
+    for (const activityId of others) {
+      facts = withCompletion(facts, activityId, at, {
+        fast: false,
+        pathStep: pathSteps.has(activityId),
+      });
+    }
   }
   for (const path of input.paths) {
-    const firsts = path.steps.map((s) => facts.completions[s.activityId]);
+    const firsts = path.steps.map((s) => firstCompletion(facts, s.activityId));
     if (firsts.every((f) => f !== undefined)) {
       facts = withPathCompleted(facts, path.pathId, firsts.sort(comparePositions).at(-1)!);
     }
@@ -98,7 +103,12 @@ export function awardAchievements(input: AwardInput): AwardOutput {
   for (const found of earnedAchievements(input.definitions, facts)) {
     const definition = byId.get(found.achievementId)!;
     const before = input.awarded.get(found.achievementId);
-    if (before && before.triggerEventId === found.triggerEventId) continue;
+    // A trigger only ever moves earlier (a late event); bounded facts may forget old history.
+    const moved = before && comparePositions(
+          { timestamp: found.earnedAt, eventId: found.triggerEventId },
+          { timestamp: before.earnedAt, eventId: before.triggerEventId },
+        ) < 0;
+    if (before && !moved) continue;
     const award: Award = {
       ...found,
       type: definition.type,

@@ -156,3 +156,21 @@ Deno.test("any arrival order and chunking of the same log awards the same achiev
     { numRuns: 200 },
   );
 });
+
+Deno.test("facts stay bounded for a student with thousands of completions and days, and awards never move later", () => {
+  const events = Array.from({ length: 3000 }, (_, i) =>
+    event(
+      `big-${i}`,
+      `act-${i}`,
+      new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString(),
+    ));
+  // Processing takes at most 30 events of a student per commit.
+  const chunks = Array.from({ length: 100 }, (_, i) => events.slice(i * 30, i * 30 + 30));
+  const { facts, awarded } = runInChunks(chunks);
+  assert.ok(
+    JSON.stringify(facts).length < 60_000, // one KV value holds at most 65,536 bytes
+    `facts are ${JSON.stringify(facts).length} bytes`,
+  );
+  assert.equal(awarded.get("first-completion")!.triggerEventId, "big-0");
+  assert.equal(awarded.get("streak-7")!.triggerEventId, "big-6");
+});

@@ -2,9 +2,16 @@ import { comparePositions, type LogPosition } from "../progress/activity_state.t
 import { firstRunEnd, isoWeekOf } from "./calendar.ts";
 import type { AchievementDefinition } from "./definitions.ts";
 
+/** How many of the earliest completions the facts keep (enough for every count-based criterion). */
+export const COMPLETIONS_KEPT = 150;
+/** How many of the latest active days the facts keep (a year and a bit). */
+export const DAYS_KEPT = 400;
+
 /**
- * What achievements are decided on, kept per student. Every field only ever moves to an earlier
- * log position or grows, so the same events in any order and any chunks give the same facts —
+ * What achievements are decided on, kept per student in one KV value, so bounded: the earliest
+ * `COMPLETIONS_KEPT` completions, the latest `DAYS_KEPT` active days, path steps' completions.
+ * Every field only moves to an earlier log position, grows, or keeps the k smallest/largest of a
+ * set — all order-independent — so the same events in any order and chunks give the same facts,
  * and an achievement, once earned, stays earned.
  */
 export interface ProgressFacts {
@@ -12,6 +19,8 @@ export interface ProgressFacts {
   days: Record<string, LogPosition>;
   /** The earliest event that completed each activity (ever, resets notwithstanding). */
   completions: Record<string, LogPosition>;
+  /** The same, for activities that are steps of a path (kept in full, for path completion). */
+  steps?: Record<string, LogPosition>;
   /** The earliest completing event that took less time than the catalog expects. */
   firstFast: (LogPosition & { activityId: string }) | null;
   /** When each path was first complete: the latest of its steps' first completions. */
@@ -29,16 +38,29 @@ export interface EarnedAchievement {
 
 /** Facts of a student with no activity. */
 export function emptyFacts(): ProgressFacts {
-  return { days: {}, completions: {}, firstFast: null, paths: {} };
+  return { days: {}, completions: {}, steps: {}, firstFast: null, paths: {} };
 }
 
 function earlier<T extends LogPosition>(a: T | undefined | null, b: T): T {
   return a && comparePositions(a, b) <= 0 ? a : b;
 }
 
-/** Records activity on `day` at `at`. */
+/** Keeps `limit` entries of a record: those whose key (`byKey`) or value sorts first. */
+function keepFirst<T>(
+  record: Record<string, T>,
+  limit: number,
+  compare: (a: [string, T], b: [string, T]) => number,
+): Record<string, T> {
+  const entries = Object.entries(record);
+  return entries.length <= limit
+    ? record
+    : Object.fromEntries(entries.sort(compare).slice(0, limit));
+}
+
+/** Records activity on `day` at `at` (only the latest `DAYS_KEPT` days are kept). */
 export function withDay(facts: ProgressFacts, day: string, at: LogPosition): ProgressFacts {
-  return { ...facts, days: { ...facts.days, [day]: earlier(facts.days[day], at) } };
+  const days = { ...facts.days, [day]: earlier(facts.days[day], at) };
+  return { ...facts, days: keepFirst(days, DAYS_KEPT, ([a], [b]) => (a < b ? 1 : a > b ? -1 : 0)) };
 }
 
 /** Records an event that completed an activity; `fast` when it took less than the expected time. */
@@ -46,13 +68,24 @@ export function withCompletion(
   facts: ProgressFacts,
   activityId: string,
   at: LogPosition,
-  fast: boolean,
+  options: { fast: boolean; pathStep: boolean },
 ): ProgressFacts {
+  const completions = {
+    ...facts.completions,
+    [activityId]: earlier(facts.completions[activityId], at),
+  };
+  const steps = facts.steps ?? {};
   return {
     ...facts,
-    completions: { ...facts.completions, [activityId]: earlier(facts.completions[activityId], at) },
-    firstFast: fast ? earlier(facts.firstFast, { ...at, activityId }) : facts.firstFast,
+    completions: keepFirst(completions, COMPLETIONS_KEPT, ([, a], [, b]) => comparePositions(a, b)),
+    steps: options.pathStep ? { ...steps, [activityId]: earlier(steps[activityId], at) } : steps,
+    firstFast: options.fast ? earlier(facts.firstFast, { ...at, activityId }) : facts.firstFast,
   };
+}
+
+/** The first completion of an activity, if the facts still know it. */
+export function firstCompletion(facts: ProgressFacts, activityId: string): LogPosition | undefined {
+  return facts.steps?.[activityId] ?? facts.completions[activityId];
 }
 
 /** Records a path's completion (the earliest kept). */
