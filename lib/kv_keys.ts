@@ -51,6 +51,21 @@ export function summaryKey(userId: string): Deno.KvKey {
   return ["summaries", userId];
 }
 
+/** The parts of a user's summary derived from many projections, with the versions they were read at. */
+export function derivedViewKey(userId: string): Deno.KvKey {
+  return ["derived_views", userId];
+}
+
+/** Rewritten in every commit that changes a user's tracked items (its versionstamp is the version). */
+export function itemsVersionKey(userId: string): Deno.KvKey {
+  return ["items_version", userId];
+}
+
+/** Rewritten in every commit that changes the catalog's activities or paths. */
+export function catalogVersionKey(): Deno.KvKey {
+  return ["catalog_version"];
+}
+
 /** Prefix of what live clients of `userId` receive, in commit order. */
 export function notificationsPrefix(userId: string): Deno.KvKey {
   return ["notifications", userId];
@@ -109,16 +124,6 @@ export function catalogActivityKey(activityId: string): Deno.KvKey {
 /** A learning path (global). */
 export function pathKey(pathId: string): Deno.KvKey {
   return ["paths", pathId];
-}
-
-/** Index from an activity to the paths that include it; entries hold the path id. */
-export function pathByActivityKey(activityId: string, pathId: string): Deno.KvKey {
-  return ["paths_by_activity", activityId, pathId];
-}
-
-/** Prefix of the paths that include an activity. */
-export function pathsByActivityPrefix(activityId: string): Deno.KvKey {
-  return ["paths_by_activity", activityId];
 }
 
 /** Paths a student has progress in; entries hold the path id. */
@@ -349,6 +354,21 @@ export function publicAchievementKey(userId: string, achievementId: string): Den
 /** Prefix of the public achievements index. */
 export function publicAchievementsPrefix(): Deno.KvKey {
   return ["public_achievements"];
+}
+
+/** A public link to an achievement, by its unguessable share id (kept, marked revoked, once private). */
+export function achievementShareKey(shareId: string): Deno.KvKey {
+  return ["achievement_shares", shareId];
+}
+
+/** The share id of a student's achievement while it is public. */
+export function achievementShareByAwardKey(userId: string, achievementId: string): Deno.KvKey {
+  return ["achievement_shares_by_award", userId, achievementId];
+}
+
+/** Prefix of a student's current share ids. */
+export function achievementSharesByAwardPrefix(userId: string): Deno.KvKey {
+  return ["achievement_shares_by_award", userId];
 }
 
 /** A conflict between a student's reports (see `lib/conflicts`); ids derive from the events involved. */

@@ -1,5 +1,5 @@
 import { getUser } from "../auth/account_store.ts";
-import { getActivities } from "../catalog/catalog_store.ts";
+import { catalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import { targetsOf } from "../events/schema.ts";
 import type { LearningPath } from "../sync/propagation.ts";
@@ -30,13 +30,12 @@ export async function awardStep(
     getFacts(kv, userId),
     listAwards(kv, userId),
     getUser(kv, userId),
-    completing.length > 0 ? getActivities(kv, completing) : Promise.resolve(new Map()),
+    catalogSnapshot(kv),
   ]);
   const expectedMinutes = new Map<string, number>();
-  for (const activity of catalog.values()) {
-    if (activity.expectedMinutes !== null) {
-      expectedMinutes.set(activity.activityId, activity.expectedMinutes);
-    }
+  for (const activityId of completing) {
+    const minutes = catalog.activities.get(activityId)?.expectedMinutes;
+    if (minutes != null) expectedMinutes.set(activityId, minutes);
   }
   const facts: ProgressFacts = factsOf(factsEntry);
   return {

@@ -1,15 +1,15 @@
 import { HttpError } from "../http/http_error.ts";
 import {
   catalogActivityKey,
+  catalogVersionKey,
   itemByActivityKey,
   itemByUserKey,
   itemKey,
   itemsByActivityPrefix,
   itemsByUserPrefix,
   itemStateKey,
-  pathByActivityKey,
+  itemsVersionKey,
   pathKey,
-  pathsByActivityPrefix,
 } from "../kv_keys.ts";
 import type { ItemState, LearningPath, TrackedItem } from "../sync/propagation.ts";
 import {
@@ -59,7 +59,8 @@ export async function putActivity(
     updatedAt: new Date().toISOString(),
   };
   const before = await kv.get(catalogActivityKey(activityId));
-  await kv.set(catalogActivityKey(activityId), activity);
+  await kv.atomic().set(catalogActivityKey(activityId), activity)
+    .set(catalogVersionKey(), activity.updatedAt).commit();
   return { activity, created: before.value === null };
 }
 
@@ -88,7 +89,8 @@ export async function listActivities(kv: Deno.Kv): Promise<CatalogActivity[]> {
 export async function deleteActivity(kv: Deno.Kv, activityId: string): Promise<boolean> {
   const entry = await kv.get(catalogActivityKey(activityId));
   if (entry.value === null) return false;
-  await kv.atomic().check(entry).delete(entry.key).commit();
+  await kv.atomic().check(entry).delete(entry.key)
+    .set(catalogVersionKey(), new Date().toISOString()).commit();
   return true;
 }
 
@@ -119,12 +121,8 @@ export async function putPath(
     updatedAt: new Date().toISOString(),
   };
   const before = await kv.get<LearningPath>(pathKey(pathId));
-  const op = kv.atomic().check(before).set(pathKey(pathId), path);
-  for (const step of before.value?.steps ?? []) {
-    op.delete(pathByActivityKey(step.activityId, pathId));
-  }
-  for (const step of path.steps) op.set(pathByActivityKey(step.activityId, pathId), pathId);
-  const result = await op.commit();
+  const result = await kv.atomic().check(before).set(pathKey(pathId), path)
+    .set(catalogVersionKey(), path.updatedAt).commit();
   if (!result.ok) throw new HttpError(409, `Path "${pathId}" changed meanwhile: try again`);
   return { path, created: before.value === null };
 }
@@ -141,27 +139,12 @@ export async function getPaths(
   return out;
 }
 
-/** Deletes a path and its index entries; false when unknown. */
+/** Deletes a path; false when unknown. */
 export async function deletePath(kv: Deno.Kv, pathId: string): Promise<boolean> {
   const before = await kv.get<LearningPath>(pathKey(pathId));
   if (!before.value) return false;
-  const op = kv.atomic().check(before).delete(before.key);
-  for (const step of before.value.steps) op.delete(pathByActivityKey(step.activityId, pathId));
-  return (await op.commit()).ok;
-}
-
-/** For each activity, the ids of the paths that include it. */
-export async function pathIdsByActivity(
-  kv: Deno.Kv,
-  activityIds: readonly string[],
-): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  await Promise.all(
-    [...new Set(activityIds)].map(async (id) => {
-      out.set(id, await listValues(kv, pathsByActivityPrefix(id)));
-    }),
-  );
-  return out;
+  return (await kv.atomic().check(before).delete(before.key)
+    .set(catalogVersionKey(), new Date().toISOString()).commit()).ok;
 }
 
 /**
@@ -207,7 +190,7 @@ export async function putItem(
     updatedAt: new Date().toISOString(),
   };
   const op = kv.atomic().check(before).set(itemKey(itemId), item)
-    .set(itemByUserKey(userId, itemId), itemId);
+    .set(itemByUserKey(userId, itemId), itemId).set(itemsVersionKey(userId), item.updatedAt);
   for (const activityId of before.value?.activityIds ?? []) {
     if (!item.activityIds.includes(activityId)) {
       op.delete(itemByActivityKey(userId, activityId, itemId));
@@ -231,7 +214,7 @@ export async function deleteItem(kv: Deno.Kv, itemId: string, userId: string): P
   const before = await kv.get<TrackedItem>(itemKey(itemId));
   if (!before.value || before.value.userId !== userId) return false;
   const op = kv.atomic().check(before).delete(before.key).delete(itemByUserKey(userId, itemId))
-    .delete(itemStateKey(userId, itemId));
+    .delete(itemStateKey(userId, itemId)).set(itemsVersionKey(userId), new Date().toISOString());
   for (const activityId of before.value.activityIds) {
     op.delete(itemByActivityKey(userId, activityId, itemId));
   }

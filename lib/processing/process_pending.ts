@@ -20,13 +20,8 @@ import {
   type ProjectionOutput,
 } from "../progress/project.ts";
 import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
-import {
-  getItems,
-  getItemStates,
-  getPaths,
-  itemIdsByActivity,
-  pathIdsByActivity,
-} from "../catalog/catalog_store.ts";
+import { getItems, getItemStates, itemIdsByActivity } from "../catalog/catalog_store.ts";
+import { catalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { ItemState } from "../sync/propagation.ts";
 import { syncLinkedSystems, type SyncOutput, withSync } from "../sync/sync_step.ts";
 import { awardStep } from "../achievements/award_reads.ts";
@@ -112,14 +107,13 @@ async function syncStep(
   after: ReadonlyMap<string, ActivityState>,
 ): Promise<SyncOutput> {
   const changed = [...after.keys()];
-  const [itemIds, pathIds] = await Promise.all([
+  const [itemIds, catalog] = await Promise.all([
     itemIdsByActivity(kv, userId, changed),
-    pathIdsByActivity(kv, changed),
+    catalogSnapshot(kv),
   ]);
-  const [items, paths] = await Promise.all([
-    getItems(kv, [...itemIds.values()].flat()),
-    getPaths(kv, [...pathIds.values()].flat()),
-  ]);
+  const pathIds = new Set(changed.flatMap((a) => catalog.pathIdsByActivity.get(a) ?? []));
+  const paths = [...pathIds].map((id) => catalog.paths.get(id)!);
+  const items = await getItems(kv, [...itemIds.values()].flat());
   const owned = [...items.values()].filter((item) => item.userId === userId);
   const otherIds = [...new Set(owned.flatMap((i) => i.activityIds))].filter((a) => !after.has(a));
   const [otherEntries, itemStateEntries] = await Promise.all([
@@ -139,7 +133,7 @@ async function syncStep(
     others,
     items: owned,
     itemStates,
-    paths: [...paths.values()],
+    paths,
   });
 }
 

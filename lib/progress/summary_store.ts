@@ -1,13 +1,18 @@
-import { factsOf, getFacts } from "../achievements/achievement_store.ts";
+import { factsOf } from "../achievements/achievement_store.ts";
 import { dayOf, type Streaks, streaksOf } from "../achievements/calendar.ts";
 import type { ProgressFacts } from "../achievements/facts.ts";
-import { getUser } from "../auth/account_store.ts";
-import { type CatalogActivity, getPaths } from "../catalog/catalog_store.ts";
+import type { User } from "../auth/account_store.ts";
+import { catalogSnapshot } from "../catalog/catalog_cache.ts";
+import type { CatalogActivity } from "../catalog/catalog_store.ts";
 import {
+  achievementFactsKey,
   activityStatesPrefix,
-  catalogActivityKey,
+  catalogVersionKey,
+  derivedViewKey,
+  itemsVersionKey,
   outboxPrefix,
   summaryKey,
+  userKey,
   userPathsPrefix,
 } from "../kv_keys.ts";
 import { listItemViews } from "../sync/item_views.ts";
@@ -67,21 +72,17 @@ export async function getActivityStates(
   return states;
 }
 
-/** Catalog activities by id, read in parallel batches (missing ones are absent). */
+/** Catalog activities by id, from the cached catalog (missing ones are absent). */
 export async function getCatalogActivities(
   kv: Deno.Kv,
   activityIds: Iterable<string>,
 ): Promise<Map<string, CatalogActivity>> {
-  const ids = [...new Set(activityIds)];
-  const batches = await Promise.all(
-    Array.from(
-      { length: Math.ceil(ids.length / 10) },
-      (_, i) =>
-        kv.getMany<CatalogActivity[]>(ids.slice(i * 10, i * 10 + 10).map(catalogActivityKey)),
-    ),
-  );
+  const { activities } = await catalogSnapshot(kv);
   const out = new Map<string, CatalogActivity>();
-  batches.flat().forEach((e, i) => e.value && out.set(ids[i]!, e.value));
+  for (const id of activityIds) {
+    const activity = activities.get(id);
+    if (activity) out.set(id, activity);
+  }
   return out;
 }
 
@@ -123,27 +124,17 @@ export interface ProgressInputs {
 
 /** Reads what path, weighted and skill progress are derived from (projections and catalog). */
 export async function getProgressInputs(kv: Deno.Kv, userId: string): Promise<ProgressInputs> {
-  const [pathIds, states] = await Promise.all([
+  const [pathIds, states, catalogNow] = await Promise.all([
     userPathIds(kv, userId),
     getActivityStates(kv, userId),
+    catalogSnapshot(kv),
   ]);
-  const paths = [...(await getPaths(kv, pathIds)).values()];
+  const paths = pathIds.flatMap((id) => catalogNow.paths.get(id) ?? []);
   const catalog = await getCatalogActivities(kv, [
     ...paths.flatMap((p) => p.steps.map((s) => s.activityId)),
     ...states.keys(),
   ]);
   return { paths, learningPaths: learningPathsOf(paths, states, catalog), states, catalog };
-}
-
-/** The student's streaks today, in their time zone, and their facts. */
-async function getStreaks(
-  kv: Deno.Kv,
-  userId: string,
-): Promise<{ streaks: Streaks; facts: ProgressFacts }> {
-  const [entry, user] = await Promise.all([getFacts(kv, userId), getUser(kv, userId)]);
-  const facts = factsOf(entry);
-  const today = dayOf(new Date().toISOString(), user?.timeZone ?? "UTC");
-  return { streaks: streaksOf(Object.keys(facts.days), today), facts };
 }
 
 /** When the n-th activity was first completed (1-based), from the facts; null when unknown. */
@@ -184,6 +175,75 @@ export function derivedProgressOf(
   };
 }
 
+/** The parts of the unified view derived from many projections and the catalog. */
+type DerivedParts = Pick<
+  UnifiedProgressView,
+  "learningPaths" | "upcomingActivities" | "skillProgress" | "milestones" | "weightedProgress"
+>;
+
+/** Derived parts as stored, with the versions of everything they were read from. */
+interface DerivedView {
+  versions: string;
+  parts: DerivedParts;
+}
+
+/** Derived parts larger than this (as JSON) are not stored: KV values are limited to 64 KiB. */
+const MAX_DERIVED_VIEW_CHARS = 48_000;
+
+/** What every view read starts from: one `getMany` and the pending count. */
+interface ViewBase {
+  summary: ProgressSummary;
+  /** Summary, items and catalog versionstamps and the weights: the derived view's inputs. */
+  versions: string;
+  stored: DerivedView | null;
+  facts: ProgressFacts;
+  timeZone: string;
+  pendingEvents: number;
+}
+
+async function readViewBase(kv: Deno.Kv, userId: string): Promise<ViewBase> {
+  const [[summary, items, catalog, stored, facts, user], pendingEvents] = await Promise.all([
+    kv.getMany<[ProgressSummary, unknown, unknown, DerivedView, ProgressFacts, User]>([
+      summaryKey(userId),
+      itemsVersionKey(userId),
+      catalogVersionKey(),
+      derivedViewKey(userId),
+      achievementFactsKey(userId),
+      userKey(userId),
+    ]),
+    countPendingEvents(kv, userId),
+  ]);
+  return {
+    summary: summary.value ?? emptySummary(userId),
+    versions: JSON.stringify([
+      summary.versionstamp,
+      items.versionstamp,
+      catalog.versionstamp,
+      configuredWeights(),
+    ]),
+    stored: stored.value,
+    facts: factsOf(facts),
+    timeZone: user.value?.timeZone ?? "UTC",
+    pendingEvents,
+  };
+}
+
+/** The unified view from its base and derived parts; streaks are counted up to today. */
+function viewOf(base: ViewBase, parts: DerivedParts): UnifiedProgressView {
+  const today = dayOf(new Date().toISOString(), base.timeZone);
+  const streaks: Streaks = streaksOf(Object.keys(base.facts.days), today);
+  return unifiedViewOf(base.summary, {
+    pendingEvents: base.pendingEvents,
+    learningPaths: parts.learningPaths,
+    upcoming: parts.upcomingActivities,
+    currentStreak: streaks.current,
+    longestStreak: streaks.longest,
+    skillProgress: parts.skillProgress,
+    milestones: parts.milestones,
+    weightedProgress: parts.weightedProgress,
+  });
+}
+
 /** A unified view with what it was derived from (for pages that recompute parts of it live). */
 export interface UnifiedViewRead {
   view: UnifiedProgressView;
@@ -192,32 +252,50 @@ export interface UnifiedViewRead {
   weights: ProgressWeights;
 }
 
-/** Reads a user's unified progress view from the projections, with its inputs. */
-export async function readUnifiedView(kv: Deno.Kv, userId: string): Promise<UnifiedViewRead> {
-  const [summary, pendingEvents, inputs, items, { streaks, facts }] = await Promise.all([
-    getSummary(kv, userId),
-    countPendingEvents(kv, userId),
+/** Derives the view's parts from the projections and stores them for the next read. */
+async function deriveView(kv: Deno.Kv, userId: string, base: ViewBase): Promise<UnifiedViewRead> {
+  const [inputs, items] = await Promise.all([
     getProgressInputs(kv, userId),
     listItemViews(kv, userId),
-    getStreaks(kv, userId),
   ]);
-  const completionTimeAt = completionTimes(facts);
+  const completionTimeAt = completionTimes(base.facts);
   const weights = configuredWeights();
-  const view = unifiedViewOf(summary, {
-    pendingEvents,
+  const { skillProgress, milestones, weightedProgress } = derivedProgressOf(
+    inputs,
+    base.summary,
+    completionTimeAt,
+    weights,
+  );
+  const parts: DerivedParts = {
     learningPaths: inputs.learningPaths,
-    upcoming: upcomingItems(items),
-    currentStreak: streaks.current,
-    longestStreak: streaks.longest,
-    ...derivedProgressOf(inputs, summary, completionTimeAt, weights),
-  });
-  return { view, inputs, completionTimeAt, weights };
+    upcomingActivities: upcomingItems(items),
+    skillProgress,
+    milestones,
+    weightedProgress,
+  };
+  const stored: DerivedView = { versions: base.versions, parts };
+  if (JSON.stringify(stored).length <= MAX_DERIVED_VIEW_CHARS) {
+    // Parts read after the versions are at least as new as them, so a stored view is never stale.
+    await kv.set(derivedViewKey(userId), stored);
+  }
+  return { view: viewOf(base, parts), inputs, completionTimeAt, weights };
 }
 
-/** Reads a user's unified progress view from the projections (never from the log). */
+/** Reads a user's unified progress view from the projections, with its inputs (derived afresh). */
+export async function readUnifiedView(kv: Deno.Kv, userId: string): Promise<UnifiedViewRead> {
+  return await deriveView(kv, userId, await readViewBase(kv, userId));
+}
+
+/**
+ * Reads a user's unified progress view from the projections (never from the log). The derived
+ * parts are reused while the summary, the student's items, the catalog and the weights are
+ * unchanged, so a read costs one `getMany` however long the student's history is.
+ */
 export async function getUnifiedView(
   kv: Deno.Kv,
   userId: string,
 ): Promise<UnifiedProgressView> {
-  return (await readUnifiedView(kv, userId)).view;
+  const base = await readViewBase(kv, userId);
+  if (base.stored?.versions === base.versions) return viewOf(base, base.stored.parts);
+  return (await deriveView(kv, userId, base)).view;
 }
