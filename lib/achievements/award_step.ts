@@ -2,7 +2,7 @@ import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import { comparePositions, logOrder, positionOf } from "../progress/activity_state.ts";
 import type { ProjectionOutput } from "../progress/project.ts";
 import type { LearningPath } from "../sync/propagation.ts";
-import { dayOf, streaksOf } from "./calendar.ts";
+import { dayOf } from "./calendar.ts";
 import type { AchievementDefinition, AchievementType } from "./definitions.ts";
 import {
   type EarnedAchievement,
@@ -12,7 +12,9 @@ import {
   withCompletion,
   withDay,
   withPathCompleted,
+  withTypeDay,
 } from "./facts.ts";
+import { type FrozenStreaks, streaksWithFreeze } from "./streaks.ts";
 
 /** An achievement as awarded to a student. */
 export interface Award extends EarnedAchievement {
@@ -47,10 +49,8 @@ export interface AwardOutput {
   awards: Award[];
   /** Awards earned for the first time, with the event of this step they are reported on. */
   earned: { award: Award; reportedOn: string }[];
-  /** Consecutive active days up to today (or yesterday), in the student's time zone. */
-  currentStreak: number;
-  /** The longest run of consecutive active days. */
-  longestStreak: number;
+  /** The student's streaks and streak freeze today, in their time zone. */
+  streaks: FrozenStreaks;
 }
 
 /** Folds a step's events into a student's facts: active days, completions, fast completions, complete paths. */
@@ -61,7 +61,8 @@ export function foldFacts(
   const pathSteps = new Set(input.paths.flatMap((p) => p.steps.map((s) => s.activityId)));
   for (const event of input.events) {
     const at = positionOf(event);
-    facts = withDay(facts, dayOf(event.timestamp, input.timeZone), at);
+    const day = dayOf(event.timestamp, input.timeZone);
+    facts = withTypeDay(withDay(facts, day, at), event.eventData.activityType, day);
     if (event.eventType === "progress_reset" || event.eventData.completionStatus !== "completed") {
       continue;
     }
@@ -122,15 +123,8 @@ export function awardAchievements(input: AwardInput): AwardOutput {
       earned.push({ award, reportedOn: inStep ? found.triggerEventId : lastEvent });
     }
   }
-  const today = dayOf(input.now, input.timeZone);
-  const streaks = streaksOf(Object.keys(facts.days), today);
-  return {
-    facts,
-    awards,
-    earned,
-    currentStreak: streaks.current,
-    longestStreak: streaks.longest,
-  };
+  const streaks = streaksWithFreeze(Object.keys(facts.days), dayOf(input.now, input.timeZone));
+  return { facts, awards, earned, streaks };
 }
 
 /** Writes the award step's findings into the projection's results and live messages. */
@@ -152,8 +146,9 @@ export function withAwards(output: ProjectionOutput, awards: AwardOutput): Proje
               ...m.data,
               overallProgress: {
                 ...m.data.overallProgress,
-                currentStreak: awards.currentStreak,
-                longestStreak: awards.longestStreak,
+                currentStreak: awards.streaks.current,
+                longestStreak: awards.streaks.longest,
+                streakFreeze: awards.streaks.freeze,
               },
             },
           }

@@ -31,6 +31,11 @@ function dayNumber(day: string): number {
   return Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
 }
 
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return dayNumber(to) - dayNumber(from);
+}
+
 /** The day `offset` days after `day`. */
 export function addDays(day: string, offset: number): string {
   return new Date((dayNumber(day) + offset) * 86_400_000).toISOString().slice(0, 10);

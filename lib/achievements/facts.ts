@@ -1,5 +1,6 @@
 import { comparePositions, type LogPosition } from "../progress/activity_state.ts";
 import { firstRunEnd, isoWeekOf } from "./calendar.ts";
+import { type DayWindow, withWindowDay } from "./day_window.ts";
 import type { AchievementDefinition } from "./definitions.ts";
 
 /** How many of the earliest completions the facts keep (enough for every count-based criterion). */
@@ -9,7 +10,8 @@ export const DAYS_KEPT = 400;
 
 /**
  * What achievements are decided on, kept per student in one KV value, so bounded: the earliest
- * `COMPLETIONS_KEPT` completions, the latest `DAYS_KEPT` active days, path steps' completions.
+ * `COMPLETIONS_KEPT` completions, the latest `DAYS_KEPT` active days, path steps' completions,
+ * and per activity type a window of its active days (`WINDOW_DAYS` calendar days, a few KiB).
  * Every field only moves to an earlier log position, grows, or keeps the k smallest/largest of a
  * set — all order-independent — so the same events in any order and chunks give the same facts,
  * and an achievement, once earned, stays earned.
@@ -17,6 +19,8 @@ export const DAYS_KEPT = 400;
 export interface ProgressFacts {
   /** The earliest event of each active day (`YYYY-MM-DD` in the student's time zone). */
   days: Record<string, LogPosition>;
+  /** Active days per activity type (absent before the first event with per-type days). */
+  typeDays?: Record<string, DayWindow>;
   /** The earliest event that completed each activity (ever, resets notwithstanding). */
   completions: Record<string, LogPosition>;
   /** The same, for activities that are steps of a path (kept in full, for path completion). */
@@ -61,6 +65,19 @@ function keepFirst<T>(
 export function withDay(facts: ProgressFacts, day: string, at: LogPosition): ProgressFacts {
   const days = { ...facts.days, [day]: earlier(facts.days[day], at) };
   return { ...facts, days: keepFirst(days, DAYS_KEPT, ([a], [b]) => (a < b ? 1 : a > b ? -1 : 0)) };
+}
+
+/** Records activity of `activityType` on `day` (only its latest `WINDOW_DAYS` calendar days are kept). */
+export function withTypeDay(
+  facts: ProgressFacts,
+  activityType: string,
+  day: string,
+): ProgressFacts {
+  const typeDays = facts.typeDays ?? {};
+  return {
+    ...facts,
+    typeDays: { ...typeDays, [activityType]: withWindowDay(typeDays[activityType], day) },
+  };
 }
 
 /** Records an event that completed an activity; `fast` when it took less than the expected time. */

@@ -36,6 +36,8 @@ import {
 import { addDeliveries, deliveriesFor, MUTATIONS_PER_DELIVERY } from "../webhooks/fanout.ts";
 import { type ConflictPlan, planConflicts, withConflicts } from "../conflicts/conflict_step.ts";
 import { addConflictWrites, conflictWriteMutations } from "../conflicts/conflict_store.ts";
+import { milestoneStep } from "../progress/milestone_reads.ts";
+import { withMilestones } from "../progress/milestone_step.ts";
 
 /** Most events of one user applied in one commit (their live messages share one KV value). */
 export const MAX_EVENTS_PER_COMMIT = 30;
@@ -183,7 +185,17 @@ async function planUser(
   const projected = project({ now, events: all, states, histories: conflicts.histories, summary });
   const sync = await syncStep(kv, userId, all, states, projected.states);
   const awarded = await awardStep(kv, userId, all, sync.paths, now);
-  const output = withConflicts(withAwards(withSync(projected, sync), awarded.output), conflicts);
+  const reached = await milestoneStep(kv, userId, {
+    events: all,
+    states,
+    histories: conflicts.histories,
+    totals: summary.totals,
+    paths: sync.paths,
+  });
+  const output = withMilestones(
+    withConflicts(withAwards(withSync(projected, sync), awarded.output), conflicts),
+    reached,
+  );
   if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
     return planUser(kv, userId, now, Math.ceil(limit / 2), endpoints);
   }

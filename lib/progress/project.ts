@@ -18,6 +18,7 @@ import {
 import type { ItemView } from "../sync/propagation.ts";
 import type { ConflictSummary, ProgressConflict } from "../conflicts/conflict.ts";
 import { type OverallProgress, overallProgressOf } from "./unified_view.ts";
+import type { Milestone } from "./milestones.ts";
 
 /** Seed 000's `ProgressSyncResult` for one processed event. */
 export interface ProgressSyncResult {
@@ -26,7 +27,8 @@ export interface ProgressSyncResult {
   /** Conflicts this event raised (see `lib/conflicts`). */
   conflicts: ProgressConflict[];
   achievements: unknown[];
-  milestonesReached: unknown[];
+  /** Milestones (path thresholds and totals) this event made the student reach. */
+  milestonesReached: Milestone[];
   errors: { code: string; message: string }[];
   /** Milliseconds from acceptance to the end of processing. */
   totalProcessingTime: number;

@@ -1,5 +1,6 @@
 import { factsOf } from "../achievements/achievement_store.ts";
-import { dayOf, type Streaks, streaksOf } from "../achievements/calendar.ts";
+import { dayOf } from "../achievements/calendar.ts";
+import { streakReportOf } from "../achievements/streaks.ts";
 import type { ProgressFacts } from "../achievements/facts.ts";
 import type { User } from "../auth/account_store.ts";
 import { catalogSnapshot } from "../catalog/catalog_cache.ts";
@@ -231,13 +232,11 @@ async function readViewBase(kv: Deno.Kv, userId: string): Promise<ViewBase> {
 /** The unified view from its base and derived parts; streaks are counted up to today. */
 function viewOf(base: ViewBase, parts: DerivedParts): UnifiedProgressView {
   const today = dayOf(new Date().toISOString(), base.timeZone);
-  const streaks: Streaks = streaksOf(Object.keys(base.facts.days), today);
   return unifiedViewOf(base.summary, {
     pendingEvents: base.pendingEvents,
     learningPaths: parts.learningPaths,
     upcoming: parts.upcomingActivities,
-    currentStreak: streaks.current,
-    longestStreak: streaks.longest,
+    streaks: streakReportOf(base.facts, today),
     skillProgress: parts.skillProgress,
     milestones: parts.milestones,
     weightedProgress: parts.weightedProgress,

@@ -1,3 +1,8 @@
+import {
+  emptyStreakReport,
+  type StreakFreeze,
+  type StreakReport,
+} from "../achievements/streaks.ts";
 import type { PathProgressSummary } from "../sync/path_progress.ts";
 import type { ItemView } from "../sync/propagation.ts";
 import type { Milestone } from "./milestones.ts";
@@ -12,8 +17,10 @@ export interface OverallProgress {
   percentageComplete: number;
   totalTimeSpent: number;
   currentStreak: number;
-  /** The longest run of active days (absent from live messages). */
+  /** The longest run of active days. */
   longestStreak?: number;
+  /** The streak freeze: held, or when one was last used (see `streaks`). */
+  streakFreeze?: StreakFreeze;
 }
 
 /** Weighted progress (seed 003) of the student's goal and of each of their paths, with components. */
@@ -37,6 +44,8 @@ export interface UnifiedProgressView {
   achievements: unknown[];
   /** Path thresholds (25/50/75/100 %) and totals: reached ones and the next of each series. */
   milestones: Milestone[];
+  /** Current and longest streaks with the streak freeze, overall and per activity type. */
+  streaks: StreakReport;
   weightedProgress: WeightedProgressView;
   lastSyncTime: string | null;
   dataConsistencyScore: number;
@@ -72,22 +81,23 @@ export function unifiedViewOf(
     pendingEvents?: number;
     learningPaths?: PathProgressSummary[];
     upcoming?: ItemView[];
-    currentStreak?: number;
-    longestStreak?: number;
+    streaks?: StreakReport;
     skillProgress?: Record<string, SkillProgress>;
     milestones?: Milestone[];
     weightedProgress?: WeightedProgressView;
   } = {},
 ): UnifiedProgressView {
   const pending = options.pendingEvents ?? 0;
+  const streaks = options.streaks ?? emptyStreakReport();
   const all = summary.eventCount + pending;
   const disputed = Math.min(summary.eventCount, 2 * (summary.openConflicts ?? 0));
   return {
     userId: summary.userId,
     overallProgress: {
       ...overallProgressOf(summary),
-      currentStreak: options.currentStreak ?? 0,
-      longestStreak: options.longestStreak ?? options.currentStreak ?? 0,
+      currentStreak: streaks.current,
+      longestStreak: streaks.longest,
+      streakFreeze: streaks.freeze,
     },
     skillProgress: options.skillProgress ?? {},
     learningPaths: options.learningPaths ?? [],
@@ -95,6 +105,7 @@ export function unifiedViewOf(
     upcomingActivities: options.upcoming ?? [],
     achievements: [],
     milestones: options.milestones ?? [],
+    streaks,
     weightedProgress: options.weightedProgress ?? { goal: null, paths: {} },
     lastSyncTime: summary.updatedAt,
     dataConsistencyScore: all === 0

@@ -1,0 +1,34 @@
+import { catalogSnapshot } from "../catalog/catalog_cache.ts";
+import { activityStateKey } from "../kv_keys.ts";
+import type { ActivityState } from "./activity_state.ts";
+import { milestonesReachedBy, type MilestoneStepInput } from "./milestone_step.ts";
+import type { Milestone } from "./milestones.ts";
+
+/**
+ * Reads what the milestone step needs besides the projection step's input — the stored states of
+ * the paths' other steps, and which of them are still in the catalog — and runs it.
+ */
+export async function milestoneStep(
+  kv: Deno.Kv,
+  userId: string,
+  input: Omit<MilestoneStepInput, "stepStates" | "inCatalog">,
+): Promise<Map<string, Milestone[]>> {
+  const stepIds = [...new Set(input.paths.flatMap((p) => p.steps.map((s) => s.activityId)))];
+  if (stepIds.length === 0) {
+    return milestonesReachedBy({ ...input, stepStates: new Map(), inCatalog: new Set() });
+  }
+  const unread = stepIds.filter((id) => !input.states.has(id));
+  const stepStates = new Map<string, ActivityState>();
+  const [catalog] = await Promise.all([
+    catalogSnapshot(kv),
+    ...Array.from({ length: Math.ceil(unread.length / 10) }, async (_, i) => {
+      const ids = unread.slice(i * 10, i * 10 + 10);
+      const entries = await kv.getMany<ActivityState[]>(
+        ids.map((a) => activityStateKey(userId, a)),
+      );
+      entries.forEach((e, n) => e.value && stepStates.set(ids[n]!, e.value));
+    }),
+  ]);
+  const inCatalog = new Set(stepIds.filter((id) => catalog.activities.has(id)));
+  return milestonesReachedBy({ ...input, stepStates, inCatalog });
+}
