@@ -30,6 +30,7 @@ import {
 } from "../lib/progress/weighted.ts";
 import type { ProgressWeights } from "../lib/progress/weights.ts";
 import { TrackedItems } from "../components/tracked_items.tsx";
+import { freezeText } from "../components/streak_panel.tsx";
 import type { PathProgressSummary } from "../lib/sync/path_progress.ts";
 import type { ItemView } from "../lib/sync/propagation.ts";
 import type { ActivitySummary } from "../lib/progress/summary.ts";
@@ -103,6 +104,7 @@ export default function LiveDashboard(props: LiveDashboardProps) {
     overall,
     (n) => props.weighted.completionTimes[n] ?? null,
   );
+  const freeze = overall.streakFreeze ?? props.overallProgress.streakFreeze;
   const longestStreak = Math.max(
     overall.longestStreak ?? 0,
     props.overallProgress.longestStreak ?? 0,
@@ -158,6 +160,12 @@ export default function LiveDashboard(props: LiveDashboardProps) {
               hint={
                 <>
                   Longest: <span data-testid="stat-longest-streak">{days(longestStreak)}</span>
+                  {freeze && (freeze.held || freeze.usedOn) && (
+                    <span data-testid="stat-streak-freeze" title={freezeText(freeze)}>
+                      {" · "}
+                      {freeze.held ? "🧊 freeze held" : `freeze used on ${freeze.usedOn}`}
+                    </span>
+                  )}
                 </>
               }
             />

@@ -3,6 +3,8 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import { factsOf, getFacts, listAwards } from "../lib/achievements/achievement_store.ts";
 import { dayOf } from "../lib/achievements/calendar.ts";
 import { DEFAULT_ACHIEVEMENTS } from "../lib/achievements/definitions.ts";
+import { streakReportOf } from "../lib/achievements/streaks.ts";
+import { StreakPanel } from "../components/streak_panel.tsx";
 import { type AchievementStatus, achievementStatuses } from "../lib/achievements/progress.ts";
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
@@ -68,6 +70,7 @@ export const achievementsPage = new Hono<AppEnv>().get("/", async (c) => {
   ]);
   const today = dayOf(new Date().toISOString(), account?.timeZone ?? "UTC");
   const statuses = achievementStatuses(DEFAULT_ACHIEVEMENTS, factsOf(facts), awards, today);
+  const streaks = streakReportOf(factsOf(facts), today);
   const earned = statuses.filter((s) => s.earned);
   const locked = statuses.filter((s) => !s.earned);
   return c.html(renderPage(
@@ -80,6 +83,7 @@ export const achievementsPage = new Hono<AppEnv>().get("/", async (c) => {
           </p>
         </div>
       </div>
+      <StreakPanel report={streaks} />
       <section aria-labelledby="earned-heading" class="stack">
         <h2 id="earned-heading">Earned</h2>
         {earned.length === 0
