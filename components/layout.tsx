@@ -19,6 +19,10 @@ export interface LayoutProps {
   user?: { username: string; openConflicts?: number } | null;
   /** The request path; the matching nav link gets `aria-current="page"`. */
   path?: string;
+  /** The page's meta description (default: the product's). */
+  description?: string;
+  /** Extra `<head>` elements, e.g. Open Graph tags. */
+  head?: ComponentChildren;
   children?: ComponentChildren;
 }
 
@@ -43,7 +47,7 @@ function NavLink(
 }
 
 /** Renders the full HTML document: head, skip link, header with nav (signed-in or signed-out), `<main id="main">`, footer and the toast live region. */
-export function Layout({ title, user = null, path, children }: LayoutProps) {
+export function Layout({ title, user = null, path, description, head, children }: LayoutProps) {
   const fullTitle = title === PRODUCT ? PRODUCT : `${title} · ${PRODUCT}`;
   return (
     <html lang="en">
@@ -53,9 +57,11 @@ export function Layout({ title, user = null, path, children }: LayoutProps) {
         <meta name="color-scheme" content="light dark" />
         <meta
           name="description"
-          content="Progress Sync brings your learning progress from every tool into one live dashboard."
+          content={description ??
+            "Progress Sync brings your learning progress from every tool into one live dashboard."}
         />
         <title>{fullTitle}</title>
+        {head}
         <link rel="icon" href={FAVICON} />
         <link rel="stylesheet" href="/static/styles.css" />
       </head>

@@ -18,6 +18,7 @@ import { webhookRoutes } from "../routes/api/webhooks.ts";
 import { healthRoutes } from "../routes/api/progress_sync/health.ts";
 import { repairRoutes } from "../routes/api/progress_sync/repair.ts";
 import { pageRoutes } from "../routes/pages.ts";
+import { openBadgesRoutes } from "../routes/openbadges.ts";
 import { adminRoutes } from "../routes/admin.tsx";
 import type { AppDeps, AppEnv } from "./http/app_env.ts";
 import { authenticate } from "./http/auth_middleware.ts";
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     secureHeaders({
       crossOriginEmbedderPolicy: false,
       referrerPolicy: "strict-origin-when-cross-origin",
+      overwrite: false,
     }),
   );
   app.use("/static/*", serveStatic({ root: "./" }));
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/progress-sync/repair", repairRoutes);
   app.route("/api/audit", auditRoutes);
   app.route("/admin", adminRoutes);
+  app.route("/openbadges", openBadgesRoutes);
   app.route("/", pageRoutes);
   return app;
 }

@@ -8,6 +8,8 @@ export interface Config {
   queuesEnabled: boolean;
   /** Load the demo catalog and student on start. */
   demo: boolean;
+  /** Origin that absolute links (shared pages, Open Badges) are built on; null: the request's own. */
+  publicUrl: string | null;
 }
 
 /** Reads the config from environment variables, with the documented defaults. */
@@ -20,5 +22,18 @@ export function readConfig(env: (name: string) => string | undefined): Config {
     adminToken: env("ADMIN_TOKEN") || null,
     queuesEnabled: queues === undefined ? !onDeploy : !["off", "false", "0"].includes(queues),
     demo: ["1", "true", "on"].includes(env("DEMO")?.toLowerCase() ?? ""),
+    publicUrl: publicOrigin(env("PUBLIC_URL")),
   };
+}
+
+/** `PUBLIC_URL` as an origin (`https://host[:port]`); throws on anything but an http(s) URL. */
+function publicOrigin(value: string | undefined): string | null {
+  if (!value) return null;
+  const url = URL.parse(value);
+  if (!url || !["http:", "https:"].includes(url.protocol) || url.pathname.length > 1) {
+    throw new Error(
+      `PUBLIC_URL must be an http(s) origin like https://progress.example.org, not "${value}"`,
+    );
+  }
+  return url.origin;
 }

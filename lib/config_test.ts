@@ -10,6 +10,7 @@ Deno.test("readConfig uses the documented defaults locally", () => {
     adminToken: null,
     queuesEnabled: true,
     demo: false,
+    publicUrl: null,
   });
 });
 
@@ -33,5 +34,16 @@ Deno.test("readConfig honours KV_QUEUES, KV_PATH, PORT, ADMIN_TOKEN and DEMO", (
     adminToken: "secret",
     queuesEnabled: false,
     demo: true,
+    publicUrl: null,
   });
+});
+
+Deno.test("readConfig reads PUBLIC_URL as an origin and refuses anything else", () => {
+  assert.equal(
+    readConfig(envOf({ PUBLIC_URL: "https://progress.example.org/" })).publicUrl,
+    "https://progress.example.org",
+  );
+  for (const bad of ["progress.example.org", "ftp://example.org", "https://example.org/app"]) {
+    assert.throws(() => readConfig(envOf({ PUBLIC_URL: bad })), /PUBLIC_URL/);
+  }
 });

@@ -80,7 +80,7 @@ export async function openKv(kvPath: string | null): Promise<Deno.Kv> {
  */
 export function startService(
   kv: Deno.Kv,
-  config: Pick<Config, "port" | "adminToken" | "queuesEnabled">,
+  config: Pick<Config, "port" | "adminToken" | "queuesEnabled" | "publicUrl">,
   options: {
     hostname?: string;
     onListen?: (addr: Deno.NetAddr) => void;
@@ -105,6 +105,7 @@ export function startService(
     deliveries,
     adminToken: config.adminToken,
     signInHint: options.signInHint ?? null,
+    publicUrl: config.publicUrl,
   });
   const server = Deno.serve({
     port: config.port,

@@ -1,6 +1,9 @@
 import { Hono } from "hono";
+import { AchievementShare } from "../components/achievement_share.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
 import { factsOf, getFacts, listAwards } from "../lib/achievements/achievement_store.ts";
+import { listShareIds } from "../lib/achievements/achievement_sharing.ts";
+import { shareUrls } from "../lib/achievements/open_badges.ts";
 import { dayOf } from "../lib/achievements/calendar.ts";
 import { DEFAULT_ACHIEVEMENTS } from "../lib/achievements/definitions.ts";
 import { streakReportOf } from "../lib/achievements/streaks.ts";
@@ -9,6 +12,7 @@ import { type AchievementStatus, achievementStatuses } from "../lib/achievements
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { publicOrigin } from "../lib/http/public_origin.ts";
 
 const TYPE_ICON = {
   completion: "✓",
@@ -18,11 +22,12 @@ const TYPE_ICON = {
   milestone: "🏁",
 };
 
-function AchievementCard(props: { status: AchievementStatus }) {
+function AchievementCard(props: { status: AchievementStatus; shareUrl?: string | null }) {
   const { definition, earned, progress } = props.status;
   const percent = Math.round((progress.current / progress.target) * 100);
   return (
     <li
+      id={`achievement-${definition.id}`}
       class={`card achievement${earned ? " achievement-earned" : " achievement-locked"}`}
       data-achievement-id={definition.id}
       data-earned={earned ? "true" : "false"}
@@ -33,10 +38,17 @@ function AchievementCard(props: { status: AchievementStatus }) {
         <p class="muted">{definition.description}</p>
         {earned
           ? (
-            <p class="small">
-              Earned <time dateTime={earned.earnedAt}>{earned.earnedAt.slice(0, 10)}</time>
-              {earned.public ? " · public" : ""}
-            </p>
+            <>
+              <p class="small">
+                Earned <time dateTime={earned.earnedAt}>{earned.earnedAt.slice(0, 10)}</time>
+                {earned.public ? " · public" : ""}
+              </p>
+              <AchievementShare
+                achievementId={definition.id}
+                title={definition.title}
+                shareUrl={props.shareUrl ?? null}
+              />
+            </>
           )
           : (
             <>
@@ -63,11 +75,17 @@ export const achievementsPage = new Hono<AppEnv>().get("/", async (c) => {
   const user = pageUser(c);
   if (!user) return redirectToSignIn(c);
   const { kv } = c.get("deps");
-  const [awards, facts, account] = await Promise.all([
+  const [awards, facts, account, shareIds] = await Promise.all([
     listAwards(kv, user.userId),
     getFacts(kv, user.userId),
     getUser(kv, user.userId),
+    listShareIds(kv, user.userId),
   ]);
+  const urls = shareUrls(publicOrigin(c));
+  const shareUrlOf = (id: string) => {
+    const shareId = shareIds.get(id);
+    return shareId ? urls.sharedPage(shareId) : null;
+  };
   const today = dayOf(new Date().toISOString(), account?.timeZone ?? "UTC");
   const statuses = achievementStatuses(DEFAULT_ACHIEVEMENTS, factsOf(facts), awards, today);
   const streaks = streakReportOf(factsOf(facts), today);
@@ -90,7 +108,13 @@ export const achievementsPage = new Hono<AppEnv>().get("/", async (c) => {
           ? <p class="empty">None yet: complete your first activity to earn one.</p>
           : (
             <ul class="grid achievement-grid" data-testid="earned-achievements">
-              {earned.map((s) => <AchievementCard key={s.definition.id} status={s} />)}
+              {earned.map((s) => (
+                <AchievementCard
+                  key={s.definition.id}
+                  status={s}
+                  shareUrl={shareUrlOf(s.definition.id)}
+                />
+              ))}
             </ul>
           )}
       </section>

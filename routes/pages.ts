@@ -1,11 +1,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { achievementsPage } from "./achievements.tsx";
+import { achievementSharingRoutes } from "./achievement_sharing.ts";
 import { conflictsPage } from "./conflicts.tsx";
 import { dashboardPage } from "./dashboard.tsx";
 import { indexPage } from "./index.tsx";
 import { insightsPage } from "./insights.tsx";
 import { learnPage } from "./learn.tsx";
+import { sharedAchievementPage } from "./shared.tsx";
 import { signInPageRoutes } from "./signin.tsx";
 import { signOutRoutes } from "./signout.ts";
 import { signUpPageRoutes } from "./signup.tsx";
@@ -21,5 +23,7 @@ export const pageRoutes = new Hono<AppEnv>()
   .route("/conflicts", conflictsPage)
   .route("/learn", learnPage)
   .route("/achievements", achievementsPage)
+  .route("/achievements", achievementSharingRoutes)
+  .route("/shared", sharedAchievementPage)
   .route("/insights", insightsPage)
   .route("/tokens", tokensPage);

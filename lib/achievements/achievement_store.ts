@@ -2,7 +2,6 @@ import {
   achievementFactsKey,
   achievementKey,
   achievementsPrefix,
-  publicAchievementKey,
   publicAchievementsPrefix,
 } from "../kv_keys.ts";
 import type { Award } from "./award_step.ts";
@@ -28,26 +27,6 @@ export async function getFacts(
 /** The facts of an entry, or empty facts. */
 export function factsOf(entry: Deno.KvEntryMaybe<ProgressFacts>): ProgressFacts {
   return entry.value ?? emptyFacts();
-}
-
-/** Makes one of a student's achievements public or private; null when they have not earned it. */
-export async function setAwardPublic(
-  kv: Deno.Kv,
-  userId: string,
-  achievementId: string,
-  isPublic: boolean,
-): Promise<Award | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const entry = await kv.get<Award>(achievementKey(userId, achievementId));
-    if (!entry.value) return null;
-    const award = { ...entry.value, public: isPublic };
-    const op = kv.atomic().check(entry).set(entry.key, award);
-    const index = publicAchievementKey(userId, achievementId);
-    if (isPublic) op.set(index, true);
-    else op.delete(index);
-    if ((await op.commit()).ok) return award;
-  }
-  throw new Error("Could not update the achievement: too much contention");
 }
 
 /** Achievements other students made public (at most `limit`), with their owner's id. */

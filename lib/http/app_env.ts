@@ -13,6 +13,8 @@ export interface AppDeps {
   deliveries?: DeliveryWorker;
   /** A line shown on the sign-in page (e.g. the demo student's credentials). */
   signInHint?: string | null;
+  /** Configured public origin for absolute links (`PUBLIC_URL`); absent: the request's own origin. */
+  publicUrl?: string | null;
 }
 
 /** Hono environment: the deps and the authenticated caller. */

@@ -30,7 +30,12 @@ export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 /** Runs `fn` against a fresh in-process app and closes everything afterwards. */
 export async function withTestApp(
   fn: (app: TestApp) => Promise<void>,
-  options: { queuesEnabled?: boolean; deliveries?: DeliveryWorkerOptions } = {},
+  options: {
+    queuesEnabled?: boolean;
+    deliveries?: DeliveryWorkerOptions;
+    /** `PUBLIC_URL` of the app (default: none, so links use the request's origin). */
+    publicUrl?: string;
+  } = {},
 ): Promise<void> {
   const kv = await Deno.openKv(":memory:");
   const queuesEnabled = options.queuesEnabled ?? false;
@@ -42,6 +47,7 @@ export async function withTestApp(
     appender: createEventAppender(kv),
     deliveries,
     adminToken: TEST_ADMIN_TOKEN,
+    publicUrl: options.publicUrl ?? null,
   });
   let counter = 0;
   const testApp: TestApp = {

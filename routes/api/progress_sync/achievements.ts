@@ -1,16 +1,15 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import {
-  listAwards,
-  listPublicAwards,
-  setAwardPublic,
-} from "../../../lib/achievements/achievement_store.ts";
+import { listAwards, listPublicAwards } from "../../../lib/achievements/achievement_store.ts";
+import { setAwardPublic } from "../../../lib/achievements/achievement_sharing.ts";
+import { shareUrls } from "../../../lib/achievements/open_badges.ts";
 import type { AppEnv } from "../../../lib/http/app_env.ts";
 import { requireScope } from "../../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../../lib/http/http_error.ts";
 import { readJson } from "../../../lib/http/read_json.ts";
 import { subjectUserId } from "../../../lib/http/subject_user.ts";
 import { parseOr400 } from "../../../lib/http/validation.ts";
+import { publicOrigin } from "../../../lib/http/public_origin.ts";
 
 const TYPES = ["completion", "streak", "speed", "consistency", "milestone"] as const;
 
@@ -31,7 +30,7 @@ const querySchema = z.object({
   userId: z.string().optional(),
 });
 
-/** `/api/progress-sync/achievements`: the caller's achievements (filters of seed 000) and sharing. */
+/** `/api/progress-sync/achievements`: the caller's achievements (filters of seed 000) and sharing (answers the public link and Open Badges assertion). */
 export const achievementRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const principal = requireScope(c, "progress:read", "system");
@@ -54,7 +53,7 @@ export const achievementRoutes = new Hono<AppEnv>()
   .put("/:achievementId/public", async (c) => {
     const principal = requireScope(c, "events:write");
     const input = parseOr400(z.object({ public: z.boolean() }), await readJson(c), "request");
-    const award = principal.userId
+    const result = principal.userId
       ? await setAwardPublic(
         c.get("deps").kv,
         principal.userId,
@@ -62,8 +61,14 @@ export const achievementRoutes = new Hono<AppEnv>()
         input.public,
       )
       : null;
-    if (!award) throw new HttpError(404, "Achievement not earned");
-    return c.json(award);
+    if (!result) throw new HttpError(404, "Achievement not earned");
+    const urls = shareUrls(publicOrigin(c));
+    const { award, shareId } = result;
+    return c.json({
+      ...award,
+      shareUrl: shareId && urls.sharedPage(shareId),
+      assertionUrl: shareId && urls.assertion(shareId),
+    });
   });
 
 /** Hono's multi-value query as plain values (single values unwrapped). */
