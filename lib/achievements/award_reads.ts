@@ -1,9 +1,8 @@
-import { getUser } from "../auth/account_store.ts";
-import { catalogSnapshot } from "../catalog/catalog_cache.ts";
+import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import { targetsOf } from "../events/schema.ts";
 import type { LearningPath } from "../sync/propagation.ts";
-import { factsOf, getFacts, listAwards } from "./achievement_store.ts";
+import { listAwards } from "./achievement_store.ts";
 import { type Award, awardAchievements, type AwardOutput } from "./award_step.ts";
 import { DEFAULT_ACHIEVEMENTS } from "./definitions.ts";
 import type { ProgressFacts } from "./facts.ts";
@@ -13,37 +12,39 @@ export interface AwardWork {
   output: AwardOutput;
 }
 
+/** What processing already read for the award step: the student's facts and time zone, the catalog. */
+export interface AwardReads {
+  facts: ProgressFacts;
+  timeZone: string;
+  catalog: CatalogSnapshot;
+}
+
 /**
- * Reads what the award step needs for one student — their facts, awards, time zone and the
- * catalog's expected minutes of the activities these events complete — and runs it.
+ * Reads the student's awards and runs the award step with their facts, time zone and the
+ * catalog's expected minutes of the activities these events complete.
  */
 export async function awardStep(
   kv: Deno.Kv,
   userId: string,
+  reads: AwardReads,
   events: readonly StoredEvent[],
   paths: readonly LearningPath[],
   now: string,
 ): Promise<AwardWork> {
-  const completing = events.filter((e) => e.eventData.completionStatus === "completed")
-    .map((e) => targetsOf(e)[0]!);
-  const [factsEntry, awards, user, catalog] = await Promise.all([
-    getFacts(kv, userId),
-    listAwards(kv, userId),
-    getUser(kv, userId),
-    catalogSnapshot(kv),
-  ]);
+  const awards = await listAwards(kv, userId);
   const expectedMinutes = new Map<string, number>();
-  for (const activityId of completing) {
-    const minutes = catalog.activities.get(activityId)?.expectedMinutes;
+  for (const event of events) {
+    if (event.eventData.completionStatus !== "completed") continue;
+    const activityId = targetsOf(event)[0]!;
+    const minutes = reads.catalog.activities.get(activityId)?.expectedMinutes;
     if (minutes != null) expectedMinutes.set(activityId, minutes);
   }
-  const facts: ProgressFacts = factsOf(factsEntry);
   return {
     output: awardAchievements({
       definitions: DEFAULT_ACHIEVEMENTS,
-      facts,
+      facts: reads.facts,
       events,
-      timeZone: user?.timeZone ?? "UTC",
+      timeZone: reads.timeZone,
       expectedMinutes,
       paths,
       awarded: new Map(awards.map((a: Award) => [a.achievementId, a])),

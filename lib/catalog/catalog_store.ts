@@ -239,21 +239,6 @@ export async function listItems(kv: Deno.Kv, userId: string): Promise<TrackedIte
   return [...(await getItems(kv, ids)).values()];
 }
 
-/** For each of a student's activities, the ids of the items tracking it. */
-export async function itemIdsByActivity(
-  kv: Deno.Kv,
-  userId: string,
-  activityIds: readonly string[],
-): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  await Promise.all(
-    [...new Set(activityIds)].map(async (id) => {
-      out.set(id, await listValues(kv, itemsByActivityPrefix(userId, id)));
-    }),
-  );
-  return out;
-}
-
 /** Reads a student's derived item states. */
 export async function getItemStates(
   kv: Deno.Kv,

@@ -6,9 +6,11 @@ import {
   activityStateKey,
   eventsByActivityPrefix,
   itemStateKey,
+  itemsVersionKey,
   outboxPrefix,
   resultKey,
   summaryKey,
+  userKey,
   userPathKey,
 } from "../kv_keys.ts";
 import { addNotifications } from "../live/notification_store.ts";
@@ -20,8 +22,11 @@ import {
   type ProjectionOutput,
 } from "../progress/project.ts";
 import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
-import { getItems, getItemStates, itemIdsByActivity } from "../catalog/catalog_store.ts";
-import { catalogSnapshot } from "../catalog/catalog_cache.ts";
+import { getItemStates } from "../catalog/catalog_store.ts";
+import { itemsOfUser } from "../catalog/items_cache.ts";
+import { type CatalogSnapshot, catalogSnapshot } from "../catalog/catalog_cache.ts";
+import type { User } from "../auth/account_store.ts";
+import { emptyFacts, type ProgressFacts } from "../achievements/facts.ts";
 import type { ItemState } from "../sync/propagation.ts";
 import { syncLinkedSystems, type SyncOutput, withSync } from "../sync/sync_step.ts";
 import { awardStep } from "../achievements/award_reads.ts";
@@ -104,19 +109,17 @@ async function listActivityHistory(
 async function syncStep(
   kv: Deno.Kv,
   userId: string,
+  reads: { itemsVersion: string | null; catalog: CatalogSnapshot },
   events: readonly StoredEvent[],
   before: ReadonlyMap<string, ActivityState>,
   after: ReadonlyMap<string, ActivityState>,
 ): Promise<SyncOutput> {
   const changed = [...after.keys()];
-  const [itemIds, catalog] = await Promise.all([
-    itemIdsByActivity(kv, userId, changed),
-    catalogSnapshot(kv),
-  ]);
+  const { catalog } = reads;
+  const items = await itemsOfUser(kv, userId, reads.itemsVersion);
   const pathIds = new Set(changed.flatMap((a) => catalog.pathIdsByActivity.get(a) ?? []));
   const paths = [...pathIds].map((id) => catalog.paths.get(id)!);
-  const items = await getItems(kv, [...itemIds.values()].flat());
-  const owned = [...items.values()].filter((item) => item.userId === userId);
+  const owned = items.filter((item) => item.activityIds.some((a) => after.has(a)));
   const otherIds = [...new Set(owned.flatMap((i) => i.activityIds))].filter((a) => !after.has(a));
   const [otherEntries, itemStateEntries] = await Promise.all([
     getManyChunked<ActivityState>(kv, otherIds.map((a) => activityStateKey(userId, a))),
@@ -139,12 +142,18 @@ async function syncStep(
   });
 }
 
+/** What one commit reads once for all its users: webhook endpoints and the catalog. */
+interface SharedReads {
+  endpoints: readonly WebhookEndpoint[];
+  catalog: CatalogSnapshot;
+}
+
 async function planUser(
   kv: Deno.Kv,
   userId: string,
   now: string,
   limit: number,
-  endpoints: readonly WebhookEndpoint[],
+  shared: SharedReads,
 ): Promise<UserWork | null> {
   const outbox: Deno.KvEntry<OutboxEntry>[] = [];
   for await (
@@ -166,9 +175,17 @@ async function planUser(
     return true;
   });
   const activityIds = [...groupByActivity(events).keys()];
-  const [summaryEntry, ...stateEntries] = await getManyChunked<ProgressSummary | ActivityState>(
+  const [summaryEntry, itemsVersion, factsEntry, user, ...stateEntries] = await getManyChunked<
+    unknown
+  >(
     kv,
-    [summaryKey(userId), ...activityIds.map((a) => activityStateKey(userId, a))],
+    [
+      summaryKey(userId),
+      itemsVersionKey(userId),
+      achievementFactsKey(userId),
+      userKey(userId),
+      ...activityIds.map((a) => activityStateKey(userId, a)),
+    ],
   );
   const states = new Map<string, ActivityState>();
   stateEntries.forEach((entry, i) => {
@@ -183,9 +200,27 @@ async function planUser(
   const conflicts = await planConflicts(kv, userId, now, events, states, histories);
   const all = conflicts.events;
   const projected = project({ now, events: all, states, histories: conflicts.histories, summary });
-  const sync = await syncStep(kv, userId, all, states, projected.states);
-  const awarded = await awardStep(kv, userId, all, sync.paths, now);
-  const reached = await milestoneStep(kv, userId, {
+  const sync = await syncStep(
+    kv,
+    userId,
+    { itemsVersion: itemsVersion!.versionstamp, catalog: shared.catalog },
+    all,
+    states,
+    projected.states,
+  );
+  const awarded = await awardStep(
+    kv,
+    userId,
+    {
+      facts: (factsEntry!.value as ProgressFacts | null) ?? emptyFacts(),
+      timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
+      catalog: shared.catalog,
+    },
+    all,
+    sync.paths,
+    now,
+  );
+  const reached = await milestoneStep(kv, userId, shared.catalog, {
     events: all,
     states,
     histories: conflicts.histories,
@@ -197,7 +232,7 @@ async function planUser(
     reached,
   );
   if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
-    return planUser(kv, userId, now, Math.ceil(limit / 2), endpoints);
+    return planUser(kv, userId, now, Math.ceil(limit / 2), shared);
   }
   const nowMs = Date.parse(now);
   const work: UserWork = {
@@ -209,13 +244,13 @@ async function planUser(
     sync,
     awards: awarded.output,
     conflicts,
-    deliveries: deliveriesFor(userId, output.messages, endpoints, nowMs),
+    deliveries: deliveriesFor(userId, output.messages, shared.endpoints, nowMs),
     nowMs,
     more: outbox.length > limit,
   };
   const tooBig = mutationsOf(work) > MAX_COMMIT_MUTATIONS || bytesOf(work) > MAX_COMMIT_BYTES;
   if (tooBig && limit > 1) {
-    return planUser(kv, userId, now, Math.ceil(limit / 2), endpoints);
+    return planUser(kv, userId, now, Math.ceil(limit / 2), shared);
   }
   return work;
 }
@@ -299,9 +334,12 @@ export async function processPendingEvents(
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const at = now().toISOString();
     const candidates = users.slice(0, maxUsers);
-    const { versionEntry, endpoints } = await endpointCache.load();
+    const [{ versionEntry, endpoints }, catalog] = await Promise.all([
+      endpointCache.load(),
+      catalogSnapshot(kv),
+    ]);
     const planned = (await Promise.all(
-      candidates.map((u) => planUser(kv, u, at, maxEvents, endpoints)),
+      candidates.map((u) => planUser(kv, u, at, maxEvents, { endpoints, catalog })),
     )).filter((w) => w !== null);
     // Checking the endpoints version makes webhook fan-out exact: an endpoint created before
     // this commit gets its messages, or the commit retries with the new endpoint list.

@@ -1,4 +1,4 @@
-import { catalogSnapshot } from "../catalog/catalog_cache.ts";
+import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
 import { activityStateKey } from "../kv_keys.ts";
 import type { ActivityState } from "./activity_state.ts";
 import { milestonesReachedBy, type MilestoneStepInput } from "./milestone_step.ts";
@@ -6,11 +6,12 @@ import type { Milestone } from "./milestones.ts";
 
 /**
  * Reads what the milestone step needs besides the projection step's input — the stored states of
- * the paths' other steps, and which of them are still in the catalog — and runs it.
+ * the paths' other steps — and runs it with which of them are in the catalog.
  */
 export async function milestoneStep(
   kv: Deno.Kv,
   userId: string,
+  catalog: CatalogSnapshot,
   input: Omit<MilestoneStepInput, "stepStates" | "inCatalog">,
 ): Promise<Map<string, Milestone[]>> {
   const stepIds = [...new Set(input.paths.flatMap((p) => p.steps.map((s) => s.activityId)))];
@@ -19,16 +20,15 @@ export async function milestoneStep(
   }
   const unread = stepIds.filter((id) => !input.states.has(id));
   const stepStates = new Map<string, ActivityState>();
-  const [catalog] = await Promise.all([
-    catalogSnapshot(kv),
-    ...Array.from({ length: Math.ceil(unread.length / 10) }, async (_, i) => {
+  await Promise.all(
+    Array.from({ length: Math.ceil(unread.length / 10) }, async (_, i) => {
       const ids = unread.slice(i * 10, i * 10 + 10);
       const entries = await kv.getMany<ActivityState[]>(
         ids.map((a) => activityStateKey(userId, a)),
       );
       entries.forEach((e, n) => e.value && stepStates.set(ids[n]!, e.value));
     }),
-  ]);
+  );
   const inCatalog = new Set(stepIds.filter((id) => catalog.activities.has(id)));
   return milestonesReachedBy({ ...input, stepStates, inCatalog });
 }

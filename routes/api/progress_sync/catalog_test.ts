@@ -272,3 +272,47 @@ Deno.test("catalog and items reject bad input, unknown activities, other student
     assert.deepEqual(left.items.map((i: { itemId: string }) => i.itemId), ["cal-1"]);
   });
 });
+
+Deno.test("items and paths created after a student's first events still sync their later events", async () => {
+  await withTestApp(async (app) => {
+    const { userId, token } = await app.student();
+    const system = await app.adminOwnedToken(["system"]);
+    const put = async (path: string, body: unknown) => {
+      const response = await app.request(path, { method: "PUT", token: system, json: body });
+      assert.ok(response.ok, `${path}: ${response.status}`);
+    };
+    const complete = async (id: string, activityId: string) => {
+      const response = await app.request("/api/progress-sync/events?wait=true", {
+        method: "POST",
+        token,
+        json: {
+          id,
+          eventType: "video_completed",
+          sourceSystem: "video_player",
+          eventData: { activityId, activityType: "video", completionStatus: "completed" },
+          timestamp: "2026-11-01T10:00:00Z",
+        },
+      });
+      assert.equal(response.status, 200);
+      return (await response.json()).results[0];
+    };
+    await put("/api/progress-sync/activities/v1", { title: "One", activityType: "video" });
+    await put("/api/progress-sync/activities/v2", { title: "Two", activityType: "video" });
+    assert.deepEqual((await complete("e1", "v1")).syncedSystems, []);
+
+    await put("/api/progress-sync/items/todo-2", {
+      userId,
+      system: "todo_manager",
+      kind: "todo",
+      title: "Watch two",
+      activityIds: ["v2"],
+    });
+    await put("/api/progress-sync/paths/p", {
+      title: "Path",
+      steps: [{ stepId: "s1", activityId: "v1" }, { stepId: "s2", activityId: "v2" }],
+    });
+    assert.deepEqual((await complete("e2", "v2")).syncedSystems, ["ai_journey", "todo_manager"]);
+    const items = (await (await app.request("/api/progress-sync/items", { token })).json()).items;
+    assert.equal(items[0].state.status, "completed");
+  });
+});
