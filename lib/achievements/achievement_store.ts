@@ -1,9 +1,12 @@
 import {
   achievementFactsKey,
   achievementKey,
+  achievementShareByAwardKey,
   achievementsPrefix,
   publicAchievementsPrefix,
+  userKey,
 } from "../kv_keys.ts";
+import type { User } from "../auth/account_store.ts";
 import type { Award } from "./award_step.ts";
 import { emptyFacts, type ProgressFacts } from "./facts.ts";
 
@@ -29,11 +32,24 @@ export function factsOf(entry: Deno.KvEntryMaybe<ProgressFacts>): ProgressFacts 
   return entry.value ?? emptyFacts();
 }
 
-/** Achievements other students made public (at most `limit`), with their owner's id. */
+/** What anyone may see of a public achievement: no ids of its owner or of their events. */
+export interface PublicAward {
+  achievementId: string;
+  type: string;
+  title: string;
+  description: string;
+  earnedAt: string;
+  /** The owner's username, as their share page shows it. */
+  username: string;
+  /** The id of its share page and Open Badges assertion. */
+  shareId: string;
+}
+
+/** Achievements other students made public (at most `limit`), as anyone may see them. */
 export async function listPublicAwards(
   kv: Deno.Kv,
   options: { limit?: number; excludeUserId?: string | null } = {},
-): Promise<(Award & { userId: string })[]> {
+): Promise<PublicAward[]> {
   const keys: [string, string][] = [];
   for await (
     const e of kv.list({ prefix: publicAchievementsPrefix() }, { limit: options.limit ?? 100 })
@@ -41,11 +57,23 @@ export async function listPublicAwards(
     const userId = e.key[1] as string;
     if (userId !== options.excludeUserId) keys.push([userId, e.key[2] as string]);
   }
-  const out: (Award & { userId: string })[] = [];
-  for (let i = 0; i < keys.length; i += 10) {
-    const chunk = keys.slice(i, i + 10);
-    const entries = await kv.getMany<Award[]>(chunk.map(([u, a]) => achievementKey(u, a)));
-    entries.forEach((e, n) => e.value?.public && out.push({ ...e.value, userId: chunk[n]![0] }));
-  }
-  return out;
+  const found = await Promise.all(keys.map(async ([userId, achievementId]) => {
+    const [award, shareId, user] = await kv.getMany<[Award, string, User]>([
+      achievementKey(userId, achievementId),
+      achievementShareByAwardKey(userId, achievementId),
+      userKey(userId),
+    ]);
+    if (!award.value?.public || !shareId.value || !user.value) return [];
+    const { type, title, description, earnedAt } = award.value;
+    return [{
+      achievementId,
+      type,
+      title,
+      description,
+      earnedAt,
+      username: user.value.username,
+      shareId: shareId.value,
+    }];
+  }));
+  return found.flat();
 }

@@ -48,7 +48,11 @@ export const achievementRoutes = new Hono<AppEnv>()
     const achievements = (await listAwards(kv, userId)).filter(matches);
     if (query.includePublic !== "true") return c.json({ achievements });
     const others = (await listPublicAwards(kv, { excludeUserId: userId })).filter(matches);
-    return c.json({ achievements, public: others });
+    const urls = shareUrls(publicOrigin(c));
+    return c.json({
+      achievements,
+      public: others.map((a) => ({ ...a, shareUrl: urls.sharedPage(a.shareId) })),
+    });
   })
   .put("/:achievementId/public", async (c) => {
     const principal = requireScope(c, "events:write");

@@ -95,7 +95,13 @@ Deno.test("a student can make an achievement public, and others see it only with
         token: bob.token,
       })).json();
     assert.equal(withPublic.public.length, 1);
-    assert.equal(withPublic.public[0].userId, alice.userId);
+    const [shared] = withPublic.public;
+    assert.equal(shared.username, "alice");
+    assert.match(shared.shareUrl, /\/shared\/[A-Za-z0-9_-]{22}$/);
+    assert.equal(shared.achievementId, "first-completion");
+    const text = JSON.stringify(withPublic.public);
+    assert.ok(!text.includes(alice.userId), "no owner id");
+    assert.ok(!text.includes("a1"), "no id of the owner's events");
   });
 });
 
