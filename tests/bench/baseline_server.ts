@@ -7,18 +7,24 @@
  *           (the same commit `appendEvents` makes for a 100-event batch from one user).
  * - sse:    no KV; `GET …/live?u=<user>` opens an in-memory stream, `POST …/events?u=<user>` pushes a
  *           `progress_update` frame with the event id straight onto that user's stream.
- * Every mode answers 202 `{ results: [{ id, status }] }` and prints "Baseline listening on <port>" when ready.
+ * - get:    `PUT /value/<name>` stores the body in KV (in chunks of at most 60,000 bytes, KV's value
+ *           limit being 64 KiB); `GET /value/<name>` answers it from one `kv.getMany` of those chunks
+ *           (one key, i.e. one read, for bodies up to 60,000 bytes).
+ * The event modes answer 202 `{ results: [{ id, status }] }`; every mode prints "Baseline listening on <port>" when ready.
  */
 
 const mode = Deno.args[0];
-if (mode !== "single" && mode !== "batch" && mode !== "sse") {
-  console.error("Usage: baseline_server.ts <single|batch|sse>");
+if (mode !== "single" && mode !== "batch" && mode !== "sse" && mode !== "get") {
+  console.error("Usage: baseline_server.ts <single|batch|sse|get>");
   Deno.exit(2);
 }
 const port = Number(Deno.env.get("PORT") ?? 8100);
 const kv = mode === "sse" ? null : await Deno.openKv(Deno.env.get("KV_PATH") ?? ":memory:");
 const encoder = new TextEncoder();
 const streams = new Map<string, ReadableStreamDefaultController<Uint8Array>>();
+const VALUE_CHUNK_BYTES = 60_000;
+/** Chunks stored per value name. */
+const valueChunks = new Map<string, number>();
 
 interface BareEvent {
   id: string;
@@ -77,8 +83,35 @@ function push(userId: string, event: BareEvent): Response {
   return json({ results: [{ id: event.id, status: "accepted" }] }, 202);
 }
 
+async function putValue(name: string, request: Request): Promise<Response> {
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  const op = kv!.atomic();
+  let chunks = 0;
+  for (let at = 0; at < bytes.length || chunks === 0; at += VALUE_CHUNK_BYTES) {
+    op.set(["values", name, chunks++], bytes.slice(at, at + VALUE_CHUNK_BYTES));
+  }
+  await op.commit();
+  valueChunks.set(name, chunks);
+  return new Response(null, { status: 204 });
+}
+
+async function getValue(name: string): Promise<Response> {
+  const chunks = valueChunks.get(name) ?? 0;
+  const entries = await kv!.getMany<Uint8Array[]>(
+    Array.from({ length: chunks }, (_, i) => ["values", name, i]),
+  );
+  const parts = entries.map((e) => e.value ?? new Uint8Array());
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (body.set(p, at), at + p.length), 0);
+  return new Response(body, { headers: { "content-type": "application/json" } });
+}
+
 async function handle(request: Request): Promise<Response> {
   const url = new URL(request.url);
+  if (mode === "get" && url.pathname.startsWith("/value/")) {
+    const name = url.pathname.slice("/value/".length);
+    return request.method === "PUT" ? await putValue(name, request) : await getValue(name);
+  }
   const userId = url.searchParams.get("u") ?? "anonymous";
   if (request.method === "GET" && url.pathname.endsWith("/live") && mode === "sse") {
     return openStream(userId);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatTable, percentile, ratio, summarize } from "./stats.ts";
+import { formatTable, linearSlope, percentile, ratio, summarize } from "./stats.ts";
 
 Deno.test("percentile uses the nearest rank of the sorted values", () => {
   const values = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -31,4 +31,13 @@ Deno.test("formatTable pads the first column left and the others right", () => {
     formatTable(["a", "bb"], [["xyz", "1"], ["q", "22"]]),
     ["a    bb", "---  --", "xyz   1", "q    22"].join("\n"),
   );
+});
+
+Deno.test("linearSlope fits a line through noisy points and is NaN without two distinct xs", () => {
+  const xs = [0, 1, 2, 3, 4, 5];
+  assert.equal(linearSlope(xs, xs.map((x) => 7 - 2 * x)), -2);
+  assert.ok(Math.abs(linearSlope(xs, [0, 3, 4, 7, 8, 11]) - 36.5 / 17.5) < 1e-9);
+  assert.equal(linearSlope(xs, xs.map(() => 5)), 0);
+  assert.ok(Number.isNaN(linearSlope([1], [1])));
+  assert.ok(Number.isNaN(linearSlope([2, 2], [1, 3])));
 });
