@@ -1,9 +1,11 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
+import { type BatchedReader, createBatchedReader } from "../kv_batch_reader.ts";
 import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import {
   achievementFactsKey,
   achievementKey,
   activityStateKey,
+  eventKey,
   eventsByActivityPrefix,
   itemStateKey,
   itemsVersionKey,
@@ -142,10 +144,12 @@ async function syncStep(
   });
 }
 
-/** What one commit reads once for all its users: webhook endpoints and the catalog. */
+/** What one commit reads once for all its users (webhook endpoints, the catalog), and its reader. */
 interface SharedReads {
   endpoints: readonly WebhookEndpoint[];
   catalog: CatalogSnapshot;
+  /** Reads the users' keys together, 10 per `getMany`. */
+  reader: BatchedReader;
 }
 
 async function planUser(
@@ -155,6 +159,14 @@ async function planUser(
   limit: number,
   shared: SharedReads,
 ): Promise<UserWork | null> {
+  // The summary is read first: the commit checks it, so everything read after it is either as
+  // of that version or makes the commit fail and re-plan (a racing processor committed).
+  const [summaryEntry, itemsVersion, factsEntry, user] = await shared.reader.getMany<unknown>([
+    summaryKey(userId),
+    itemsVersionKey(userId),
+    achievementFactsKey(userId),
+    userKey(userId),
+  ]);
   const outbox: Deno.KvEntry<OutboxEntry>[] = [];
   for await (
     const entry of kv.list<OutboxEntry>({ prefix: outboxPrefix(userId) }, { limit: limit + 1 })
@@ -164,32 +176,25 @@ async function planUser(
   const ids = taken.map((e) => [userId, e.value.eventId] as const);
   // An event already has a result once processed: a stray outbox entry for it is only deleted,
   // never applied twice.
-  const [stored, results] = await Promise.all([
-    getStoredEvents(kv, ids),
-    getManyChunked<unknown>(kv, ids.map(([u, id]) => resultKey(u, id))),
+  const read = await shared.reader.getMany<unknown>([
+    ...ids.map(([u, id]) => eventKey(u, id)),
+    ...ids.map(([u, id]) => resultKey(u, id)),
   ]);
   const seen = new Set<string>();
-  const events = stored.filter((e, i): e is StoredEvent => {
-    if (e === undefined || results[i]!.value !== null || seen.has(e.id)) return false;
-    seen.add(e.id);
-    return true;
+  const events: StoredEvent[] = [];
+  ids.forEach((_, i) => {
+    const event = read[i]!.value as StoredEvent | null;
+    if (event === null || read[ids.length + i]!.value !== null || seen.has(event.id)) return;
+    seen.add(event.id);
+    events.push(event);
   });
   const activityIds = [...groupByActivity(events).keys()];
-  const [summaryEntry, itemsVersion, factsEntry, user, ...stateEntries] = await getManyChunked<
-    unknown
-  >(
-    kv,
-    [
-      summaryKey(userId),
-      itemsVersionKey(userId),
-      achievementFactsKey(userId),
-      userKey(userId),
-      ...activityIds.map((a) => activityStateKey(userId, a)),
-    ],
+  const stateEntries = await shared.reader.getMany<ActivityState>(
+    activityIds.map((a) => activityStateKey(userId, a)),
   );
   const states = new Map<string, ActivityState>();
   stateEntries.forEach((entry, i) => {
-    if (entry.value) states.set(activityIds[i]!, entry.value as ActivityState);
+    if (entry.value) states.set(activityIds[i]!, entry.value);
   });
   const histories = new Map<string, StoredEvent[]>();
   for (const activityId of activitiesNeedingHistory(events, states)) {
@@ -334,12 +339,13 @@ export async function processPendingEvents(
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const at = now().toISOString();
     const candidates = users.slice(0, maxUsers);
+    const reader = createBatchedReader(kv);
     const [{ versionEntry, endpoints }, catalog] = await Promise.all([
       endpointCache.load(),
       catalogSnapshot(kv),
     ]);
     const planned = (await Promise.all(
-      candidates.map((u) => planUser(kv, u, at, maxEvents, { endpoints, catalog })),
+      candidates.map((u) => planUser(kv, u, at, maxEvents, { endpoints, catalog, reader })),
     )).filter((w) => w !== null);
     // Checking the endpoints version makes webhook fan-out exact: an endpoint created before
     // this commit gets its messages, or the commit retries with the new endpoint list.

@@ -1,0 +1,49 @@
+/** Reads keys for many concurrent callers through shared `getMany` calls. */
+export interface BatchedReader {
+  /** The entries of `keys`, in order, read together with other callers' keys. */
+  getMany<T>(keys: readonly Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]>;
+}
+
+/** Deno KV reads at most 10 keys per `getMany`. */
+const KEYS_PER_READ = 10;
+
+interface Waiting {
+  key: Deno.KvKey;
+  resolve: (entry: Deno.KvEntryMaybe<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A reader that gathers the keys its callers ask for and reads them 10 at a time: full groups at
+ * once, the rest on the next turn of the event loop, together with what other callers asked for
+ * meanwhile. A `getMany` costs about as much as three single reads, so a commit that plans many
+ * students' work in parallel reads their keys in a fraction of the calls.
+ */
+export function createBatchedReader(kv: Deno.Kv): BatchedReader {
+  let waiting: Waiting[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const read = (group: Waiting[]) => {
+    kv.getMany(group.map((w) => w.key)).then(
+      (entries) => group.forEach((w, i) => w.resolve(entries[i]!)),
+      (error) => group.forEach((w) => w.reject(error)),
+    );
+  };
+  const flush = () => {
+    timer = null;
+    const all = waiting;
+    waiting = [];
+    for (let i = 0; i < all.length; i += KEYS_PER_READ) read(all.slice(i, i + KEYS_PER_READ));
+  };
+  return {
+    getMany<T>(keys: readonly Deno.KvKey[]) {
+      const entries = keys.map((key) =>
+        new Promise<Deno.KvEntryMaybe<unknown>>((resolve, reject) => {
+          waiting.push({ key, resolve, reject });
+        })
+      );
+      while (waiting.length >= KEYS_PER_READ) read(waiting.splice(0, KEYS_PER_READ));
+      if (waiting.length > 0 && timer === null) timer = setTimeout(flush, 0);
+      return Promise.all(entries) as Promise<Deno.KvEntryMaybe<T>[]>;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { createBatchedReader } from "./kv_batch_reader.ts";
+
+Deno.test("concurrent callers get their own entries in order, read 10 keys per getMany", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 25 }), { maxLength: 12 }),
+      async (requests) => {
+        const kv = await Deno.openKv(":memory:");
+        try {
+          for (let i = 0; i < 40; i += 2) await kv.set(["k", i], `v${i}`);
+          let calls = 0;
+          const counted = Object.create(kv) as Deno.Kv;
+          counted.getMany = ((keys: Deno.KvKey[]) => {
+            calls++;
+            assert.ok(keys.length <= 10);
+            return kv.getMany(keys);
+          }) as Deno.Kv["getMany"];
+          const reader = createBatchedReader(counted);
+          const answers = await Promise.all(
+            requests.map((ids) => reader.getMany<string>(ids.map((i) => ["k", i]))),
+          );
+          answers.forEach((entries, r) =>
+            assert.deepEqual(
+              entries.map((e) => e.value),
+              requests[r]!.map((i) => (i % 2 === 0 && i < 40 ? `v${i}` : null)),
+            )
+          );
+          const keys = requests.reduce((n, ids) => n + ids.length, 0);
+          assert.ok(calls <= Math.ceil(keys / 10) + requests.length, `${calls} calls`);
+        } finally {
+          kv.close();
+        }
+      },
+    ),
+    { numRuns: 50 },
+  );
+});
+
+Deno.test("a failed read rejects every caller whose keys were in it", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const failing = Object.create(kv) as Deno.Kv;
+    failing.getMany = (() => Promise.reject(new Error("disk gone"))) as unknown as Deno.Kv[
+      "getMany"
+    ];
+    const reader = createBatchedReader(failing);
+    const results = await Promise.allSettled([
+      reader.getMany([["a"]]),
+      reader.getMany([["b"], ["c"]]),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
+  } finally {
+    kv.close();
+  }
+});
