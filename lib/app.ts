@@ -25,6 +25,7 @@ import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
 import { HttpError } from "./http/http_error.ts";
 import { MAX_BODY_BYTES } from "./http/read_json.ts";
+import { limitPathSegments } from "./http/path_limits.ts";
 import { responseTimestamps } from "./http/response_timestamps.ts";
 
 /** Builds the whole HTTP app (API, pages, static files) over the given dependencies. */
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   );
+  app.use("*", limitPathSegments());
   app.use("*", authenticate());
   app.use("/api/*", responseTimestamps());
   app.route("/api/auth", authRoutes);

@@ -230,6 +230,8 @@ export async function finishAttempt(
       if (next.status === "dead") op.set(webhookDeadLetterKey(endpointId, next.seq), id);
     }
     if ((await op.commit()).ok) return updated;
+    // Concurrent attempts all update the endpoint's figures: back off (with jitter) so they spread out.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (tries + 1)));
   }
   throw new Error(`Could not record attempt ${attempt.attempt} of delivery ${id}: contention`);
 }

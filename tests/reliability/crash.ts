@@ -1,0 +1,180 @@
+/** Crash scenario: `kill -9` the real server during sustained posting and prove nothing acknowledged is lost. */
+import { join } from "node:path";
+import { freePort, type ServerProcess, startServer } from "../e2e/harness.ts";
+import {
+  addWebhookEndpoint,
+  createStudent,
+  delay,
+  newEventId,
+  postEvents,
+  seededRandom,
+  videoEvent,
+} from "./fixtures.ts";
+import { followLive, type LiveFollower } from "./live_follower.ts";
+import type { Report, SuiteConfig } from "./report.ts";
+import { startWebhookReceiver } from "./webhook_receiver.ts";
+import { checkLogHoldsAcked, type PostedLedger, verifyZeroLoss } from "./zero_loss.ts";
+
+const SCENARIO = "crash";
+/** Students the posters write for. */
+const STUDENTS = 3;
+/** Largest batch a poster sends. */
+const MAX_BATCH = 20;
+/** Attempts the delivery worker has in flight at once (a crash can cut off each, to be re-sent). */
+const DELIVERY_CONCURRENCY = 8;
+
+/** What the posters did. */
+interface PosterFigures {
+  requests: number;
+  batches: number;
+  connectionErrors: number;
+  unexpected: string[];
+  resentAsDuplicate: number;
+}
+
+/**
+ * A client that keeps posting new events (singles and batches up to 20) and, like a well-behaved
+ * integration, re-sends the same request until it gets a 2xx; records what was acknowledged.
+ */
+async function runPoster(
+  origin: string,
+  ledger: PostedLedger,
+  random: () => number,
+  figures: PosterFigures,
+  stopping: () => boolean,
+): Promise<void> {
+  while (!stopping()) {
+    const size = random() < 0.5 ? 1 : 2 + Math.floor(random() * (MAX_BATCH - 1));
+    const events = Array.from({ length: size }, () => {
+      const id = newEventId();
+      const minutes = 1 + Math.floor(random() * 9);
+      ledger.sent.set(id, minutes);
+      return videoEvent(id, `crash-${id}`, { timeSpent: minutes });
+    });
+    const body = size === 1 ? events[0] : { events };
+    figures.requests++;
+    if (size > 1) figures.batches++;
+    for (let attempt = 0;; attempt++) {
+      try {
+        const response = await postEvents({ origin }, ledger.student.token, body, {
+          signal: AbortSignal.timeout(20_000),
+        });
+        if (response.status === 202 || response.status === 200) {
+          const { results } = await response.json() as {
+            results: { id: string; status: string }[];
+          };
+          for (const result of results) {
+            if (result.status !== "accepted" && result.status !== "duplicate") {
+              figures.unexpected.push(`${result.id}: ${result.status}`);
+              continue;
+            }
+            if (result.status === "duplicate") figures.resentAsDuplicate++;
+            ledger.acked.add(result.id);
+          }
+          break;
+        }
+        figures.unexpected.push(
+          `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,
+        );
+        if (response.status < 500) break;
+      } catch {
+        figures.connectionErrors++;
+      }
+      await delay(Math.min(1000, 50 * (attempt + 1)));
+    }
+  }
+}
+
+/** Kills the server `config.kills` times while posters post, checking the log after each restart, then the full verdict. */
+export async function crashScenario(config: SuiteConfig, report: Report): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "progress_sync_reliability_" });
+  const kvPath = join(dir, "progress.sqlite");
+  const adminToken = `reliability-admin-${crypto.randomUUID()}`;
+  const port = freePort();
+  const receiver = startWebhookReceiver();
+  let server: ServerProcess = await startServer({ port, kvPath, adminToken });
+  const followers = new Map<string, LiveFollower>();
+  const outputs: string[] = [];
+  try {
+    await addWebhookEndpoint(server, receiver.url);
+    const students = await Promise.all(
+      Array.from({ length: STUDENTS }, () => createStudent(server, "crash")),
+    );
+    const ledgers: PostedLedger[] = students.map((student) => ({
+      student,
+      acked: new Set(),
+      sent: new Map(),
+    }));
+    for (const student of students) {
+      followers.set(student.userId, followLive(port, student.token, "0"));
+    }
+    const random = seededRandom(config.seed);
+    const figures: PosterFigures = {
+      requests: 0,
+      batches: 0,
+      connectionErrors: 0,
+      unexpected: [],
+      resentAsDuplicate: 0,
+    };
+    let stopping = false;
+    const posters = Array.from(
+      { length: config.posters },
+      (_, i) =>
+        runPoster(
+          server.origin,
+          ledgers[i % ledgers.length]!,
+          seededRandom(config.seed + i + 1),
+          figures,
+          () => stopping,
+        ),
+    );
+
+    let lostAfterRestart = 0;
+    for (let kill = 1; kill <= config.kills; kill++) {
+      await delay(config.postingMs * (0.5 + random()));
+      const ackedBefore = ledgers.map((l) => ({ ...l, acked: new Set(l.acked) }));
+      await server.stop({ signal: "SIGKILL" });
+      outputs.push(server.output());
+      await delay(100 + random() * 400);
+      server = await startServer({ port, kvPath, adminToken });
+      const before = report.rows.length;
+      await checkLogHoldsAcked(
+        server,
+        report,
+        SCENARIO,
+        ackedBefore,
+        `kill -9 #${kill}: events acked before it are in the log after restart`,
+      );
+      if (!report.rows.slice(before).every((r) => r.ok)) lostAfterRestart++;
+    }
+    await delay(config.postingMs / 2);
+    stopping = true;
+    await Promise.all(posters);
+
+    const acked = ledgers.reduce((n, l) => n + l.acked.size, 0);
+    report.check(
+      SCENARIO,
+      `${config.kills} kill -9 during ${config.posters} concurrent posters`,
+      figures.unexpected.length === 0 && lostAfterRestart === 0,
+      `${figures.requests} requests (${figures.batches} batches), ${acked} events acked, ` +
+        `${figures.connectionErrors} connection errors re-sent, ${figures.resentAsDuplicate} ` +
+        `answered duplicate on re-send, ${figures.unexpected.length} unexpected answers` +
+        (figures.unexpected.length ? ` (${figures.unexpected.slice(0, 3).join("; ")})` : ""),
+    );
+    await verifyZeroLoss(server, report, SCENARIO, ledgers, {
+      followers,
+      receiver,
+      allowedWebhookResends: config.kills * DELIVERY_CONCURRENCY,
+      // A delivery cut off by a kill is claimed for its timeout + 30 s before it is re-sent.
+      webhookTimeoutMs: 90_000,
+    });
+  } finally {
+    await Promise.all([...followers.values()].map((f) => f.close()));
+    await server.stop();
+    outputs.push(server.output());
+    const errors = outputs.join("\n").split("\n").filter((l) => /error|fail/i.test(l));
+    if (errors.length > 0) console.log(`Server errors:\n${errors.slice(0, 20).join("\n")}`);
+    await receiver.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
