@@ -28,7 +28,7 @@ async function demoEvent(
   };
 }
 
-/** A week of the demo student's history: the first activities done, one in progress. */
+/** A week of the demo student's history: the first activities done, one disputed, one in progress. */
 async function demoHistory(userId: string, now: Date): Promise<StoredEvent[]> {
   const done = DEMO_ACTIVITIES.slice(0, 4);
   const events: StoredEvent[] = [];
@@ -71,6 +71,22 @@ async function demoHistory(userId: string, now: Date): Promise<StoredEvent[]> {
       }),
     );
   }
+  // The tutor chat judged the first quiz failed 20 minutes after the quiz engine passed it: a
+  // conflict only the student can settle, waiting on the conflicts page.
+  const quiz = DEMO_ACTIVITIES[1]!;
+  const quizDone = Date.parse(events[3]!.timestamp);
+  events.push(
+    await demoEvent(userId, ++n, new Date(quizDone + 20 * 60_000), {
+      eventType: "activity_progressed",
+      sourceSystem: "chat_system",
+      eventData: {
+        activityId: quiz.activityId,
+        activityType: quiz.activityType,
+        completionStatus: "failed",
+        score: 40,
+      },
+    }),
+  );
   const next = DEMO_ACTIVITIES[4]!;
   events.push(
     await demoEvent(userId, ++n, new Date(now.getTime() - 2 * 60 * 60 * 1000), {
