@@ -88,10 +88,7 @@ export function startService(
   } = {},
 ): RunningService {
   const deliveries = createDeliveryWorker(kv);
-  const processor = createProcessor(kv, {
-    onError: (userIds, error) => reportProcessingFailure(kv, userIds, error),
-    onDeliveriesQueued: () => deliveries.wake(),
-  });
+  const processor = createServiceProcessor(kv, config, { deliveries });
   if (config.queuesEnabled) kv.listenQueue((message) => processor.handleMessage(message));
   const sweeper = setInterval(() => {
     processor.sweep().catch((error) => console.error("Outbox sweep failed:", error));
