@@ -74,3 +74,30 @@ export async function waitOutboxEmpty(
     probe.close();
   }
 }
+
+/** Readings taken once a second until `stop`, which takes a last one at once and returns them all. */
+export interface BacklogSampler {
+  stop(): Promise<BacklogReading[]>;
+}
+
+/** Starts reading the health report of the server at `port` now and then once a second. */
+export async function sampleBacklog(port: number): Promise<BacklogSampler> {
+  const probe = await openHealthProbe(port);
+  const readings: BacklogReading[] = [await probe.read()];
+  let reading: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    reading ??= probe.read().then((r) => void readings.push(r)).finally(() => (reading = null));
+  }, 1000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      try {
+        await reading;
+        readings.push(await probe.read());
+        return readings;
+      } finally {
+        probe.close();
+      }
+    },
+  };
+}

@@ -51,7 +51,8 @@ const USERS_POSTING_CONNECTIONS = 500;
 // ---------------------------------------------------------------------------------------------
 // Machine and report
 
-async function machine(): Promise<Record<string, unknown>> {
+/** What the bench ran on (CPUs, memory, Deno, open-file limit, load average). */
+async function machine() {
   const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
   const meminfo = await Deno.readTextFile("/proc/meminfo").catch(() => "");
   const limits = await Deno.readTextFile("/proc/self/limits").catch(() => "");
@@ -63,7 +64,14 @@ async function machine(): Promise<Record<string, unknown>> {
     deno: Deno.version.deno,
     v8: Deno.version.v8,
     openFilesSoftLimit: /Max open files\s+(\S+)/.exec(limits)?.[1] ?? "unknown",
+    loadAverageAtStart: await loadAverage(),
   };
+}
+
+/** The 1, 5 and 15-minute load averages from /proc/loadavg (other work on a shared machine shows here). */
+async function loadAverage(): Promise<string> {
+  const text = await Deno.readTextFile("/proc/loadavg").catch(() => "");
+  return text.split(" ").slice(0, 3).join(" ") || "unknown";
 }
 
 function logComparison(c: Comparison, unit: string, pick: (r: Round) => number): void {
@@ -143,7 +151,11 @@ function notes(details: Record<string, unknown>): string[] {
           fmt(users.real.postMs.p50, 2)
         } ms p99 ${fmt(users.real.postMs.p99, 2)} ms, 202 -> frame p50 ${
           fmt(users.real.acceptedToFrameMs.p50, 2)
-        } ms p99 ${fmt(users.real.acceptedToFrameMs.p99, 2)} ms; sender at most ${
+        } ms p99 ${fmt(users.real.acceptedToFrameMs.p99, 2)} ms; backlog max ${
+          fmt(users.maxBacklog)
+        } events, oldest pending at most ${fmt(users.maxLagMs)} ms; server CPU ${
+          fmt(users.serverCpuShare * 100)
+        } % of a core; sender at most ${
           fmt(users.real.maxSendLagMs, 1)
         } ms behind schedule on ${users.real.postingConnections} connections; server RSS idle ${
           mib(m.idleKiB)
@@ -353,7 +365,16 @@ async function main(): Promise<void> {
     ]),
   );
   console.log(`\n${table}\n`);
-  console.log([...notes(details), `Total bench time ${fmt(totalSeconds, 0)} s.`].join("\n"));
+  const loadAtEnd = await loadAverage();
+  console.log(
+    [
+      ...notes(details),
+      `Total bench time ${
+        fmt(totalSeconds, 0)
+      } s; load average ${info.loadAverageAtStart} at the ` +
+      `start, ${loadAtEnd} at the end (1, 5, 15 min; 2 would be both cores busy).`,
+    ].join("\n"),
+  );
   const results = {
     date: new Date().toISOString(),
     machine: info,
@@ -373,6 +394,7 @@ async function main(): Promise<void> {
     figures,
     details,
     totalSeconds,
+    loadAverageAtEnd: loadAtEnd,
   };
   await Deno.mkdir(`${ROOT}.bench`, { recursive: true });
   await Deno.writeTextFile(`${ROOT}.bench/results.json`, JSON.stringify(results, null, 2) + "\n");

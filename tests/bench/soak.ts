@@ -15,7 +15,7 @@ import {
   WINDOW_MS,
   type Workspace,
 } from "./bench_env.ts";
-import { type BacklogReading, openHealthProbe, waitOutboxEmpty } from "./health_probe.ts";
+import { type BacklogReading, sampleBacklog, waitOutboxEmpty } from "./health_probe.ts";
 import { runLoad } from "./load.ts";
 import { runPaced } from "./paced.ts";
 import { waitIdle } from "./server_process.ts";
@@ -87,12 +87,7 @@ export async function soak(ws: Workspace, ingestMax: number | null): Promise<Soa
     const count = Math.round((offeredPerSecond * LONG_RUN_MS) / 1000);
     log(`  posting ${count} events at ${offeredPerSecond.toFixed(0)}/s for ${LONG_RUN_MS} ms`);
 
-    const probe = await openHealthProbe(server.port);
-    const readings: BacklogReading[] = [await probe.read()];
-    let reading: Promise<void> | null = null;
-    const sampler = setInterval(() => {
-      reading ??= probe.read().then((r) => void readings.push(r)).finally(() => (reading = null));
-    }, 1000);
+    const sampler = await sampleBacklog(server.port);
     let accepted = 0;
     let failedPosts = 0;
     const paced = await runPaced({
@@ -107,10 +102,7 @@ export async function soak(ws: Workspace, ingestMax: number | null): Promise<Soa
         else failedPosts++;
       },
     });
-    clearInterval(sampler);
-    await reading;
-    readings.push(await probe.read());
-    probe.close();
+    const readings = await sampler.stop();
     const drainAfterMs = await waitOutboxEmpty(server.port, DRAIN_LIMIT_MS);
 
     const first = readings[0]!;
