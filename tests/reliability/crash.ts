@@ -1,16 +1,9 @@
 /** Crash scenario: `kill -9` the real server during sustained posting and prove nothing acknowledged is lost. */
 import { join } from "node:path";
 import { freePort, type ServerProcess, startServer } from "../e2e/harness.ts";
-import {
-  addWebhookEndpoint,
-  createStudent,
-  delay,
-  newEventId,
-  postEvents,
-  seededRandom,
-  videoEvent,
-} from "./fixtures.ts";
+import { addWebhookEndpoint, createStudent, delay, seededRandom } from "./fixtures.ts";
 import { followLive, type LiveFollower } from "./live_follower.ts";
+import { newPosterFigures, runPoster } from "./poster.ts";
 import type { Report, SuiteConfig } from "./report.ts";
 import { startWebhookReceiver } from "./webhook_receiver.ts";
 import { checkLogHoldsAcked, type PostedLedger, verifyZeroLoss } from "./zero_loss.ts";
@@ -22,68 +15,6 @@ const STUDENTS = 3;
 const MAX_BATCH = 20;
 /** Attempts the delivery worker has in flight at once (a crash can cut off each, to be re-sent). */
 const DELIVERY_CONCURRENCY = 8;
-
-/** What the posters did. */
-interface PosterFigures {
-  requests: number;
-  batches: number;
-  connectionErrors: number;
-  unexpected: string[];
-  resentAsDuplicate: number;
-}
-
-/**
- * A client that keeps posting new events (singles and batches up to 20) and, like a well-behaved
- * integration, re-sends the same request until it gets a 2xx; records what was acknowledged.
- */
-async function runPoster(
-  origin: string,
-  ledger: PostedLedger,
-  random: () => number,
-  figures: PosterFigures,
-  stopping: () => boolean,
-): Promise<void> {
-  while (!stopping()) {
-    const size = random() < 0.5 ? 1 : 2 + Math.floor(random() * (MAX_BATCH - 1));
-    const events = Array.from({ length: size }, () => {
-      const id = newEventId();
-      const minutes = 1 + Math.floor(random() * 9);
-      ledger.sent.set(id, minutes);
-      return videoEvent(id, `crash-${id}`, { timeSpent: minutes });
-    });
-    const body = size === 1 ? events[0] : { events };
-    figures.requests++;
-    if (size > 1) figures.batches++;
-    for (let attempt = 0;; attempt++) {
-      try {
-        const response = await postEvents({ origin }, ledger.student.token, body, {
-          signal: AbortSignal.timeout(20_000),
-        });
-        if (response.status === 202 || response.status === 200) {
-          const { results } = await response.json() as {
-            results: { id: string; status: string }[];
-          };
-          for (const result of results) {
-            if (result.status !== "accepted" && result.status !== "duplicate") {
-              figures.unexpected.push(`${result.id}: ${result.status}`);
-              continue;
-            }
-            if (result.status === "duplicate") figures.resentAsDuplicate++;
-            ledger.acked.add(result.id);
-          }
-          break;
-        }
-        figures.unexpected.push(
-          `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`,
-        );
-        if (response.status < 500) break;
-      } catch {
-        figures.connectionErrors++;
-      }
-      await delay(Math.min(1000, 50 * (attempt + 1)));
-    }
-  }
-}
 
 /** Kills the server `config.kills` times while posters post, checking the log after each restart, then the full verdict. */
 export async function crashScenario(config: SuiteConfig, report: Report): Promise<void> {
@@ -109,13 +40,7 @@ export async function crashScenario(config: SuiteConfig, report: Report): Promis
       followers.set(student.userId, followLive(port, student.token, "0"));
     }
     const random = seededRandom(config.seed);
-    const figures: PosterFigures = {
-      requests: 0,
-      batches: 0,
-      connectionErrors: 0,
-      unexpected: [],
-      resentAsDuplicate: 0,
-    };
+    const figures = newPosterFigures();
     let stopping = false;
     const posters = Array.from(
       { length: config.posters },
@@ -126,6 +51,7 @@ export async function crashScenario(config: SuiteConfig, report: Report): Promis
           seededRandom(config.seed + i + 1),
           figures,
           () => stopping,
+          { maxBatch: MAX_BATCH },
         ),
     );
 

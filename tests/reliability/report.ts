@@ -16,6 +16,12 @@ export interface SuiteConfig {
   concurrentEvents: number;
   /** Generated malformed requests (at least 1,000). */
   malformed: number;
+  /** Times the webhook receiver goes down during the downtime scenario. */
+  receiverOutages: number;
+  /** How long the receiver stays down each time, in ms. */
+  receiverDownMs: number;
+  /** Times the live client drops its connection and resumes with `Last-Event-ID`. */
+  liveDrops: number;
   /** Seed of every generated input. */
   seed: number;
 }
@@ -31,6 +37,9 @@ export function suiteConfig(short: boolean, seed: number): SuiteConfig {
       raceRounds: 5,
       concurrentEvents: 100,
       malformed: 1000,
+      receiverOutages: 1,
+      receiverDownMs: 3000,
+      liveDrops: 3,
       seed,
     }
     : {
@@ -41,6 +50,9 @@ export function suiteConfig(short: boolean, seed: number): SuiteConfig {
       raceRounds: 20,
       concurrentEvents: 400,
       malformed: 3000,
+      receiverOutages: 2,
+      receiverDownMs: 20_000,
+      liveDrops: 12,
       seed,
     };
 }

@@ -4,8 +4,10 @@
  * of every check and exits non-zero when one fails. `RELIABILITY=short` also selects the short run.
  */
 import { parseArgs } from "node:util";
+import { accessScenario } from "./access.ts";
 import { badInputScenario } from "./bad_input.ts";
 import { crashScenario } from "./crash.ts";
+import { downtimeScenario } from "./downtime.ts";
 import { racesScenario } from "./races.ts";
 import { Report, runScenario, type SuiteConfig, suiteConfig } from "./report.ts";
 
@@ -13,6 +15,8 @@ const SCENARIOS: Record<string, (config: SuiteConfig, report: Report) => Promise
   crash: crashScenario,
   races: racesScenario,
   "bad input": badInputScenario,
+  access: accessScenario,
+  downtime: downtimeScenario,
 };
 
 const { values } = parseArgs({
