@@ -21,7 +21,8 @@ import { runPaced } from "./paced.ts";
 import { waitIdle } from "./server_process.ts";
 import { linearSlope, ratio, summarize, type Summary } from "./stats.ts";
 
-const MAX_CONNECTIONS = 50;
+/** Posting connections the open-loop sender may open when the server answers slowly. */
+const MAX_CONNECTIONS = 200;
 const DRAIN_LIMIT_MS = 60_000;
 /** The backlog "grows" when its fitted slope exceeds this share of the offered rate (processing < 99 % of it). */
 const GROWTH_SHARE = 0.01;
