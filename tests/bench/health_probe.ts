@@ -18,7 +18,7 @@ export interface BacklogReading {
 }
 
 /** A keep-alive connection that reads the health report on demand. */
-export interface HealthProbe {
+interface HealthProbe {
   read(): Promise<BacklogReading>;
   close(): void;
 }
@@ -26,7 +26,7 @@ export interface HealthProbe {
 const decoder = new TextDecoder();
 
 /** Opens a probe on the real server at `port` (authorised by the bench's admin token). */
-export async function openHealthProbe(port: number): Promise<HealthProbe> {
+async function openHealthProbe(port: number): Promise<HealthProbe> {
   const conn = await HttpConnection.open("127.0.0.1", port);
   const opened = performance.now();
   const request = buildRequest("GET", "/api/progress-sync/health", {

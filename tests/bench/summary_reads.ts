@@ -31,7 +31,7 @@ const PATHS = 4;
 const PATH_STEPS = 100;
 const EVENTS_PER_ACTIVITY = 4;
 /** Reads measured per student (after `WARMUP_READS`). */
-export const SUMMARY_READS = 500;
+const SUMMARY_READS = 500;
 const WARMUP_READS = 50;
 const DRAIN_LIMIT_MS = 300_000;
 const STUDENTS = [{ events: 100 }, { events: 10_000 }] as const;

@@ -21,7 +21,7 @@ import { type LatencyOptions, type LatencyRun, liveLatency } from "./live_latenc
 import { ratio } from "./stats.ts";
 
 /** Events per second the students post together. */
-export const USERS_RATE = 500;
+const USERS_RATE = 500;
 
 /** What the 1,000-user part measured. */
 export interface UsersRun {
