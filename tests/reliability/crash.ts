@@ -92,7 +92,7 @@ export async function crashScenario(config: SuiteConfig, report: Report): Promis
       receiver,
       allowedWebhookResends: config.kills * DELIVERY_CONCURRENCY,
       // A delivery cut off by a kill is claimed for its timeout + 30 s before it is re-sent.
-      webhookTimeoutMs: 90_000,
+      webhookStallMs: 90_000,
     });
   } finally {
     await Promise.all([...followers.values()].map((f) => f.close()));

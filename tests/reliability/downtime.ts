@@ -103,7 +103,7 @@ export async function downtimeScenario(config: SuiteConfig, report: Report): Pro
       followers: new Map([[student.userId, follower]]),
       receiver,
       allowedWebhookResends: config.receiverOutages * DELIVERY_CONCURRENCY,
-      webhookTimeoutMs: 60_000,
+      webhookStallMs: 60_000,
     });
 
     const health = (await getJson<{ health: { attempts: number; failed: number } }>(

@@ -213,7 +213,10 @@ export function delay(ms: number): Promise<void> {
 
 /** Queue figures from the admin health report. */
 export interface QueueFigures {
+  /** Unprocessed events (counted up to 10,000). */
   outboxDepth: number;
+  /** Events this server process has processed since it started. */
+  processedEvents: number;
   pendingDeliveries: number;
   deadLetters: number;
 }
@@ -222,21 +225,48 @@ export interface QueueFigures {
 export async function readQueues(server: ServerProcess): Promise<QueueFigures> {
   const report = await getJson<{
     outbox: { depth: number };
+    processing: { processedEvents: number };
     webhooks: { pendingDeliveries: number; deadLetters: number };
   }>(server, "/api/progress-sync/health", server.adminToken);
   return {
     outboxDepth: report.outbox.depth,
+    processedEvents: report.processing.processedEvents,
     pendingDeliveries: report.webhooks.pendingDeliveries,
     deadLetters: report.webhooks.deadLetters,
   };
 }
 
-/** Waits until every accepted event has been processed (the outbox is empty). */
-export async function waitProcessed(server: ServerProcess, timeoutMs = 60_000): Promise<void> {
-  await waitFor("an empty outbox", async () => {
-    const { outboxDepth } = await readQueues(server);
-    return outboxDepth === 0 ? true : null;
-  }, timeoutMs);
+/**
+ * Polls `probe` until it reports `done`; throws with `what` once `progress` has not reached a new
+ * high for `stallMs` (so big backlogs may take as long as they need, but a stuck one fails).
+ */
+export async function waitWhileProgressing(
+  what: string,
+  probe: () => Promise<{ done: boolean; progress: number }>,
+  stallMs: number,
+  intervalMs = 250,
+): Promise<void> {
+  let best = -Infinity;
+  let lastGain = Date.now();
+  for (;;) {
+    const { done, progress } = await probe();
+    if (done) return;
+    if (progress > best) {
+      best = progress;
+      lastGain = Date.now();
+    } else if (Date.now() - lastGain > stallMs) {
+      throw new Error(`No progress for ${stallMs} ms waiting for ${what} (stuck at ${progress})`);
+    }
+    await delay(intervalMs);
+  }
+}
+
+/** Waits until every accepted event has been processed (the outbox is empty), however long a shrinking backlog takes. */
+export async function waitProcessed(server: ServerProcess, stallMs = 60_000): Promise<void> {
+  await waitWhileProgressing("an empty outbox", async () => {
+    const { outboxDepth, processedEvents } = await readQueues(server);
+    return { done: outboxDepth === 0, progress: processedEvents - outboxDepth };
+  }, stallMs);
 }
 
 /** Registers a webhook endpoint for `progress_update` messages at `url` (admin); returns its id. */

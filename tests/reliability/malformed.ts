@@ -387,8 +387,10 @@ export function malformedRequests(seed: number, count: number, random: () => num
     },
     function badReadParam(n) {
       const t = pick(random, READ_TARGETS);
+      // "0" is the log's start cursor, a valid `since`; everywhere else it is wrong.
+      const tokens = t.path.includes("since=") ? BAD_TOKENS.filter((b) => b !== "0") : BAD_TOKENS;
       const token = random() < 0.75
-        ? pick(random, BAD_TOKENS)
+        ? pick(random, tokens)
         : percentEncodeBytes(unicodeJunk[n % unicodeJunk.length]!);
       return {
         kind: "bad cursors and ids",

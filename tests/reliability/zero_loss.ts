@@ -7,8 +7,8 @@ import {
   readSummary,
   readWholeLog,
   type Student,
-  waitFor,
   waitProcessed,
+  waitWhileProgressing,
 } from "./fixtures.ts";
 import { followLive, type LiveFollower } from "./live_follower.ts";
 import type { Report } from "./report.ts";
@@ -20,6 +20,19 @@ export interface PostedLedger {
   acked: Set<string>;
   /** Every event id sent (acknowledged or not), with its `timeSpent`. */
   sent: Map<string, number>;
+}
+
+/** Waits until `counts` holds every id, as long as new ones keep arriving (15 s without one ends it). */
+async function waitForUpdates(
+  what: string,
+  ids: readonly string[],
+  counts: ReadonlyMap<string, number>,
+): Promise<void> {
+  await waitWhileProgressing(
+    what,
+    () => Promise.resolve({ done: ids.every((id) => counts.has(id)), progress: counts.size }),
+    15_000,
+  ).catch(() => {});
 }
 
 /** Counts of `ids` seen 0 times and more than once in `counts`. */
@@ -79,7 +92,8 @@ export async function verifyZeroLoss(
     receiver?: WebhookReceiver;
     /** Re-sent deliveries (same `webhook-id`) allowed, e.g. attempts cut off by a crash. */
     allowedWebhookResends?: number;
-    webhookTimeoutMs?: number;
+    /** Longest wait without a new delivery arriving before the missing ones count as lost. */
+    webhookStallMs?: number;
   } = {},
 ): Promise<void> {
   await waitProcessed(server);
@@ -106,11 +120,7 @@ export async function verifyZeroLoss(
     const ids = logs.get(ledger.student.userId) ?? [];
     const replay = followLive(server.port, ledger.student.token, "0");
     try {
-      await waitFor(
-        "every stored live message",
-        () => Promise.resolve(ids.every((id) => replay.progressUpdates.has(id)) ? true : null),
-        15_000,
-      ).catch(() => {});
+      await waitForUpdates("every stored live message", ids, replay.progressUpdates);
       const stored = missingAndDoubled(ids, replay.progressUpdates);
       storedMissing += stored.missing;
       storedDoubled += stored.doubled;
@@ -119,11 +129,7 @@ export async function verifyZeroLoss(
     }
     const follower = options.followers?.get(ledger.student.userId);
     if (!follower) continue;
-    await waitFor(
-      "the follower to catch up",
-      () => Promise.resolve(ids.every((id) => follower.progressUpdates.has(id)) ? true : null),
-      15_000,
-    ).catch(() => {});
+    await waitForUpdates("the follower to catch up", ids, follower.progressUpdates);
     const seen = missingAndDoubled(ids, follower.progressUpdates);
     followMissing += seen.missing;
     followDoubled += seen.doubled;
@@ -148,14 +154,15 @@ export async function verifyZeroLoss(
   if (!receiver) return;
   const all = [...logs.values()].flat();
   // Wait for the server's queue to drain too: a delivery re-sent late must be counted.
-  await waitFor(
+  await waitWhileProgressing(
     "every webhook delivery",
     async () => {
       const seen = receiver.idsPerEvent("progress_update");
-      if (!all.every((id) => seen.has(id))) return null;
-      return (await readQueues(server)).pendingDeliveries === 0 ? true : null;
+      const done = all.every((id) => seen.has(id)) &&
+        (await readQueues(server)).pendingDeliveries === 0;
+      return { done, progress: receiver.received.length };
     },
-    options.webhookTimeoutMs ?? 30_000,
+    options.webhookStallMs ?? 30_000,
     500,
   ).catch(() => {});
   const perEvent = receiver.idsPerEvent("progress_update");
