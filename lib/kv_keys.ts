@@ -346,6 +346,11 @@ export function achievementFactsKey(userId: string): Deno.KvKey {
   return ["achievement_facts", userId];
 }
 
+/** The first event that completed a path step for a student (a log position; never removed). */
+export function stepCompletionKey(userId: string, activityId: string): Deno.KvKey {
+  return ["step_completions", userId, activityId];
+}
+
 /** Index of achievements their students made public; entries hold `true`. */
 export function publicAchievementKey(userId: string, achievementId: string): Deno.KvKey {
   return ["public_achievements", userId, achievementId];

@@ -1,6 +1,9 @@
 import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import { targetsOf } from "../events/schema.ts";
+import type { BatchedReader } from "../kv_batch_reader.ts";
+import { stepCompletionKey } from "../kv_keys.ts";
+import type { LogPosition } from "../progress/activity_state.ts";
 import type { LearningPath } from "../sync/propagation.ts";
 import { listAwards } from "./achievement_store.ts";
 import { type Award, awardAchievements, type AwardOutput } from "./award_step.ts";
@@ -12,16 +15,18 @@ export interface AwardWork {
   output: AwardOutput;
 }
 
-/** What processing already read for the award step: the student's facts and time zone, the catalog. */
+/** What processing already read for the award step (facts, time zone, catalog), and its reader. */
 export interface AwardReads {
   facts: ProgressFacts;
   timeZone: string;
   catalog: CatalogSnapshot;
+  reader: BatchedReader;
 }
 
 /**
- * Reads the student's awards and runs the award step with their facts, time zone and the
- * catalog's expected minutes of the activities these events complete.
+ * Reads the student's awards and the first completions of the paths' steps, and runs the award
+ * step with their facts, time zone and the catalog's expected minutes of the activities these
+ * events complete.
  */
 export async function awardStep(
   kv: Deno.Kv,
@@ -31,7 +36,13 @@ export async function awardStep(
   paths: readonly LearningPath[],
   now: string,
 ): Promise<AwardWork> {
-  const awards = await listAwards(kv, userId);
+  const stepIds = [...new Set(paths.flatMap((p) => p.steps.map((s) => s.activityId)))];
+  const [awards, stepEntries] = await Promise.all([
+    listAwards(kv, userId),
+    reads.reader.getMany<LogPosition>(stepIds.map((id) => stepCompletionKey(userId, id))),
+  ]);
+  const stepCompletions = new Map<string, LogPosition>();
+  stepEntries.forEach((e, i) => e.value && stepCompletions.set(stepIds[i]!, e.value));
   const expectedMinutes = new Map<string, number>();
   for (const event of events) {
     if (event.eventData.completionStatus !== "completed") continue;
@@ -47,6 +58,7 @@ export async function awardStep(
       timeZone: reads.timeZone,
       expectedMinutes,
       paths,
+      stepCompletions,
       awarded: new Map(awards.map((a: Award) => [a.achievementId, a])),
       now,
     }),

@@ -4,10 +4,11 @@ import type { ProjectionOutput } from "../progress/project.ts";
 import type { LearningPath } from "../sync/propagation.ts";
 import { dayOf } from "./calendar.ts";
 import type { AchievementDefinition, AchievementType } from "./definitions.ts";
+import type { LogPosition } from "../progress/activity_state.ts";
 import {
+  earlier,
   type EarnedAchievement,
   earnedAchievements,
-  firstCompletion,
   type ProgressFacts,
   withCompletion,
   withDay,
@@ -36,6 +37,8 @@ export interface AwardInput {
   expectedMinutes: ReadonlyMap<string, number>;
   /** The paths that include an activity these events complete. */
   paths: readonly Pick<LearningPath, "pathId" | "steps">[];
+  /** The stored first completions of those paths' steps (absent: not completed yet). */
+  stepCompletions: ReadonlyMap<string, LogPosition>;
   /** The student's awards so far, by achievement id. */
   awarded: ReadonlyMap<string, Award>;
   /** Processing time (ISO): "today" for the current streak. */
@@ -45,6 +48,8 @@ export interface AwardInput {
 /** What the award step decided. */
 export interface AwardOutput {
   facts: ProgressFacts;
+  /** Path steps whose first completion this step found or moved earlier, to store. */
+  stepCompletions: Map<string, LogPosition>;
   /** Awards to write: new ones, and existing ones whose trigger moved earlier (a late event). */
   awards: Award[];
   /** Awards earned for the first time, with the event of this step they are reported on. */
@@ -53,12 +58,19 @@ export interface AwardOutput {
   streaks: FrozenStreaks;
 }
 
-/** Folds a step's events into a student's facts: active days, completions, fast completions, complete paths. */
-export function foldFacts(
-  input: Omit<AwardInput, "definitions" | "awarded" | "now">,
-): ProgressFacts {
+/** What folding a step's events gives: the facts and the path steps' changed first completions. */
+interface Folded {
+  facts: ProgressFacts;
+  stepCompletions: Map<string, LogPosition>;
+}
+
+function fold(input: Omit<AwardInput, "definitions" | "awarded" | "now">): Folded {
   let facts = input.facts;
   const pathSteps = new Set(input.paths.flatMap((p) => p.steps.map((s) => s.activityId)));
+  const changed = new Map<string, LogPosition>();
+  const firstOf = (activityId: string) =>
+    changed.get(activityId) ?? input.stepCompletions.get(activityId) ??
+      input.facts.steps?.[activityId] ?? facts.completions[activityId];
   for (const event of input.events) {
     const at = positionOf(event);
     const day = dayOf(event.timestamp, input.timeZone);
@@ -71,22 +83,28 @@ export function foldFacts(
     const minutes = event.eventData.timeSpent ?? 0;
     facts = withCompletion(facts, own!, at, {
       fast: expected !== undefined && minutes > 0 && minutes < expected,
-      pathStep: pathSteps.has(own!),
     });
-    for (const activityId of others) {
-      facts = withCompletion(facts, activityId, at, {
-        fast: false,
-        pathStep: pathSteps.has(activityId),
-      });
+    for (const activityId of others) facts = withCompletion(facts, activityId, at, { fast: false });
+    for (const activityId of [own!, ...others]) {
+      if (!pathSteps.has(activityId)) continue;
+      const first = earlier(firstOf(activityId), at);
+      if (first !== input.stepCompletions.get(activityId)) changed.set(activityId, first);
     }
   }
   for (const path of input.paths) {
-    const firsts = path.steps.map((s) => firstCompletion(facts, s.activityId));
+    const firsts = path.steps.map((s) => firstOf(s.activityId));
     if (firsts.every((f) => f !== undefined)) {
       facts = withPathCompleted(facts, path.pathId, firsts.sort(comparePositions).at(-1)!);
     }
   }
-  return facts;
+  return { facts, stepCompletions: changed };
+}
+
+/** Folds a step's events into a student's facts: active days, completions, fast completions, complete paths. */
+export function foldFacts(
+  input: Omit<AwardInput, "definitions" | "awarded" | "now">,
+): ProgressFacts {
+  return fold(input).facts;
 }
 
 /**
@@ -95,7 +113,7 @@ export function foldFacts(
  * so replaying the log in any order gives the same awards. Pure.
  */
 export function awardAchievements(input: AwardInput): AwardOutput {
-  const facts = foldFacts(input);
+  const { facts, stepCompletions } = fold(input);
   const byId = new Map(input.definitions.map((d) => [d.id, d]));
   const ordered = logOrder(input.events);
   const lastEvent = ordered.at(-1)?.id ?? "";
@@ -124,7 +142,7 @@ export function awardAchievements(input: AwardInput): AwardOutput {
     }
   }
   const streaks = streaksWithFreeze(Object.keys(facts.days), dayOf(input.now, input.timeZone));
-  return { facts, awards, earned, streaks };
+  return { facts, stepCompletions, awards, earned, streaks };
 }
 
 /** Writes the award step's findings into the projection's results and live messages. */

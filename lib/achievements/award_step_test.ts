@@ -4,6 +4,7 @@ import type { CompletionStatus, StoredEvent } from "../events/schema.ts";
 import { type Award, awardAchievements } from "./award_step.ts";
 import { DEFAULT_ACHIEVEMENTS } from "./definitions.ts";
 import { emptyFacts, type ProgressFacts } from "./facts.ts";
+import type { LogPosition } from "../progress/activity_state.ts";
 
 function event(
   id: string,
@@ -33,6 +34,7 @@ const PATHS = [{
 /** Runs the award step over `chunks` in arrival order, as processing would. */
 function runInChunks(chunks: StoredEvent[][], timeZone = "UTC") {
   let facts: ProgressFacts = emptyFacts();
+  const stepCompletions = new Map<string, LogPosition>();
   const awarded = new Map<string, Award>();
   const earned: string[] = [];
   for (const chunk of chunks) {
@@ -43,10 +45,12 @@ function runInChunks(chunks: StoredEvent[][], timeZone = "UTC") {
       timeZone,
       expectedMinutes: EXPECTED,
       paths: PATHS,
+      stepCompletions,
       awarded,
       now: "2026-11-30T12:00:00.000Z",
     });
     facts = out.facts;
+    for (const [id, at] of out.stepCompletions) stepCompletions.set(id, at);
     for (const award of out.awards) awarded.set(award.achievementId, award);
     earned.push(...out.earned.map((e) => e.award.achievementId));
   }

@@ -10,8 +10,9 @@ export const DAYS_KEPT = 400;
 
 /**
  * What achievements are decided on, kept per student in one KV value, so bounded: the earliest
- * `COMPLETIONS_KEPT` completions, the latest `DAYS_KEPT` active days, path steps' completions,
- * and per activity type a window of its active days (`WINDOW_DAYS` calendar days, a few KiB).
+ * `COMPLETIONS_KEPT` completions, the latest `DAYS_KEPT` active days, and per activity type a
+ * window of its active days (`WINDOW_DAYS` calendar days, a few KiB). Path steps' first
+ * completions, which a path's completion needs in full, have a KV key each (`StepCompletions`).
  * Every field only moves to an earlier log position, grows, or keeps the k smallest/largest of a
  * set — all order-independent — so the same events in any order and chunks give the same facts,
  * and an achievement, once earned, stays earned.
@@ -23,7 +24,10 @@ export interface ProgressFacts {
   typeDays?: Record<string, DayWindow>;
   /** The earliest event that completed each activity (ever, resets notwithstanding). */
   completions: Record<string, LogPosition>;
-  /** The same, for activities that are steps of a path (kept in full, for path completion). */
+  /**
+   * Path steps' first completions as facts kept them before they moved to their own keys: read
+   * as a fallback for data written then, never grown (it could outgrow a KV value).
+   */
   steps?: Record<string, LogPosition>;
   /** The earliest completing event that took less time than the catalog expects. */
   firstFast: (LogPosition & { activityId: string }) | null;
@@ -42,10 +46,11 @@ export interface EarnedAchievement {
 
 /** Facts of a student with no activity. */
 export function emptyFacts(): ProgressFacts {
-  return { days: {}, completions: {}, steps: {}, firstFast: null, paths: {} };
+  return { days: {}, completions: {}, firstFast: null, paths: {} };
 }
 
-function earlier<T extends LogPosition>(a: T | undefined | null, b: T): T {
+/** The earlier of two log positions (`b` when there is no `a`). */
+export function earlier<T extends LogPosition>(a: T | undefined | null, b: T): T {
   return a && comparePositions(a, b) <= 0 ? a : b;
 }
 
@@ -85,24 +90,17 @@ export function withCompletion(
   facts: ProgressFacts,
   activityId: string,
   at: LogPosition,
-  options: { fast: boolean; pathStep: boolean },
+  options: { fast: boolean },
 ): ProgressFacts {
   const completions = {
     ...facts.completions,
     [activityId]: earlier(facts.completions[activityId], at),
   };
-  const steps = facts.steps ?? {};
   return {
     ...facts,
     completions: keepFirst(completions, COMPLETIONS_KEPT, ([, a], [, b]) => comparePositions(a, b)),
-    steps: options.pathStep ? { ...steps, [activityId]: earlier(steps[activityId], at) } : steps,
     firstFast: options.fast ? earlier(facts.firstFast, { ...at, activityId }) : facts.firstFast,
   };
-}
-
-/** The first completion of an activity, if the facts still know it. */
-export function firstCompletion(facts: ProgressFacts, activityId: string): LogPosition | undefined {
-  return facts.steps?.[activityId] ?? facts.completions[activityId];
 }
 
 /** Records a path's completion (the earliest kept). */

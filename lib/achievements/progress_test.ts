@@ -12,7 +12,7 @@ Deno.test("locked achievements show how close the student is; earned ones show f
     facts,
     "a1",
     { timestamp: "2026-11-20T10:00:00.000Z", eventId: "e1" },
-    { fast: false, pathStep: false },
+    { fast: false },
   );
   const statuses = achievementStatuses(DEFAULT_ACHIEVEMENTS, facts, [], "2026-11-22");
   const byId = Object.fromEntries(statuses.map((s) => [s.definition.id, s.progress]));

@@ -34,7 +34,14 @@ function fold(chunks: readonly StoredEvent[][], timeZone: string | string[] = "U
   let facts: ProgressFacts = emptyFacts();
   chunks.forEach((events, i) => {
     const zone = typeof timeZone === "string" ? timeZone : timeZone[i]!;
-    facts = foldFacts({ facts, events, timeZone: zone, expectedMinutes: new Map(), paths: [] });
+    facts = foldFacts({
+      facts,
+      events,
+      timeZone: zone,
+      expectedMinutes: new Map(),
+      paths: [],
+      stepCompletions: new Map(),
+    });
   });
   return facts;
 }

@@ -11,6 +11,7 @@ import {
   itemsVersionKey,
   outboxPrefix,
   resultKey,
+  stepCompletionKey,
   summaryKey,
   userKey,
   userPathKey,
@@ -220,6 +221,7 @@ async function planUser(
       facts: (factsEntry!.value as ProgressFacts | null) ?? emptyFacts(),
       timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
       catalog: shared.catalog,
+      reader: shared.reader,
     },
     all,
     sync.paths,
@@ -271,7 +273,7 @@ function mutationsOf(work: UserWork): number {
   const indexEntries = work.events.reduce((n, e) => n + targetsOf(e).length, 0);
   return work.outboxKeys.length + work.output.states.size + indexEntries +
     work.output.results.length + work.sync.itemStates.size + work.sync.pathIds.length + 3 +
-    1 + work.awards.awards.length +
+    1 + work.awards.awards.length + work.awards.stepCompletions.size +
     work.deliveries.length * MUTATIONS_PER_DELIVERY +
     syncStatMutations(work.events, work.output.messages) +
     conflictWriteMutations(work.conflicts.writes, work.conflicts.corrections);
@@ -299,6 +301,9 @@ function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): voi
   op.set(achievementFactsKey(userId), work.awards.facts);
   for (const award of work.awards.awards) {
     op.set(achievementKey(userId, award.achievementId), award);
+  }
+  for (const [activityId, at] of work.awards.stepCompletions) {
+    op.set(stepCompletionKey(userId, activityId), at);
   }
   addConflictWrites(op, kv, userId, work.conflicts.writes, work.conflicts.corrections);
   addNotifications(op, kv, userId, output.messages);

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { putActivity, putPath } from "../../../lib/catalog/catalog_store.ts";
+import { MAX_PATH_STEPS } from "../../../lib/catalog/catalog_schema.ts";
+import { achievementFactsKey, outboxPrefix } from "../../../lib/kv_keys.ts";
 import { withTestApp } from "../../../lib/testing/test_app.ts";
 
 function completed(id: string, activityId: string, timestamp: string, minutes = 10) {
@@ -162,5 +165,46 @@ Deno.test("the summary and live updates carry the current streak up to today", a
     }
     const summary = await (await app.request("/api/progress-sync/summary", { token })).json();
     assert.equal(summary.overallProgress.currentStreak, 2);
+  });
+});
+
+Deno.test("a student completing 1,200 path steps keeps small facts and completes every path (processing never stalls)", async () => {
+  await withTestApp(async (app) => {
+    const { userId, token } = await app.student();
+    const ids = Array.from(
+      { length: 1200 },
+      (_, i) => `step-activity-${String(i).padStart(4, "0")}`,
+    );
+    for (const id of ids) await putActivity(app.kv, id, { title: id, activityType: "video" });
+    for (let p = 0; p < ids.length / MAX_PATH_STEPS; p++) {
+      const steps = ids.slice(p * MAX_PATH_STEPS, (p + 1) * MAX_PATH_STEPS);
+      await putPath(app.kv, `long-path-${p}`, {
+        title: `Path ${p}`,
+        steps: steps.map((activityId) => ({ stepId: activityId, activityId })),
+      });
+    }
+    for (let b = 0; b < ids.length; b += 100) {
+      const response = await app.request("/api/progress-sync/events?wait=true", {
+        method: "POST",
+        token,
+        json: {
+          events: ids.slice(b, b + 100).map((id, i) =>
+            completed(`done-${b + i}`, id, new Date(Date.UTC(2026, 10, 1, 0, b + i)).toISOString())
+          ),
+        },
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+    }
+    await app.processor.idle();
+    const facts = await app.kv.get(achievementFactsKey(userId));
+    assert.ok(JSON.stringify(facts.value).length < 30_000, "facts stay far from 64 KiB");
+    const pending = await Array.fromAsync(app.kv.list({ prefix: outboxPrefix(userId) }));
+    assert.deepEqual(pending, []);
+    const awards = await (await app.request("/api/progress-sync/achievements", { token })).json();
+    const pathComplete = awards.achievements.find((a: { achievementId: string }) =>
+      a.achievementId === "path-complete"
+    );
+    assert.ok(pathComplete, "the first path completed earns path-complete");
+    assert.equal(pathComplete.triggerEventId, `done-${MAX_PATH_STEPS - 1}`);
   });
 });
