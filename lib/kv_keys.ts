@@ -56,6 +56,11 @@ export function derivedViewKey(userId: string): Deno.KvKey {
   return ["derived_views", userId];
 }
 
+/** One chunk of a user's stored derived parts (`id` is fresh for each write). */
+export function derivedViewChunkKey(userId: string, id: string, index: number): Deno.KvKey {
+  return ["derived_view_chunks", userId, id, index];
+}
+
 /** Rewritten in every commit that changes a user's tracked items (its versionstamp is the version). */
 export function itemsVersionKey(userId: string): Deno.KvKey {
   return ["items_version", userId];

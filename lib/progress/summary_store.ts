@@ -20,6 +20,12 @@ import { listItemViews } from "../sync/item_views.ts";
 import { pathProgressOf, type PathProgressSummary, upcomingItems } from "../sync/path_progress.ts";
 import type { LearningPath } from "../sync/propagation.ts";
 import { type ActivityState, comparePositions } from "./activity_state.ts";
+import {
+  type DerivedParts,
+  type DerivedView,
+  storedDerivedParts,
+  storeDerivedParts,
+} from "./derived_view_store.ts";
 import { milestonesOf } from "./milestones.ts";
 import { emptySummary, type ProgressSummary } from "./summary.ts";
 import { overallProgressOf, type UnifiedProgressView, unifiedViewOf } from "./unified_view.ts";
@@ -176,27 +182,12 @@ export function derivedProgressOf(
   };
 }
 
-/** The parts of the unified view derived from many projections and the catalog. */
-type DerivedParts = Pick<
-  UnifiedProgressView,
-  "learningPaths" | "upcomingActivities" | "skillProgress" | "milestones" | "weightedProgress"
->;
-
-/** Derived parts as stored, with the versions of everything they were read from. */
-interface DerivedView {
-  versions: string;
-  parts: DerivedParts;
-}
-
-/** Derived parts larger than this (as JSON) are not stored: KV values are limited to 64 KiB. */
-const MAX_DERIVED_VIEW_CHARS = 48_000;
-
 /** What every view read starts from: one `getMany` and the pending count. */
 interface ViewBase {
   summary: ProgressSummary;
   /** Summary, items and catalog versionstamps and the weights: the derived view's inputs. */
   versions: string;
-  stored: DerivedView | null;
+  stored: Deno.KvEntryMaybe<DerivedView>;
   facts: ProgressFacts;
   timeZone: string;
   pendingEvents: number;
@@ -222,7 +213,7 @@ async function readViewBase(kv: Deno.Kv, userId: string): Promise<ViewBase> {
       catalog.versionstamp,
       configuredWeights(),
     ]),
-    stored: stored.value,
+    stored,
     facts: factsOf(facts),
     timeZone: user.value?.timeZone ?? "UTC",
     pendingEvents,
@@ -272,11 +263,8 @@ async function deriveView(kv: Deno.Kv, userId: string, base: ViewBase): Promise<
     milestones,
     weightedProgress,
   };
-  const stored: DerivedView = { versions: base.versions, parts };
-  if (JSON.stringify(stored).length <= MAX_DERIVED_VIEW_CHARS) {
-    // Parts read after the versions are at least as new as them, so a stored view is never stale.
-    await kv.set(derivedViewKey(userId), stored);
-  }
+  // Parts read after the versions are at least as new as them, so a stored view is never stale.
+  await storeDerivedParts(kv, userId, base.stored, base.versions, parts);
   return { view: viewOf(base, parts), inputs, completionTimeAt, weights };
 }
 
@@ -288,13 +276,15 @@ export async function readUnifiedView(kv: Deno.Kv, userId: string): Promise<Unif
 /**
  * Reads a user's unified progress view from the projections (never from the log). The derived
  * parts are reused while the summary, the student's items, the catalog and the weights are
- * unchanged, so a read costs one `getMany` however long the student's history is.
+ * unchanged, so a read costs one `getMany` (two when the parts are stored in chunks) however
+ * long the student's history is.
  */
 export async function getUnifiedView(
   kv: Deno.Kv,
   userId: string,
 ): Promise<UnifiedProgressView> {
   const base = await readViewBase(kv, userId);
-  if (base.stored?.versions === base.versions) return viewOf(base, base.stored.parts);
+  const stored = await storedDerivedParts(kv, userId, base.stored.value, base.versions);
+  if (stored) return viewOf(base, stored);
   return (await deriveView(kv, userId, base)).view;
 }
