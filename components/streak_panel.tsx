@@ -39,7 +39,6 @@ export function StreakPanel(props: { report: StreakReport }) {
         data-testid="streak-freeze"
         data-held={report.freeze.held ? "true" : "false"}
       >
-        <span aria-hidden="true">{report.freeze.held ? "🧊 " : ""}</span>
         {freezeText(report.freeze)}
       </p>
       <div class="table-wrap">

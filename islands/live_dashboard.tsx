@@ -163,7 +163,7 @@ export default function LiveDashboard(props: LiveDashboardProps) {
                   {freeze && (freeze.held || freeze.usedOn) && (
                     <span data-testid="stat-streak-freeze" title={freezeText(freeze)}>
                       {" · "}
-                      {freeze.held ? "🧊 freeze held" : `freeze used on ${freeze.usedOn}`}
+                      {freeze.held ? "freeze held" : `freeze used on ${freeze.usedOn}`}
                     </span>
                   )}
                 </>

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { AchievementShare } from "../components/achievement_share.tsx";
+import { AchievementIcon } from "../components/achievement_icon.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
 import { factsOf, getFacts, listAwards } from "../lib/achievements/achievement_store.ts";
 import { listShareIds } from "../lib/achievements/achievement_sharing.ts";
@@ -11,16 +12,8 @@ import { StreakPanel } from "../components/streak_panel.tsx";
 import { type AchievementStatus, achievementStatuses } from "../lib/achievements/progress.ts";
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
 import { publicOrigin } from "../lib/http/public_origin.ts";
-
-const TYPE_ICON = {
-  completion: "✓",
-  streak: "🔥",
-  speed: "⚡",
-  consistency: "📅",
-  milestone: "🏁",
-};
 
 function AchievementCard(props: { status: AchievementStatus; shareUrl?: string | null }) {
   const { definition, earned, progress } = props.status;
@@ -32,7 +25,9 @@ function AchievementCard(props: { status: AchievementStatus; shareUrl?: string |
       data-achievement-id={definition.id}
       data-earned={earned ? "true" : "false"}
     >
-      <div class="achievement-icon" aria-hidden="true">{TYPE_ICON[definition.type]}</div>
+      <div class="achievement-icon" aria-hidden="true">
+        <AchievementIcon type={definition.type} />
+      </div>
       <div class="stack">
         <h3 class="card-title">{definition.title}</h3>
         <p class="muted">{definition.description}</p>
@@ -72,7 +67,7 @@ function AchievementCard(props: { status: AchievementStatus; shareUrl?: string |
 
 /** `/achievements`: earned achievements, and locked ones with their criteria and how close the student is. */
 export const achievementsPage = new Hono<AppEnv>().get("/", async (c) => {
-  const user = pageUser(c);
+  const user = await pageUserWithNav(c);
   if (!user) return redirectToSignIn(c);
   const { kv } = c.get("deps");
   const [awards, facts, account, shareIds] = await Promise.all([
@@ -101,29 +96,31 @@ export const achievementsPage = new Hono<AppEnv>().get("/", async (c) => {
           </p>
         </div>
       </div>
-      <StreakPanel report={streaks} />
-      <section aria-labelledby="earned-heading" class="stack">
-        <h2 id="earned-heading">Earned</h2>
-        {earned.length === 0
-          ? <p class="empty">None yet: complete your first activity to earn one.</p>
-          : (
-            <ul class="grid achievement-grid" data-testid="earned-achievements">
-              {earned.map((s) => (
-                <AchievementCard
-                  key={s.definition.id}
-                  status={s}
-                  shareUrl={shareUrlOf(s.definition.id)}
-                />
-              ))}
-            </ul>
-          )}
-      </section>
-      <section aria-labelledby="locked-heading" class="stack">
-        <h2 id="locked-heading">Still to earn</h2>
-        <ul class="grid achievement-grid" data-testid="locked-achievements">
-          {locked.map((s) => <AchievementCard key={s.definition.id} status={s} />)}
-        </ul>
-      </section>
+      <div class="sections">
+        <StreakPanel report={streaks} />
+        <section aria-labelledby="earned-heading" class="stack">
+          <h2 id="earned-heading">Earned</h2>
+          {earned.length === 0
+            ? <p class="empty">None yet: complete your first activity to earn one.</p>
+            : (
+              <ul class="grid achievement-grid" data-testid="earned-achievements">
+                {earned.map((s) => (
+                  <AchievementCard
+                    key={s.definition.id}
+                    status={s}
+                    shareUrl={shareUrlOf(s.definition.id)}
+                  />
+                ))}
+              </ul>
+            )}
+        </section>
+        <section aria-labelledby="locked-heading" class="stack">
+          <h2 id="locked-heading">Still to earn</h2>
+          <ul class="grid achievement-grid" data-testid="locked-achievements">
+            {locked.map((s) => <AchievementCard key={s.definition.id} status={s} />)}
+          </ul>
+        </section>
+      </div>
     </Layout>,
   ));
 });

@@ -62,6 +62,10 @@ Deno.test("the conflicts page shows an open conflict side by side; a form resolv
 
     const dashboard = await (await page(app, "/dashboard", cookie)).text();
     assert.match(dashboard, /data-testid="nav-conflicts-count">1/);
+    for (const path of ["/learn", "/achievements", "/insights", "/tokens"]) {
+      const other = await (await page(app, path, cookie)).text();
+      assert.match(other, /data-testid="nav-conflicts-count">1/, `the badge on ${path}`);
+    }
     assert.match(dashboard, /1 conflict needs your decision/);
 
     const html = await (await page(app, "/conflicts", cookie)).text();

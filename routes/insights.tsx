@@ -5,7 +5,7 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import { ProgressRing } from "../components/progress_ring.tsx";
 import { addDays, dayOf } from "../lib/achievements/calendar.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
 import {
   type Insights,
   MAX_RANGE_DAYS,
@@ -464,7 +464,7 @@ function RangeForm(props: { from: string; to: string; today: string; current: nu
 
 /** `/insights`: time spent, completion, skills, patterns and finish estimates, as SVG charts. */
 export const insightsPage = new Hono<AppEnv>().get("/", async (c) => {
-  const user = pageUser(c);
+  const user = await pageUserWithNav(c);
   if (!user) return redirectToSignIn(c);
   const { kv } = c.get("deps");
   const from = c.req.query("from") || undefined;

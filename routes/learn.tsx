@@ -4,7 +4,7 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import LearnPath from "../islands/learn_path.tsx";
 import { getActivities, getPaths, listPaths } from "../lib/catalog/catalog_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUser } from "../lib/http/page_session.ts";
+import { pageUserWithNav } from "../lib/http/page_session.ts";
 import { getClientSnapshot } from "../lib/learning/client_event_log.ts";
 import { type Lesson, lessonFor } from "../lib/learning/lesson_content.ts";
 import { getActivityStates } from "../lib/progress/summary_store.ts";
@@ -14,7 +14,7 @@ import { getActivityStates } from "../lib/progress/summary_store.ts";
  * progress stays on the device until they sign in); a student's path defaults to their active one.
  */
 export const learnPage = new Hono<AppEnv>().get("/", async (c) => {
-  const user = pageUser(c);
+  const user = await pageUserWithNav(c);
   const { kv } = c.get("deps");
   const paths = await listPaths(kv);
   const serverSnapshot = user ? await getClientSnapshot(kv, user.userId) : null;

@@ -9,7 +9,7 @@ import {
 import { type Scope, SESSION_SCOPES } from "../lib/auth/principal.ts";
 import { recordAudit } from "../lib/audit/audit_log.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUser, pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
 
 interface TokensPageProps {
   user: { username: string };
@@ -135,7 +135,7 @@ function TokensPage(props: TokensPageProps) {
 /** `/tokens`: create (secret shown once), list and revoke the signed-in student's API tokens. */
 export const tokensPage = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const user = pageUser(c);
+    const user = await pageUserWithNav(c);
     if (!user) return redirectToSignIn(c);
     const tokens = await listApiTokens(c.get("deps").kv, user.userId);
     return c.html(
@@ -143,7 +143,7 @@ export const tokensPage = new Hono<AppEnv>()
     );
   })
   .post("/", async (c) => {
-    const user = pageUser(c);
+    const user = await pageUserWithNav(c);
     if (!user) return redirectToSignIn(c);
     const { kv } = c.get("deps");
     const form = await c.req.parseBody({ all: true });

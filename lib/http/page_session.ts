@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { openConflictIds } from "../conflicts/conflict_store.ts";
 import type { AppEnv } from "./app_env.ts";
 
 /** The signed-in student of a page request (session cookie only), or null. */
@@ -8,6 +9,15 @@ export function pageUser(
   const principal = c.get("principal");
   if (!principal || principal.via !== "session" || !principal.userId) return null;
   return { userId: principal.userId, username: principal.username ?? "" };
+}
+
+/** The signed-in student with the count the navigation shows on Conflicts, or null. */
+export async function pageUserWithNav(
+  c: Context<AppEnv>,
+): Promise<{ userId: string; username: string; openConflicts: number } | null> {
+  const user = pageUser(c);
+  if (!user) return null;
+  return { ...user, openConflicts: (await openConflictIds(c.get("deps").kv, user.userId)).length };
 }
 
 /** Only same-site relative paths are allowed as post-sign-in destinations. */
