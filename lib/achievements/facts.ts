@@ -68,7 +68,9 @@ function keepFirst<T>(
 
 /** Records activity on `day` at `at` (only the latest `DAYS_KEPT` days are kept). */
 export function withDay(facts: ProgressFacts, day: string, at: LogPosition): ProgressFacts {
-  const days = { ...facts.days, [day]: earlier(facts.days[day], at) };
+  const known = facts.days[day];
+  if (known && earlier(known, at) === known) return facts;
+  const days = { ...facts.days, [day]: earlier(known, at) };
   return { ...facts, days: keepFirst(days, DAYS_KEPT, ([a], [b]) => (a < b ? 1 : a > b ? -1 : 0)) };
 }
 
@@ -79,9 +81,11 @@ export function withTypeDay(
   day: string,
 ): ProgressFacts {
   const typeDays = facts.typeDays ?? {};
+  const window = withWindowDay(typeDays[activityType], day);
+  if (window === typeDays[activityType]) return facts;
   return {
     ...facts,
-    typeDays: { ...typeDays, [activityType]: withWindowDay(typeDays[activityType], day) },
+    typeDays: { ...typeDays, [activityType]: window },
   };
 }
 
@@ -92,6 +96,8 @@ export function withCompletion(
   at: LogPosition,
   options: { fast: boolean },
 ): ProgressFacts {
+  const known = facts.completions[activityId];
+  if (known && earlier(known, at) === known && !options.fast) return facts;
   const completions = {
     ...facts.completions,
     [activityId]: earlier(facts.completions[activityId], at),

@@ -85,6 +85,8 @@ interface UserWork {
   nowMs: number;
   /** True when the user has more pending events than this commit takes. */
   more: boolean;
+  /** Estimated bytes the user's share writes (`bytesOf`). */
+  bytes: number;
 }
 
 async function getManyChunked<T>(
@@ -254,8 +256,10 @@ async function planUser(
     deliveries: deliveriesFor(userId, output.messages, shared.endpoints, nowMs),
     nowMs,
     more: outbox.length > limit,
+    bytes: 0,
   };
-  const tooBig = mutationsOf(work) > MAX_COMMIT_MUTATIONS || bytesOf(work) > MAX_COMMIT_BYTES;
+  work.bytes = bytesOf(work);
+  const tooBig = mutationsOf(work) > MAX_COMMIT_MUTATIONS || work.bytes > MAX_COMMIT_BYTES;
   if (tooBig && limit > 1) {
     return planUser(kv, userId, now, Math.ceil(limit / 2), shared);
   }
@@ -359,7 +363,7 @@ export async function processPendingEvents(
     let bytes = 0;
     let mutations = 0;
     for (const work of planned) {
-      const size = bytesOf(work);
+      const size = work.bytes;
       const count = mutationsOf(work);
       const full = bytes + size > MAX_COMMIT_BYTES || mutations + count > MAX_COMMIT_MUTATIONS;
       if (included.length > 0 && full) break;
