@@ -1,6 +1,8 @@
 import type { ComponentChildren, VNode } from "preact";
 import { render } from "preact-render-to-string";
+import ConflictsBadge from "../islands/conflicts_badge.tsx";
 import LiveToasts from "../islands/live_toasts.tsx";
+import type { NavUser } from "../lib/http/page_session.ts";
 import { Island, IslandScope } from "./island.tsx";
 
 const PRODUCT = "Progress Sync";
@@ -15,8 +17,7 @@ const FAVICON = "data:image/svg+xml," +
 /** Props of `<Layout>`: the page title, the signed-in user (if any), the current path for nav highlighting, and the page body. */
 export interface LayoutProps {
   title: string;
-  /** `openConflicts`, when the page knows it, shows as a count badge on the Conflicts link. */
-  user?: { username: string; openConflicts?: number } | null;
+  user?: NavUser | null;
   /** The request path; the matching nav link gets `aria-current="page"`. */
   path?: string;
   /** The page's meta description (default: the product's). */
@@ -97,14 +98,15 @@ export function Layout({ title, user = null, path, description, head, children }
                     <NavLink href="/insights" path={path}>Insights</NavLink>
                     <NavLink href="/conflicts" path={path}>
                       Conflicts
-                      {user.openConflicts
+                      {user.liveCursor !== undefined
                         ? (
-                          <span class="nav-badge" data-testid="nav-conflicts-count">
-                            {user.openConflicts}
-                            <span class="visually-hidden">to review</span>
-                          </span>
+                          <Island
+                            name="conflicts_badge"
+                            component={ConflictsBadge}
+                            props={{ openConflictIds: user.openConflictIds ?? [] }}
+                          />
                         )
-                        : null}
+                        : <ConflictsBadge openConflictIds={user.openConflictIds ?? []} />}
                     </NavLink>
                     <NavLink href="/tokens" path={path}>API tokens</NavLink>
                     <form class="signout" method="post" action="/signout">
@@ -138,8 +140,14 @@ export function Layout({ title, user = null, path, description, head, children }
             {PRODUCT} — learning progress from every tool, in one place.
           </p>
         </footer>
-        {user
-          ? <Island name="live_toasts" component={LiveToasts} props={{}} />
+        {user && user.liveCursor !== undefined
+          ? (
+            <Island
+              name="live_toasts"
+              component={LiveToasts}
+              props={{ liveCursor: user.liveCursor }}
+            />
+          )
           : <div id="toasts" class="toasts" role="status" aria-live="polite"></div>}
       </body>
     </html>

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { titleFromId } from "../components/format.ts";
 import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
+import type { NavUser } from "../lib/http/page_session.ts";
 import ConflictNotice from "../islands/conflict_notice.tsx";
 import { getActivities } from "../lib/catalog/catalog_store.ts";
 import {
@@ -37,7 +38,7 @@ const RESOLVED_BY: Record<string, string> = {
 };
 
 interface ConflictsPageProps {
-  user: { username: string; openConflicts: number };
+  user: NavUser;
   open: ProgressConflict[];
   resolved: ProgressConflict[];
   titles: Record<string, string>;
@@ -281,7 +282,11 @@ async function renderConflicts(
     : null;
   return renderPage(
     <ConflictsPage
-      user={{ username: user.username, openConflicts: open.length }}
+      user={{
+        username: user.username,
+        openConflictIds: open.map((c) => c.id),
+        liveCursor,
+      }}
       open={open}
       resolved={resolved}
       titles={titles}

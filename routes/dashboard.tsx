@@ -57,7 +57,7 @@ export const dashboardPage = new Hono<AppEnv>().get("/", async (c) => {
   return c.html(renderPage(
     <Layout
       title="Dashboard"
-      user={{ ...user, openConflicts: conflictIds.length }}
+      user={{ ...user, openConflictIds: conflictIds, liveCursor }}
       path="/dashboard"
     >
       <div class="page-header">

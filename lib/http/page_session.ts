@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import { openConflictIds } from "../conflicts/conflict_store.ts";
+import { openConflictIds as openConflictIdsOf } from "../conflicts/conflict_store.ts";
+import { latestNotificationId } from "../live/notification_store.ts";
 import type { AppEnv } from "./app_env.ts";
 
 /** The signed-in student of a page request (session cookie only), or null. */
@@ -11,13 +12,27 @@ export function pageUser(
   return { userId: principal.userId, username: principal.username ?? "" };
 }
 
-/** The signed-in student with the count the navigation shows on Conflicts, or null. */
+/** The signed-in student as the layout shows them, with what keeps the navigation live. */
+export interface NavUser {
+  username: string;
+  /** Unresolved conflicts at render: a count badge on the Conflicts link, kept live. */
+  openConflictIds?: string[];
+  /** Where the tab's live stream resumes (toasts and badge); without it the page is not live. */
+  liveCursor?: string | null;
+}
+
+/**
+ * The signed-in student with what the live navigation needs (their open conflicts, then the live
+ * stream position: read in that order, so no conflict is counted twice), or null.
+ */
 export async function pageUserWithNav(
   c: Context<AppEnv>,
-): Promise<{ userId: string; username: string; openConflicts: number } | null> {
+): Promise<(NavUser & { userId: string; liveCursor: string | null }) | null> {
   const user = pageUser(c);
   if (!user) return null;
-  return { ...user, openConflicts: (await openConflictIds(c.get("deps").kv, user.userId)).length };
+  const { kv } = c.get("deps");
+  const openConflictIds = await openConflictIdsOf(kv, user.userId);
+  return { ...user, openConflictIds, liveCursor: await latestNotificationId(kv, user.userId) };
 }
 
 /** Only same-site relative paths are allowed as post-sign-in destinations. */

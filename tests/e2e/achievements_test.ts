@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
   api,
+  assertSameDocument,
+  markDocument,
   maybeScreenshot,
   registerViaApi,
   uniqueUsername,
@@ -53,6 +55,54 @@ Deno.test("an achievement toast arrives live when a script posts the qualifying 
       '[data-testid="locked-achievements"] [data-achievement-id="ten-completions"]',
     );
     assert.match(await locked.textContent() ?? "", /1 of 10/);
+    assert.deepEqual(errors, []);
+  });
+});
+
+Deno.test("on any signed-in page, an achievement toast and the conflicts badge arrive live", async () => {
+  await withDashboard(async (server, page, errors) => {
+    const student = await registerViaApi(server, uniqueUsername("nav"), "correct horse battery");
+    const token = await (await api(server, "/api/tokens", {
+      cookie: student.cookie,
+      json: { name: "script", scopes: ["events:write", "progress:read"] },
+    })).json();
+    await page.context().addCookies([{
+      name: "ps_session",
+      value: student.sessionSecret,
+      url: server.origin,
+    }]);
+    await page.goto("/insights");
+    await markDocument(page);
+    assert.equal(await page.getByTestId("nav-conflicts-count").count(), 0);
+
+    // The quiz engine passes the quiz; the tutor chat fails it 20 minutes later.
+    const at = (minutes: number) => new Date(Date.now() - (60 - minutes) * 60_000).toISOString();
+    const report = (id: string, system: string, status: string, minutes: number) => ({
+      id,
+      eventType: "activity_progressed",
+      sourceSystem: system,
+      eventData: { activityId: "quiz-nav", activityType: "quiz", completionStatus: status },
+      timestamp: at(minutes),
+    });
+    const posted = await api(server, "/api/progress-sync/events", {
+      token: token.token,
+      json: {
+        events: [
+          report("nav-pass", "quiz_engine", "completed", 0),
+          report("nav-fail", "chat_system", "failed", 20),
+        ],
+      },
+    });
+    assert.equal(posted.status, 202);
+    await posted.body?.cancel();
+
+    const toast = page.locator('[data-toast-id="achievement-first-completion"]');
+    await toast.waitFor({ timeout: 10_000 });
+    const badge = page.getByTestId("nav-conflicts-count");
+    await badge.waitFor({ timeout: 10_000 });
+    assert.match(await badge.textContent() ?? "", /^1/);
+    await assertSameDocument(page);
+    await maybeScreenshot(page, "live-nav");
     assert.deepEqual(errors, []);
   });
 });
