@@ -1,4 +1,4 @@
-import { monotonicFactory } from "ulid";
+import { monotonicUlids } from "../ids.ts";
 import type { Principal } from "../auth/principal.ts";
 import { auditLogKey, auditLogPrefix } from "../kv_keys.ts";
 
@@ -43,7 +43,7 @@ export interface AuditInput {
   details?: Record<string, unknown>;
 }
 
-const nextAuditId = monotonicFactory();
+const nextAuditId = monotonicUlids();
 
 /** The actor name of a principal: `admin` for the admin, else its owner id. */
 export function actorOf(principal: Principal): string {

@@ -1,4 +1,4 @@
-import { ulid } from "ulid";
+import { newUlid } from "../ids.ts";
 import {
   apiTokenByOwnerKey,
   apiTokenKey,
@@ -55,7 +55,7 @@ export async function createUser(
   input: { username: string; passwordHash: string },
 ): Promise<User | null> {
   const user: User = {
-    userId: ulid(),
+    userId: newUlid(),
     username: input.username.trim(),
     passwordHash: input.passwordHash,
     createdAt: new Date().toISOString(),
@@ -154,7 +154,7 @@ export async function createApiToken(
   const secret = newSecret("ps_");
   const hash = await hashSecret(secret);
   const token: ApiToken = {
-    id: ulid(),
+    id: newUlid(),
     ownerId: input.ownerId,
     userId: input.userId,
     name: input.name,

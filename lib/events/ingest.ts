@@ -1,4 +1,4 @@
-import { ulid } from "ulid";
+import { newUlid } from "../ids.ts";
 import { actsForAnyUser, type Principal } from "../auth/principal.ts";
 import { HttpError } from "../http/http_error.ts";
 import { type FieldIssue, fieldIssues, invalidInput } from "../http/validation.ts";
@@ -59,7 +59,7 @@ export async function parseEvents(
     }
     const { id, timestamp, ...content } = input;
     const event: StoredEvent = {
-      id: id ?? ulid(now.getTime()),
+      id: id ?? newUlid(now.getTime()),
       userId,
       eventType: content.eventType,
       sourceSystem: content.sourceSystem,

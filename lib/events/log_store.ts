@@ -1,4 +1,4 @@
-import { monotonicFactory } from "ulid";
+import { monotonicUlids } from "../ids.ts";
 import { eventKey, eventsByUserPrefix, outboxKey } from "../kv_keys.ts";
 import type { StoredEvent } from "./schema.ts";
 
@@ -19,7 +19,7 @@ export interface OutboxEntry {
 }
 
 /** Arrival order for outbox keys: increasing within this process, roughly by time across processes. */
-const nextOutboxSeq = monotonicFactory();
+const nextOutboxSeq = monotonicUlids();
 
 const MAX_COMMIT_ATTEMPTS = 5;
 

@@ -2,7 +2,7 @@
  * Consistency check and repair: recomputes a student's projections from the event log with the
  * same pure reducer processing uses, reports every difference and, unless told not to, fixes it.
  */
-import { monotonicFactory } from "ulid";
+import { monotonicUlids } from "../ids.ts";
 import type { OutboxEntry } from "../events/log_store.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import {
@@ -287,7 +287,7 @@ export async function readUserSnapshot(kv: Deno.Kv, userId: string): Promise<Use
   }
 }
 
-const nextOutboxSeq = monotonicFactory();
+const nextOutboxSeq = monotonicUlids();
 
 /**
  * Writes a student's fix in commits of at most `REPAIR_COMMIT_MUTATIONS` mutations. Each commit

@@ -1,4 +1,4 @@
-import { ulid } from "ulid";
+import { newUlid } from "../ids.ts";
 import { addAudit, type AuditInput } from "../audit/audit_log.ts";
 import {
   webhookAttemptsPrefix,
@@ -126,7 +126,7 @@ export async function createEndpoint(
   const at = now.toISOString();
   const secret = newWebhookSecret();
   const endpoint: WebhookEndpoint = {
-    id: `ep_${ulid(now.getTime())}`,
+    id: `ep_${newUlid(now.getTime())}`,
     url: input.url,
     description: input.description,
     eventTypes: [...new Set(input.eventTypes)],

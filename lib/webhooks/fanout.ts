@@ -1,4 +1,4 @@
-import { monotonicFactory } from "ulid";
+import { monotonicUlids } from "../ids.ts";
 import { canonicalJson } from "../events/content_hash.ts";
 import { webhookDeliveryBySeqKey, webhookDeliveryDueKey, webhookDeliveryKey } from "../kv_keys.ts";
 import type { LiveMessage } from "../progress/project.ts";
@@ -9,7 +9,7 @@ import type { WebhookDelivery } from "./delivery_store.ts";
 /** KV mutations `addDeliveries` makes per delivery (record, creation-order index, due entry). */
 export const MUTATIONS_PER_DELIVERY = 3;
 
-const nextSeq = monotonicFactory();
+const nextSeq = monotonicUlids();
 
 /** The body of a delivery, per the Standard Webhooks spec: `{ type, timestamp, data }`. */
 export interface WebhookPayload {
