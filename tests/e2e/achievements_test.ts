@@ -5,6 +5,8 @@ import {
   markDocument,
   maybeScreenshot,
   registerViaApi,
+  scriptToken,
+  signInAs,
   uniqueUsername,
   waitForLive,
   withDashboard,
@@ -13,20 +15,13 @@ import {
 Deno.test("an achievement toast arrives live when a script posts the qualifying event", async () => {
   await withDashboard(async (server, page, errors) => {
     const student = await registerViaApi(server, uniqueUsername("ach"), "correct horse battery");
-    const token = await (await api(server, "/api/tokens", {
-      cookie: student.cookie,
-      json: { name: "script", scopes: ["events:write", "progress:read"] },
-    })).json();
-    await page.context().addCookies([{
-      name: "ps_session",
-      value: student.sessionSecret,
-      url: server.origin,
-    }]);
+    const token = await scriptToken(server, student);
+    await signInAs(page, server, student);
     await page.goto("/dashboard");
     await waitForLive(page);
 
     const posted = await api(server, "/api/progress-sync/events", {
-      token: token.token,
+      token: token,
       json: {
         eventType: "video_completed",
         sourceSystem: "video_player",
@@ -62,15 +57,8 @@ Deno.test("an achievement toast arrives live when a script posts the qualifying 
 Deno.test("on any signed-in page, an achievement toast and the conflicts badge arrive live", async () => {
   await withDashboard(async (server, page, errors) => {
     const student = await registerViaApi(server, uniqueUsername("nav"), "correct horse battery");
-    const token = await (await api(server, "/api/tokens", {
-      cookie: student.cookie,
-      json: { name: "script", scopes: ["events:write", "progress:read"] },
-    })).json();
-    await page.context().addCookies([{
-      name: "ps_session",
-      value: student.sessionSecret,
-      url: server.origin,
-    }]);
+    const token = await scriptToken(server, student);
+    await signInAs(page, server, student);
     await page.goto("/insights");
     await markDocument(page);
     assert.equal(await page.getByTestId("nav-conflicts-count").count(), 0);
@@ -85,7 +73,7 @@ Deno.test("on any signed-in page, an achievement toast and the conflicts badge a
       timestamp: at(minutes),
     });
     const posted = await api(server, "/api/progress-sync/events", {
-      token: token.token,
+      token: token,
       json: {
         events: [
           report("nav-pass", "quiz_engine", "completed", 0),

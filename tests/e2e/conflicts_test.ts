@@ -5,6 +5,7 @@ import {
   markDocument,
   maybeScreenshot,
   registerViaApi,
+  signInAs,
   uniqueUsername,
   waitForLive,
   withDashboard,
@@ -41,11 +42,7 @@ Deno.test("a conflicting report raises a conflict the student sees live and reso
     assert.equal(item.status, 201);
     await item.body?.cancel();
 
-    await page.context().addCookies([{
-      name: "ps_session",
-      value: student.sessionSecret,
-      url: server.origin,
-    }]);
+    await signInAs(page, server, student);
     await page.goto("/dashboard");
     await waitForLive(page);
     await markDocument(page);

@@ -211,6 +211,34 @@ export async function registerViaApi(
   return await signInViaApi(server, username, password);
 }
 
+/** Signs the page's browser context in as `student` (their session cookie). */
+export async function signInAs(
+  page: Page,
+  server: ServerProcess,
+  student: { sessionSecret: string },
+): Promise<void> {
+  await page.context().addCookies([{
+    name: "ps_session",
+    value: student.sessionSecret,
+    url: server.origin,
+  }]);
+}
+
+/** A new API token of the student's own, with the scopes a script posting progress needs. */
+export async function scriptToken(
+  server: ServerProcess,
+  student: { cookie: string },
+): Promise<string> {
+  const response = await api(server, "/api/tokens", {
+    cookie: student.cookie,
+    json: { name: "script", scopes: ["events:write", "progress:read"] },
+  });
+  if (response.status !== 201) {
+    throw new Error(`Creating a token failed: ${response.status} ${await response.text()}`);
+  }
+  return (await response.json()).token;
+}
+
 /** A unique, valid username with a readable prefix. */
 export function uniqueUsername(prefix = "e2e"): string {
   return `${prefix}_${crypto.randomUUID().slice(0, 8)}`;

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { api, maybeScreenshot, registerViaApi, uniqueUsername, withDashboard } from "./harness.ts";
+import {
+  api,
+  maybeScreenshot,
+  registerViaApi,
+  signInAs,
+  uniqueUsername,
+  withDashboard,
+} from "./harness.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -104,11 +111,7 @@ Deno.test("the insights page draws charts from events a script posted", async ()
     assert.equal(posted.status, 200, await posted.clone().text());
     await posted.body?.cancel();
 
-    await page.context().addCookies([{
-      name: "ps_session",
-      value: student.sessionSecret,
-      url: server.origin,
-    }]);
+    await signInAs(page, server, student);
     await page.goto("/insights");
     assert.equal(await page.getByTestId("insight-total").textContent(), "48 min");
     assert.equal(await page.getByTestId("insight-active-days").textContent(), "3 of 30");

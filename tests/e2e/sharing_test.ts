@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { api, maybeScreenshot, registerViaApi, uniqueUsername, withDashboard } from "./harness.ts";
+import {
+  api,
+  maybeScreenshot,
+  registerViaApi,
+  signInAs,
+  uniqueUsername,
+  withDashboard,
+} from "./harness.ts";
 
 Deno.test("a student makes an achievement public and a signed-out visitor opens its link and assertion", async () => {
   await withDashboard(async (server, page, errors) => {
@@ -21,11 +28,7 @@ Deno.test("a student makes an achievement public and a signed-out visitor opens 
     assert.equal(posted.status, 200);
     await posted.body?.cancel();
 
-    await page.context().addCookies([{
-      name: "ps_session",
-      value: student.sessionSecret,
-      url: server.origin,
-    }]);
+    await signInAs(page, server, student);
     await page.context().grantPermissions(["clipboard-read", "clipboard-write"], {
       origin: server.origin,
     });

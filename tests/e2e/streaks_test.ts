@@ -3,6 +3,8 @@ import {
   api,
   maybeScreenshot,
   registerViaApi,
+  scriptToken,
+  signInAs,
   uniqueUsername,
   waitForLive,
   waitForTestIdText,
@@ -14,10 +16,7 @@ const DAY = 86_400_000;
 Deno.test("the dashboard and achievements page show the streak freeze and per-type streaks", async () => {
   await withDashboard(async (server, page, errors) => {
     const student = await registerViaApi(server, uniqueUsername("streak"), "correct horse battery");
-    const token = await (await api(server, "/api/tokens", {
-      cookie: student.cookie,
-      json: { name: "script", scopes: ["events:write", "progress:read"] },
-    })).json();
+    const token = await scriptToken(server, student);
     const now = Date.now();
     const event = (daysAgo: number, activityType: string) => ({
       id: `${activityType}-${daysAgo}`,
@@ -35,18 +34,14 @@ Deno.test("the dashboard and achievements page show the streak freeze and per-ty
     const events = [10, 9, 8, 7, 6, 5, 4, 2, 1, 0].map((d) => event(d, "video"));
     events.push(...[2, 1, 0].map((d) => event(d, "quiz")));
     const posted = await api(server, "/api/progress-sync/events?wait=true", {
-      token: token.token,
+      token: token,
       json: { events },
     });
     assert.equal(posted.status, 200);
     await posted.body?.cancel();
     const missed = new Date(now - 3 * DAY).toISOString().slice(0, 10);
 
-    await page.context().addCookies([{
-      name: "ps_session",
-      value: student.sessionSecret,
-      url: server.origin,
-    }]);
+    await signInAs(page, server, student);
     await page.goto("/dashboard");
     await waitForLive(page);
     await waitForTestIdText(page, "stat-streak", "10 days");

@@ -5,6 +5,7 @@ import {
   markDocument,
   maybeScreenshot,
   registerViaApi,
+  signInAs,
   uniqueUsername,
   waitForLive,
   withDashboard,
@@ -78,11 +79,7 @@ Deno.test("a script completes a video and the student's todo and calendar entry 
     assert.equal(started.status, 200);
     await started.body?.cancel();
 
-    await page.context().addCookies([{
-      name: "ps_session",
-      value: student.sessionSecret,
-      url: server.origin,
-    }]);
+    await signInAs(page, server, student);
     await page.goto("/dashboard");
     await waitForLive(page);
     await markDocument(page);
