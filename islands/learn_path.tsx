@@ -18,6 +18,7 @@ import {
   type SyncView,
 } from "../lib/learning/sync_engine.ts";
 import type { LearningSyncStatus } from "../lib/learning/sync_state.ts";
+import { completedElsewhere } from "../lib/live/live_client.ts";
 
 /** Props of the learn page island: the path to work through and who is learning. */
 export interface LearnPathProps {
@@ -27,7 +28,7 @@ export interface LearnPathProps {
   path: { pathId: string; title: string; lessons: Lesson[] } | null;
   /** The server's snapshot at render (signed in), for the first paint before the local log loads. */
   serverSnapshot: LearningProgressSnapshot | null;
-  /** Lessons other systems (video player, quiz engine…) report completed, with those systems. */
+  /** Lessons other systems (video player, quiz engine…) reported completed at render, with those systems (live reports are added). */
   elsewhere?: Record<string, string[]>;
   /** Server time at render (ISO), so server and browser render the same relative times. */
   renderedAt: string;
@@ -126,6 +127,11 @@ export default function LearnPath(props: LearnPathProps) {
   const [now, setNow] = useState(Date.parse(props.renderedAt));
   const lessons = props.path?.lessons ?? [];
   const [selected, setSelected] = useState<string | null>(null);
+  const live = completedElsewhere.value;
+  const elsewhereOf = (activityId: string) => {
+    const systems = [...(props.elsewhere?.[activityId] ?? []), ...(live[activityId] ?? [])];
+    return systems.length > 0 ? [...new Set(systems)] : null;
+  };
 
   useEffect(() => {
     const ids = monotonicFactory();
@@ -271,10 +277,10 @@ export default function LearnPath(props: LearnPathProps) {
                           <span class="learn-step-title">{lesson.title}</span>
                           <span class="muted small">
                             {humanize(lesson.activityType)} · {STATUS_LABEL[status]}
-                            {!isDone(status) && props.elsewhere?.[lesson.activityId] && (
+                            {!isDone(status) && elsewhereOf(lesson.activityId) && (
                               <span data-testid={`elsewhere-${lesson.activityId}`}>
                                 {` · done in ${
-                                  props.elsewhere[lesson.activityId]!.map(humanize).join(", ")
+                                  elsewhereOf(lesson.activityId)!.map(humanize).join(", ")
                                 }`}
                               </span>
                             )}

@@ -94,8 +94,19 @@ export function mergeItems(list: readonly ItemView[], updates: readonly ItemView
   return [...merged, ...updates.filter((i) => !known.has(i.itemId))];
 }
 
+/** Activities other systems than the browser reported completed since the page loaded, with those systems. */
+export const completedElsewhere = signal<Record<string, string[]>>({});
+
 /** Applies a `progress_update` to the store. */
 export function applyProgressUpdate(update: ProgressUpdate, at: string): void {
+  const system = update.recentActivity.sourceSystem;
+  const known = completedElsewhere.value[update.activityId] ?? [];
+  if (update.activity.status === "completed" && system !== "browser" && !known.includes(system)) {
+    completedElsewhere.value = {
+      ...completedElsewhere.value,
+      [update.activityId]: [...known, system],
+    };
+  }
   overallProgress.value = update.overallProgress;
   if (update.syncedItems?.length && trackedItems.value) {
     trackedItems.value = mergeItems(trackedItems.value, update.syncedItems);

@@ -7,7 +7,9 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import {
   api,
+  assertSameDocument,
   launchBrowser,
+  markDocument,
   maybeScreenshot,
   registerViaApi,
   type ServerProcess,
@@ -255,6 +257,37 @@ Deno.test("two tabs of the same student stay in step without reloading", async (
     assert.deepEqual([...idsA].sort(), [...idsB].sort());
     const stored = await serverBrowserEvents(server, session.cookie);
     assert.deepEqual(stored.map((e) => e.id).sort(), [...idsA].sort());
+    assert.deepEqual(errors, []);
+  });
+});
+
+Deno.test("a lesson the video player completes shows as done there on the open learn page, live", async () => {
+  await withLearnServer(async (server, browser) => {
+    const session = await registerViaApi(server, uniqueUsername("elsewhere"), PASSWORD);
+    const context = await signedInContext(browser, server, session);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    watchErrors(page, errors);
+    await openLearn(page);
+    await markDocument(page);
+    assert.equal(await page.getByTestId("elsewhere-e2e-video").count(), 0);
+
+    const posted = await api(server, "/api/progress-sync/events", {
+      cookie: session.cookie,
+      json: {
+        eventType: "video_completed",
+        sourceSystem: "video_player",
+        eventData: {
+          activityId: "e2e-video",
+          activityType: "video",
+          completionStatus: "completed",
+        },
+      },
+    });
+    assert.equal(posted.status, 202);
+    await posted.body?.cancel();
+    await waitForTestIdText(page, "elsewhere-e2e-video", /done in video player/, 10_000);
+    await assertSameDocument(page);
     assert.deepEqual(errors, []);
   });
 });
