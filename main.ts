@@ -1,10 +1,13 @@
 import { ensureIslandsBuilt } from "./lib/islands/build.ts";
-import { readConfig } from "./lib/config.ts";
+import { readConfig, startupWarnings } from "./lib/config.ts";
 import { DEMO_USER } from "./lib/demo/demo_catalog.ts";
 import { seedDemo } from "./lib/demo/seed_demo.ts";
 import { openKv, startService } from "./lib/server.ts";
 
 const config = readConfig((name) => Deno.env.get(name));
+for (const warning of startupWarnings(config, (name) => Deno.env.get(name))) {
+  console.warn(`Warning: ${warning}`);
+}
 const kv = await openKv(config.kvPath);
 await ensureIslandsBuilt();
 const service = startService(kv, config, {

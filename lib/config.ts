@@ -1,3 +1,5 @@
+import { parseSecretsKey } from "./webhooks/secret_box.ts";
+
 /** Settings read from the environment. */
 export interface Config {
   port: number;
@@ -10,11 +12,18 @@ export interface Config {
   demo: boolean;
   /** Origin that absolute links (shared pages, Open Badges) are built on; null: the request's own. */
   publicUrl: string | null;
+  /** `SECRETS_KEY`: encrypts stored webhook secrets (32 bytes); null stores them plain. */
+  secretsKey: Uint8Array | null;
+}
+
+/** True on Deno Deploy. */
+function onDeployOf(env: (name: string) => string | undefined): boolean {
+  return env("DENO_DEPLOYMENT_ID") !== undefined;
 }
 
 /** Reads the config from environment variables, with the documented defaults. */
 export function readConfig(env: (name: string) => string | undefined): Config {
-  const onDeploy = env("DENO_DEPLOYMENT_ID") !== undefined;
+  const onDeploy = onDeployOf(env);
   const queues = env("KV_QUEUES")?.toLowerCase();
   return {
     port: Number(env("PORT") ?? 8000),
@@ -23,7 +32,21 @@ export function readConfig(env: (name: string) => string | undefined): Config {
     queuesEnabled: queues === undefined ? !onDeploy : !["off", "false", "0"].includes(queues),
     demo: ["1", "true", "on"].includes(env("DEMO")?.toLowerCase() ?? ""),
     publicUrl: publicOrigin(env("PUBLIC_URL")),
+    secretsKey: env("SECRETS_KEY") ? parseSecretsKey(env("SECRETS_KEY")!) : null,
   };
+}
+
+/** Warnings to log once at startup: webhook secrets stored plain on Deno Deploy. */
+export function startupWarnings(
+  config: Pick<Config, "secretsKey">,
+  env: (name: string) => string | undefined,
+): string[] {
+  return onDeployOf(env) && config.secretsKey === null
+    ? [
+      "SECRETS_KEY is not set: webhook signing secrets are stored in KV unencrypted " +
+      "(set it to the base64 of 32 random bytes to encrypt them)",
+    ]
+    : [];
 }
 
 /** `PUBLIC_URL` as an origin (`https://host[:port]`); throws on anything but an http(s) URL. */

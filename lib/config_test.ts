@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readConfig } from "./config.ts";
+import { readConfig, startupWarnings } from "./config.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -11,6 +11,7 @@ Deno.test("readConfig uses the documented defaults locally", () => {
     queuesEnabled: true,
     demo: false,
     publicUrl: null,
+    secretsKey: null,
   });
 });
 
@@ -35,6 +36,7 @@ Deno.test("readConfig honours KV_QUEUES, KV_PATH, PORT, ADMIN_TOKEN and DEMO", (
     queuesEnabled: false,
     demo: true,
     publicUrl: null,
+    secretsKey: null,
   });
 });
 
@@ -46,4 +48,23 @@ Deno.test("readConfig reads PUBLIC_URL as an origin and refuses anything else", 
   for (const bad of ["progress.example.org", "ftp://example.org", "https://example.org/app"]) {
     assert.throws(() => readConfig(envOf({ PUBLIC_URL: bad })), /PUBLIC_URL/);
   }
+});
+
+Deno.test("readConfig reads SECRETS_KEY as 32 bytes and refuses a malformed one without echoing it", () => {
+  const key = new Uint8Array(32).fill(9);
+  const encoded = btoa(String.fromCharCode(...key));
+  assert.deepEqual(readConfig(envOf({ SECRETS_KEY: encoded })).secretsKey, key);
+  const weak = "hunter2-hunter2-hunter2";
+  assert.throws(
+    () => readConfig(envOf({ SECRETS_KEY: weak })),
+    (error: Error) => /SECRETS_KEY must be/.test(error.message) && !error.message.includes(weak),
+  );
+});
+
+Deno.test("startupWarnings warns once on Deno Deploy without SECRETS_KEY, and nowhere else", () => {
+  const deploy = envOf({ DENO_DEPLOYMENT_ID: "abc" });
+  assert.equal(startupWarnings({ secretsKey: null }, deploy).length, 1);
+  assert.match(startupWarnings({ secretsKey: null }, deploy)[0]!, /SECRETS_KEY is not set/);
+  assert.deepEqual(startupWarnings({ secretsKey: new Uint8Array(32) }, deploy), []);
+  assert.deepEqual(startupWarnings({ secretsKey: null }, envOf({})), []);
 });

@@ -4,6 +4,7 @@ import type { Config } from "./config.ts";
 import { createProcessor, processMessage, type Processor } from "./processing/processor.ts";
 import { recordAudit } from "./audit/audit_log.ts";
 import { createDeliveryWorker, type DeliveryWorker } from "./webhooks/delivery_worker.ts";
+import { createSecretBox } from "./webhooks/secret_box.ts";
 
 /** How often the local sweeper looks for stranded outbox entries. */
 export const SWEEP_INTERVAL_MS = 5000;
@@ -80,14 +81,15 @@ export async function openKv(kvPath: string | null): Promise<Deno.Kv> {
  */
 export function startService(
   kv: Deno.Kv,
-  config: Pick<Config, "port" | "adminToken" | "queuesEnabled" | "publicUrl">,
+  config: Pick<Config, "port" | "adminToken" | "queuesEnabled" | "publicUrl" | "secretsKey">,
   options: {
     hostname?: string;
     onListen?: (addr: Deno.NetAddr) => void;
     signInHint?: string | null;
   } = {},
 ): RunningService {
-  const deliveries = createDeliveryWorker(kv);
+  const secretBox = createSecretBox(config.secretsKey);
+  const deliveries = createDeliveryWorker(kv, { secretBox });
   const processor = createServiceProcessor(kv, config, { deliveries });
   if (config.queuesEnabled) kv.listenQueue((message) => processor.handleMessage(message));
   const sweeper = setInterval(() => {
@@ -101,6 +103,7 @@ export function startService(
     appender: createEventAppender(kv),
     deliveries,
     adminToken: config.adminToken,
+    secretBox,
     signInHint: options.signInHint ?? null,
     publicUrl: config.publicUrl,
   });

@@ -9,6 +9,7 @@ import {
   type DeliveryWorker,
   type DeliveryWorkerOptions,
 } from "../webhooks/delivery_worker.ts";
+import { createSecretBox, type SecretBox } from "../webhooks/secret_box.ts";
 
 /** An in-process app on a fresh `:memory:` KV, for API tests. */
 export interface TestApp {
@@ -16,6 +17,8 @@ export interface TestApp {
   processor: Processor;
   /** The webhook delivery worker (no timers: tests drive retries with `runDue` and their clock). */
   deliveries: DeliveryWorker;
+  /** Seals and opens stored webhook secrets (with the `secretsKey` option: encrypting). */
+  secretBox: SecretBox;
   /** Sends a request to the app in-process. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   /** Creates a student (without the slow password hash) and a token with `scopes`. */
@@ -35,11 +38,18 @@ export async function withTestApp(
     deliveries?: DeliveryWorkerOptions;
     /** `PUBLIC_URL` of the app (default: none, so links use the request's origin). */
     publicUrl?: string;
+    /** `SECRETS_KEY` of the app (default: none, so webhook secrets are stored plain). */
+    secretsKey?: Uint8Array;
   } = {},
 ): Promise<void> {
   const kv = await Deno.openKv(":memory:");
   const queuesEnabled = options.queuesEnabled ?? false;
-  const deliveries = createDeliveryWorker(kv, { autoSchedule: false, ...options.deliveries });
+  const secretBox = createSecretBox(options.secretsKey ?? null);
+  const deliveries = createDeliveryWorker(kv, {
+    autoSchedule: false,
+    secretBox,
+    ...options.deliveries,
+  });
   const processor = createServiceProcessor(kv, { queuesEnabled }, { deliveries });
   const app = createApp({
     kv,
@@ -47,6 +57,7 @@ export async function withTestApp(
     appender: createEventAppender(kv),
     deliveries,
     adminToken: TEST_ADMIN_TOKEN,
+    secretBox,
     publicUrl: options.publicUrl ?? null,
   });
   let counter = 0;
@@ -54,6 +65,7 @@ export async function withTestApp(
     kv,
     processor,
     deliveries,
+    secretBox,
     request(path, init = {}) {
       const { token, json, ...rest } = init;
       const headers = new Headers(rest.headers);

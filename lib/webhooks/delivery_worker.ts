@@ -22,6 +22,7 @@ import {
   type WebhookEndpoint,
 } from "./endpoint_store.ts";
 import { DEFAULT_RETRY_SCHEDULE_MS, parseRetryAfter, retryDelay } from "./retry_schedule.ts";
+import { PLAIN_SECRET_BOX, type SecretBox } from "./secret_box.ts";
 import { webhookHeaders } from "./signing.ts";
 
 /** How long one attempt may take (connect, send, response). */
@@ -64,6 +65,8 @@ export interface DeliveryWorkerOptions {
   /** Set timers to wake up when the next delivery is due (off in tests that drive `runDue`). */
   autoSchedule?: boolean;
   onError?: (error: unknown) => void;
+  /** Opens the endpoints' stored secrets (`SECRETS_KEY`); default: secrets stored plain. */
+  secretBox?: SecretBox;
 }
 
 /** Figures of this worker since start. */
@@ -211,6 +214,7 @@ export function createDeliveryWorker(
     disableAfterDeadLetters = DISABLE_AFTER_DEAD_LETTERS,
     autoSchedule = true,
     onError = (error: unknown) => console.error("Webhook delivery failed unexpectedly:", error),
+    secretBox = PLAIN_SECRET_BOX,
   } = options;
   const figures: DeliveryWorkerStats = {
     attempts: 0,
@@ -229,7 +233,7 @@ export function createDeliveryWorker(
     const sentAt = now();
     const timestamp = Math.floor(sentAt / 1000);
     const headers = webhookHeaders(
-      signingSecrets(endpoint, sentAt),
+      await signingSecrets(secretBox, endpoint, sentAt),
       delivery.id,
       timestamp,
       delivery.payload,
@@ -329,7 +333,7 @@ export function createDeliveryWorker(
     if (reason !== null && known.get(endpoint.id)?.enabled) {
       const at = new Date(nowMs);
       known.set(endpoint.id, disableEndpoint(endpoint, reason, at));
-      await updateEndpoint(kv, endpoint.id, (e) => disableEndpoint(e, reason, at), {
+      await updateEndpoint(kv, secretBox, endpoint.id, (e) => disableEndpoint(e, reason, at), {
         actor: "system",
         action: "webhook.disabled",
         target: endpoint.id,

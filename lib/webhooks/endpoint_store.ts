@@ -10,6 +10,7 @@ import {
   webhookEndpointsPrefix,
   webhookEndpointsVersionKey,
 } from "../kv_keys.ts";
+import type { SecretBox } from "./secret_box.ts";
 import { newWebhookSecret } from "./signing.ts";
 
 /** Event types an endpoint can subscribe to: the live event names, or `*` for all. */
@@ -29,12 +30,13 @@ export const ROTATION_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** A signing secret of an endpoint; `expiresAt` is set on the old one during a rotation. */
 export interface EndpointSecret {
+  /** As stored: sealed by the `SecretBox` when `SECRETS_KEY` is set, else (or if written before) plain. */
   secret: string;
   createdAt: string;
   expiresAt: string | null;
 }
 
-/** An outbound webhook endpoint as stored (secrets included: they are needed to sign). */
+/** An outbound webhook endpoint as stored (secrets included, sealed: they are needed to sign). */
 export interface WebhookEndpoint {
   id: string;
   url: string;
@@ -83,11 +85,43 @@ export function endpointView(endpoint: WebhookEndpoint, now = Date.now()): Endpo
   };
 }
 
-/** The secrets that sign a delivery at `nowMs`: the current one and any still inside its rotation window. */
-export function signingSecrets(endpoint: WebhookEndpoint, nowMs: number): string[] {
-  return endpoint.secrets
-    .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > nowMs)
-    .map((s) => s.secret);
+/** The record name a secret of endpoint `id` is sealed with (its additional authenticated data). */
+export function endpointSecretRecord(id: string): string {
+  return `webhook-endpoint:${id}`;
+}
+
+/** The plain secrets of `secrets` (sealed to `record`) that are valid at `nowMs`: the current one and any inside its rotation window. */
+export function openLiveSecrets(
+  box: SecretBox,
+  secrets: readonly EndpointSecret[],
+  record: string,
+  nowMs: number,
+): Promise<string[]> {
+  return Promise.all(
+    secrets
+      .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > nowMs)
+      .map((s) => box.open(s.secret, record)),
+  );
+}
+
+/** `secrets` with every one sealed to `record` (plain ones written before the key was set included). */
+export function sealSecrets(
+  box: SecretBox,
+  secrets: readonly EndpointSecret[],
+  record: string,
+): Promise<EndpointSecret[]> {
+  return Promise.all(
+    secrets.map(async (s) => ({ ...s, secret: await box.seal(s.secret, record) })),
+  );
+}
+
+/** The secrets that sign a delivery at `nowMs`, decrypted: the current one and any still inside its rotation window. */
+export function signingSecrets(
+  box: SecretBox,
+  endpoint: WebhookEndpoint,
+  nowMs: number,
+): Promise<string[]> {
+  return openLiveSecrets(box, endpoint.secrets, endpointSecretRecord(endpoint.id), nowMs);
 }
 
 /** True when `endpoint` wants messages of `type`. */
@@ -114,9 +148,10 @@ export async function getEndpoint(kv: Deno.Kv, id: string): Promise<WebhookEndpo
   return (await kv.get<WebhookEndpoint>(webhookEndpointKey(id))).value;
 }
 
-/** Creates an endpoint with a fresh secret (returned once to the caller); null when `MAX_ENDPOINTS` exist. */
+/** Creates an endpoint with a fresh secret (sealed by `box`; returned plain once to the caller); null when `MAX_ENDPOINTS` exist. */
 export async function createEndpoint(
   kv: Deno.Kv,
+  box: SecretBox,
   input: { url: string; description: string; eventTypes: (WebhookEventType | "*")[] },
   audit: Omit<AuditInput, "action" | "target">,
   now = new Date(),
@@ -125,15 +160,20 @@ export async function createEndpoint(
   if (existing.length >= MAX_ENDPOINTS) return null;
   const at = now.toISOString();
   const secret = newWebhookSecret();
+  const id = `ep_${newUlid(now.getTime())}`;
   const endpoint: WebhookEndpoint = {
-    id: `ep_${newUlid(now.getTime())}`,
+    id,
     url: input.url,
     description: input.description,
     eventTypes: [...new Set(input.eventTypes)],
     enabled: true,
     disabledReason: null,
     disabledAt: null,
-    secrets: [{ secret, createdAt: at, expiresAt: null }],
+    secrets: [{
+      secret: await box.seal(secret, endpointSecretRecord(id)),
+      createdAt: at,
+      expiresAt: null,
+    }],
     createdAt: at,
     updatedAt: at,
   };
@@ -161,10 +201,12 @@ export interface EndpointPatch {
 
 /**
  * Applies `change` to an endpoint in a checked commit (retried on contention), bumping the
- * endpoints version and writing `audit` with it. Returns the new endpoint, or null when absent.
+ * endpoints version and writing `audit` with it; every secret is written sealed by `box` (so plain
+ * ones from before `SECRETS_KEY` was set get encrypted). Returns the new endpoint, or null when absent.
  */
 export async function updateEndpoint(
   kv: Deno.Kv,
+  box: SecretBox,
   id: string,
   change: (endpoint: WebhookEndpoint) => WebhookEndpoint,
   audit: AuditInput | null,
@@ -173,7 +215,12 @@ export async function updateEndpoint(
   for (let attempt = 0; attempt < 10; attempt++) {
     const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
     if (!entry.value) return null;
-    const updated = { ...change(entry.value), updatedAt: now.toISOString() };
+    const changed = change(entry.value);
+    const updated = {
+      ...changed,
+      secrets: await sealSecrets(box, changed.secrets, endpointSecretRecord(id)),
+      updatedAt: now.toISOString(),
+    };
     const op = kv.atomic().check(entry).set(entry.key, updated);
     bumpVersion(op);
     if (audit) addAudit(op, audit, now);
@@ -205,7 +252,7 @@ export function patchEndpoint(
   return next;
 }
 
-/** Starts a secret rotation: a new current secret, the old ones signing on for `ROTATION_WINDOW_MS`. */
+/** Starts a secret rotation: a new current secret (plain: `updateEndpoint` seals it), the old ones signing on for `ROTATION_WINDOW_MS`. */
 export function rotateSecret(
   endpoint: WebhookEndpoint,
   secret: string,

@@ -1,37 +1,49 @@
 import { addAudit, type AuditInput } from "../audit/audit_log.ts";
 import { inboundSecretKey, inboundSecretsPrefix, inboundWebhookIdKey } from "../kv_keys.ts";
-import { type EndpointSecret, ROTATION_WINDOW_MS } from "./endpoint_store.ts";
+import {
+  type EndpointSecret,
+  openLiveSecrets,
+  ROTATION_WINDOW_MS,
+  sealSecrets,
+} from "./endpoint_store.ts";
+import type { SecretBox } from "./secret_box.ts";
 import { newWebhookSecret, TIMESTAMP_TOLERANCE_SECONDS } from "./signing.ts";
 
 /** How long a received `webhook-id` is remembered: twice the timestamp tolerance, so a replay inside it is always caught. */
 export const INBOUND_ID_TTL_MS = 2 * TIMESTAMP_TOLERANCE_SECONDS * 1000;
 
-/** The secrets one system signs its inbound webhooks with (newest first). */
+/** The secrets one system signs its inbound webhooks with (newest first, sealed as stored). */
 export interface InboundSecrets {
   system: string;
   secrets: EndpointSecret[];
   updatedAt: string;
 }
 
-/** The secrets that verify a webhook from `system` at `nowMs`: the current one and any still in its rotation window. */
+/** The record name a secret of inbound `system` is sealed with (its additional authenticated data). */
+export function inboundSecretRecord(system: string): string {
+  return `inbound-system:${system}`;
+}
+
+/** The secrets that verify a webhook from `system` at `nowMs`, decrypted: the current one and any still in its rotation window. */
 export async function getInboundSecrets(
   kv: Deno.Kv,
+  box: SecretBox,
   system: string,
   nowMs: number,
 ): Promise<string[]> {
   const record = (await kv.get<InboundSecrets>(inboundSecretKey(system))).value;
   if (!record) return [];
-  return record.secrets
-    .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > nowMs)
-    .map((s) => s.secret);
+  return await openLiveSecrets(box, record.secrets, inboundSecretRecord(system), nowMs);
 }
 
 /**
- * Sets a new inbound secret for `system` (returned once). The previous one keeps verifying for
- * `ROTATION_WINDOW_MS`, so the system can switch without dropping webhooks.
+ * Sets a new inbound secret for `system` (returned once; stored sealed by `box`, as are the
+ * previous ones). The previous one keeps verifying for `ROTATION_WINDOW_MS`, so the system can
+ * switch without dropping webhooks.
  */
 export async function setInboundSecret(
   kv: Deno.Kv,
+  box: SecretBox,
   system: string,
   audit: Omit<AuditInput, "action" | "target">,
   now = new Date(),
@@ -46,7 +58,11 @@ export async function setInboundSecret(
       .map((s) => ({ ...s, expiresAt: s.expiresAt ?? windowEnd }));
     const record: InboundSecrets = {
       system,
-      secrets: [{ secret, createdAt: now.toISOString(), expiresAt: null }, ...previous],
+      secrets: await sealSecrets(
+        box,
+        [{ secret, createdAt: now.toISOString(), expiresAt: null }, ...previous],
+        inboundSecretRecord(system),
+      ),
       updatedAt: now.toISOString(),
     };
     const op = kv.atomic().check(entry).set(entry.key, record);

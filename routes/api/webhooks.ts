@@ -129,10 +129,10 @@ export const webhookRoutes = new Hono<AppEnv>()
   .post("/inbound/:system", async (c) => {
     const system = c.req.param("system");
     if (!isSourceSystem(system)) throw new HttpError(404, `Unknown system "${system}"`);
-    const { kv, appender, processor } = c.get("deps");
+    const { kv, appender, processor, secretBox } = c.get("deps");
     const now = new Date();
     const body = await c.req.text();
-    const secrets = await getInboundSecrets(kv, system, now.getTime());
+    const secrets = await getInboundSecrets(kv, secretBox, system, now.getTime());
     const reject = async (reason: string) => {
       await recordInboundOutcome(kv, system, false, now.getTime());
       recordInbound(system, reason);
@@ -209,7 +209,8 @@ export const webhookRoutes = new Hono<AppEnv>()
         `Unknown system "${system}": use one of ${SOURCE_SYSTEMS.join(", ")}`,
       );
     }
-    const { secret, previousExpiresAt } = await setInboundSecret(c.get("deps").kv, system, {
+    const { kv, secretBox } = c.get("deps");
+    const { secret, previousExpiresAt } = await setInboundSecret(kv, secretBox, system, {
       actor: actorOf(principal),
     });
     return c.json({ system, secret, previousSecretExpiresAt: previousExpiresAt }, 201);
@@ -217,7 +218,8 @@ export const webhookRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const principal = requireScope(c, "admin");
     const input = parseOr400(createSchema, await readJson(c), "webhook endpoint");
-    const created = await createEndpoint(c.get("deps").kv, input, { actor: actorOf(principal) });
+    const { kv, secretBox } = c.get("deps");
+    const created = await createEndpoint(kv, secretBox, input, { actor: actorOf(principal) });
     if (!created) {
       throw new HttpError(409, `Cannot add an endpoint: the limit is ${MAX_ENDPOINTS}`);
     }
@@ -249,6 +251,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     const now = new Date();
     const updated = await updateEndpoint(
       c.get("deps").kv,
+      c.get("deps").secretBox,
       c.req.param("id"),
       (e) => patchEndpoint(e, patch, now),
       {
@@ -277,6 +280,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     const id = c.req.param("id");
     const updated = await updateEndpoint(
       c.get("deps").kv,
+      c.get("deps").secretBox,
       id,
       (e) => rotateSecret(e, secret, now),
       {

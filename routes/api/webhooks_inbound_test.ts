@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Webhook } from "standardwebhooks";
+import { progressEvent, sendSigned } from "../../lib/testing/signed_inbound.ts";
 import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../lib/testing/test_app.ts";
 
 async function setSecret(app: TestApp, system: string): Promise<string> {
@@ -12,42 +12,6 @@ async function setSecret(app: TestApp, system: string): Promise<string> {
   assert.equal(body.system, system);
   assert.match(body.secret, /^whsec_/);
   return body.secret;
-}
-
-function progressEvent(userId: string, extra: Record<string, unknown> = {}) {
-  return {
-    type: "progress_event",
-    data: {
-      userId,
-      eventType: "todo_completed",
-      eventData: { activityId: "todo-1", activityType: "practice", completionStatus: "completed" },
-      ...extra,
-    },
-  };
-}
-
-/** Sends a webhook signed the way the standardwebhooks library signs (an independent signer). */
-function sendSigned(
-  app: TestApp,
-  system: string,
-  secret: string,
-  payload: unknown,
-  options: { id?: string; at?: Date; tamper?: boolean } = {},
-) {
-  const id = options.id ?? `msg_${crypto.randomUUID()}`;
-  const at = options.at ?? new Date();
-  const body = JSON.stringify(payload);
-  const signature = new Webhook(secret).sign(id, at, body);
-  return app.request(`/api/webhooks/inbound/${system}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "webhook-id": id,
-      "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
-      "webhook-signature": signature,
-    },
-    body: options.tamper ? body.replace("completed", "started") : body,
-  });
 }
 
 Deno.test("a signed inbound webhook joins the event log and is processed like a posted event", async () => {

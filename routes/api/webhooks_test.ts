@@ -5,6 +5,7 @@ import type { ProgressUpdate } from "../../lib/progress/project.ts";
 import { createDeliveryWorker } from "../../lib/webhooks/delivery_worker.ts";
 import { createEndpoint as createEndpointRecord } from "../../lib/webhooks/endpoint_store.ts";
 import { addDeliveries, deliveriesFor } from "../../lib/webhooks/fanout.ts";
+import { PLAIN_SECRET_BOX } from "../../lib/webhooks/secret_box.ts";
 
 /** These tests open servers and KV: leak checks on. */
 const leakChecked = { sanitizeOps: true, sanitizeResources: true };
@@ -408,7 +409,7 @@ Deno.test({
     const receiver = startReceiver(() => new Response("ok"));
     const kv = await Deno.openKv(":memory:");
     try {
-      const made = await createEndpointRecord(kv, {
+      const made = await createEndpointRecord(kv, PLAIN_SECRET_BOX, {
         url: receiver.url,
         description: "",
         eventTypes: ["*"],
