@@ -6,7 +6,7 @@
  */
 import { createApp } from "../../lib/app.ts";
 import type { AppDeps } from "../../lib/http/app_env.ts";
-import { type ServerProcess, startServer } from "../e2e/harness.ts";
+import type { ServerProcess } from "../e2e/harness.ts";
 import {
   adminConsoleCookie,
   type DeadCredentials,
@@ -18,6 +18,7 @@ import {
   getJson,
   newEventId,
   postEvents,
+  startSuiteServer,
   type Student,
   videoEvent,
 } from "./fixtures.ts";
@@ -254,7 +255,7 @@ function leaked(text: string, sent: string, p: Planted, a: Student): string[] {
 /** Walks the whole matrix with every credential case; records one check per case, then coverage, leaks and A's data. */
 export async function accessScenario(_config: SuiteConfig, report: Report): Promise<void> {
   const receiver = startWebhookReceiver();
-  const server = await startServer();
+  const server = await startSuiteServer();
   try {
     const registered = registeredRoutes();
     const listed = new Set(ROUTE_MATRIX.map((r) => r.route));

@@ -1,11 +1,12 @@
 /** Bad-input scenario: ≥ 1,000 generated malformed requests → only 4xx, no hang, the server up, nothing stored. */
-import { api, type ServerProcess, startServer } from "../e2e/harness.ts";
+import { api, type ServerProcess } from "../e2e/harness.ts";
 import {
   createStudent,
   getJson,
   readSummary,
   readWholeLog,
   seededRandom,
+  startSuiteServer,
   type Student,
 } from "./fixtures.ts";
 import { type MalformedRequest, malformedRequests } from "./malformed.ts";
@@ -73,7 +74,7 @@ async function storedFigures(server: ServerProcess, student: Student) {
 
 /** Fires the generated requests, `CONCURRENCY` at a time, and checks answers and stored data. */
 export async function badInputScenario(config: SuiteConfig, report: Report): Promise<void> {
-  const server = await startServer();
+  const server = await startSuiteServer();
   try {
     const student = await createStudent(server, "bad");
     // One real event, so "nothing stored" compares against a non-empty log.

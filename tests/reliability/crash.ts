@@ -1,9 +1,16 @@
 /** Crash scenario: `kill -9` the real server during sustained posting and prove nothing acknowledged is lost. */
 import { join } from "node:path";
-import { freePort, type ServerProcess, startServer } from "../e2e/harness.ts";
-import { addWebhookEndpoint, createStudent, delay, seededRandom } from "./fixtures.ts";
+import { freePort, type ServerProcess } from "../e2e/harness.ts";
+import {
+  addWebhookEndpoint,
+  createStudent,
+  delay,
+  seededRandom,
+  startSuiteServer,
+  waitWhileProgressing,
+} from "./fixtures.ts";
 import { followLive, type LiveFollower } from "./live_follower.ts";
-import { newPosterFigures, runPoster } from "./poster.ts";
+import { eventPace, newPosterFigures, runPoster } from "./poster.ts";
 import type { Report, SuiteConfig } from "./report.ts";
 import { startWebhookReceiver } from "./webhook_receiver.ts";
 import { checkLogHoldsAcked, type PostedLedger, verifyZeroLoss } from "./zero_loss.ts";
@@ -16,14 +23,17 @@ const MAX_BATCH = 20;
 /** Attempts the delivery worker has in flight at once (a crash can cut off each, to be re-sent). */
 const DELIVERY_CONCURRENCY = 8;
 
-/** Kills the server `config.kills` times while posters post, checking the log after each restart, then the full verdict. */
+/**
+ * Kills the server `config.kills` times while paced posters post a fixed number of events,
+ * checking the log after each restart, then the full verdict.
+ */
 export async function crashScenario(config: SuiteConfig, report: Report): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "progress_sync_reliability_" });
   const kvPath = join(dir, "progress.sqlite");
   const adminToken = `reliability-admin-${crypto.randomUUID()}`;
   const port = freePort();
   const receiver = startWebhookReceiver();
-  let server: ServerProcess = await startServer({ port, kvPath, adminToken });
+  let server: ServerProcess = await startSuiteServer({ port, kvPath, adminToken });
   const followers = new Map<string, LiveFollower>();
   const outputs: string[] = [];
   try {
@@ -41,7 +51,8 @@ export async function crashScenario(config: SuiteConfig, report: Report): Promis
     }
     const random = seededRandom(config.seed);
     const figures = newPosterFigures();
-    let stopping = false;
+    const total = Math.round(config.eventsPerKill * (config.kills + 0.5));
+    const pace = eventPace(config.offeredRate, total);
     const posters = Array.from(
       { length: config.posters },
       (_, i) =>
@@ -50,19 +61,26 @@ export async function crashScenario(config: SuiteConfig, report: Report): Promis
           ledgers[i % ledgers.length]!,
           seededRandom(config.seed + i + 1),
           figures,
-          () => stopping,
-          { maxBatch: MAX_BATCH },
+          () => false,
+          { maxBatch: MAX_BATCH, pace },
         ),
     );
 
     let lostAfterRestart = 0;
     for (let kill = 1; kill <= config.kills; kill++) {
-      await delay(config.postingMs * (0.5 + random()));
+      // Somewhere in the second half of this cycle's events, so posting goes on past the kill.
+      const killAt = Math.round(config.eventsPerKill * (kill - 0.5 + 0.5 * random()));
+      await waitWhileProgressing(
+        `the posters to reach ${killAt} events`,
+        () => Promise.resolve({ done: pace.granted() >= killAt, progress: pace.granted() }),
+        60_000,
+        20,
+      );
       const ackedBefore = ledgers.map((l) => ({ ...l, acked: new Set(l.acked) }));
       await server.stop({ signal: "SIGKILL" });
       outputs.push(server.output());
       await delay(100 + random() * 400);
-      server = await startServer({ port, kvPath, adminToken });
+      server = await startSuiteServer({ port, kvPath, adminToken });
       const before = report.rows.length;
       await checkLogHoldsAcked(
         server,
@@ -73,16 +91,16 @@ export async function crashScenario(config: SuiteConfig, report: Report): Promis
       );
       if (!report.rows.slice(before).every((r) => r.ok)) lostAfterRestart++;
     }
-    await delay(config.postingMs / 2);
-    stopping = true;
     await Promise.all(posters);
 
     const acked = ledgers.reduce((n, l) => n + l.acked.size, 0);
     report.check(
       SCENARIO,
-      `${config.kills} kill -9 during ${config.posters} concurrent posters`,
-      figures.unexpected.length === 0 && lostAfterRestart === 0,
-      `${figures.requests} requests (${figures.batches} batches), ${acked} events acked, ` +
+      `${config.kills} kill -9 during ${config.posters} concurrent posters ` +
+        `(${config.offeredRate} events/s offered)`,
+      figures.unexpected.length === 0 && lostAfterRestart === 0 && acked === total,
+      `${figures.requests} requests (${figures.batches} batches), ${acked} of ${total} events ` +
+        `acked, ` +
         `${figures.connectionErrors} connection errors re-sent, ${figures.resentAsDuplicate} ` +
         `answered duplicate on re-send, ${figures.unexpected.length} unexpected answers` +
         (figures.unexpected.length ? ` (${figures.unexpected.slice(0, 3).join("; ")})` : ""),

@@ -3,13 +3,13 @@
  * (deliveries are retried on the server's schedule, 1, 2, 4, 8, 16, 30 s, and none is lost) and a
  * live client drops its stream and resumes with `Last-Event-ID` (no frame missed, none doubled).
  */
-import { startServer } from "../e2e/harness.ts";
 import {
   addWebhookEndpoint,
   createStudent,
   delay,
   getJson,
   seededRandom,
+  startSuiteServer,
   waitFor,
 } from "./fixtures.ts";
 import { followLive } from "./live_follower.ts";
@@ -36,7 +36,7 @@ function frameGaps(received: readonly string[], all: readonly string[]) {
 /** Posts steadily while the receiver goes down and up and the live client drops and resumes; then the zero-loss verdict. */
 export async function downtimeScenario(config: SuiteConfig, report: Report): Promise<void> {
   const receiver = startWebhookReceiver();
-  const server = await startServer();
+  const server = await startSuiteServer();
   const random = seededRandom(config.seed);
   try {
     const endpointId = await addWebhookEndpoint(server, receiver.url);

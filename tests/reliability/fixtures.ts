@@ -1,6 +1,12 @@
 /** Shared pieces of the reliability suite: students with tokens, valid events, log and repair reads. */
 import { ulid } from "ulid";
-import { api, registerViaApi, type ServerProcess, uniqueUsername } from "../e2e/harness.ts";
+import {
+  api,
+  registerViaApi,
+  type ServerProcess,
+  startServer,
+  uniqueUsername,
+} from "../e2e/harness.ts";
 
 /** The password every suite student gets. */
 export const STUDENT_PASSWORD = "reliability-pass-1";
@@ -34,6 +40,23 @@ export async function createToken(
   }
   const { id, token } = await response.json();
   return { id, token };
+}
+
+/** Every server the suite started, so a run over its time limit can stop what is left. */
+const startedServers = new Set<ServerProcess>();
+
+/** Starts the real server (`startServer` of the e2e harness) and keeps track of it. */
+export async function startSuiteServer(
+  options?: Parameters<typeof startServer>[0],
+): Promise<ServerProcess> {
+  const server = await startServer(options);
+  startedServers.add(server);
+  return server;
+}
+
+/** Stops every server the suite started (stopping one already stopped changes nothing). */
+export async function stopSuiteServers(): Promise<void> {
+  await Promise.all([...startedServers].map((server) => server.stop()));
 }
 
 /** Registers a student through the API, signs them in and makes their three tokens. */
@@ -236,9 +259,13 @@ export async function readQueues(server: ServerProcess): Promise<QueueFigures> {
   };
 }
 
+/** Longest any progressing wait may last in all. */
+const PROGRESSING_WAIT_LIMIT_MS = 5 * 60_000;
+
 /**
  * Polls `probe` until it reports `done`; throws with `what` once `progress` has not reached a new
- * high for `stallMs` (so big backlogs may take as long as they need, but a stuck one fails).
+ * high for `stallMs` (so a backlog may take as long as it needs while it shrinks, but a stuck one
+ * fails), or after five minutes in all.
  */
 export async function waitWhileProgressing(
   what: string,
@@ -248,9 +275,15 @@ export async function waitWhileProgressing(
 ): Promise<void> {
   let best = -Infinity;
   let lastGain = Date.now();
+  const deadline = Date.now() + PROGRESSING_WAIT_LIMIT_MS;
   for (;;) {
     const { done, progress } = await probe();
     if (done) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Not done after ${PROGRESSING_WAIT_LIMIT_MS} ms waiting for ${what} (at ${progress})`,
+      );
+    }
     if (progress > best) {
       best = progress;
       lastGain = Date.now();

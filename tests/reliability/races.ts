@@ -1,6 +1,13 @@
 /** Race scenario: one event posted by 10 clients at once, and many distinct events for one student at once. */
-import { api, type ServerProcess, startServer } from "../e2e/harness.ts";
-import { createStudent, newEventId, seededRandom, type Student, videoEvent } from "./fixtures.ts";
+import { api, type ServerProcess } from "../e2e/harness.ts";
+import {
+  createStudent,
+  newEventId,
+  seededRandom,
+  startSuiteServer,
+  type Student,
+  videoEvent,
+} from "./fixtures.ts";
 import type { Report, SuiteConfig } from "./report.ts";
 import { type PostedLedger, verifyZeroLoss } from "./zero_loss.ts";
 
@@ -30,7 +37,7 @@ async function answerOf(response: Response): Promise<string[]> {
 
 /** Same-id races and concurrent distinct events, then the zero-loss verdict for both students. */
 export async function racesScenario(config: SuiteConfig, report: Report): Promise<void> {
-  const server = await startServer();
+  const server = await startSuiteServer();
   try {
     const [same, many] = await Promise.all([
       createStudent(server, "race"),

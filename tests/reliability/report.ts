@@ -8,8 +8,10 @@ export interface SuiteConfig {
   kills: number;
   /** Concurrent posting clients in the crash scenario. */
   posters: number;
-  /** Posting time between kills, in ms. */
-  postingMs: number;
+  /** Events a second the crash posters offer in all (the same on any machine). */
+  offeredRate: number;
+  /** Events posted per kill cycle; the total is this × (kills + ½). */
+  eventsPerKill: number;
   /** Same-id races (10 clients each). */
   raceRounds: number;
   /** Distinct events posted concurrently for one student. */
@@ -24,6 +26,8 @@ export interface SuiteConfig {
   liveDrops: number;
   /** Seed of every generated input. */
   seed: number;
+  /** The whole run fails, stopping its servers, when it takes longer than this, in ms. */
+  limitMs: number;
 }
 
 /** The settings for `--short` / `RELIABILITY=short`, or the full run. */
@@ -33,7 +37,8 @@ export function suiteConfig(short: boolean, seed: number): SuiteConfig {
       short,
       kills: 2,
       posters: 3,
-      postingMs: 1500,
+      offeredRate: 150,
+      eventsPerKill: 450,
       raceRounds: 5,
       concurrentEvents: 100,
       malformed: 1000,
@@ -41,12 +46,14 @@ export function suiteConfig(short: boolean, seed: number): SuiteConfig {
       receiverDownMs: 3000,
       liveDrops: 3,
       seed,
+      limitMs: 5 * 60_000,
     }
     : {
       short,
       kills: 5,
       posters: 8,
-      postingMs: 3000,
+      offeredRate: 250,
+      eventsPerKill: 2500,
       raceRounds: 20,
       concurrentEvents: 400,
       malformed: 3000,
@@ -54,6 +61,7 @@ export function suiteConfig(short: boolean, seed: number): SuiteConfig {
       receiverDownMs: 20_000,
       liveDrops: 12,
       seed,
+      limitMs: 15 * 60_000,
     };
 }
 

@@ -8,6 +8,7 @@ import { accessScenario } from "./access.ts";
 import { badInputScenario } from "./bad_input.ts";
 import { crashScenario } from "./crash.ts";
 import { downtimeScenario } from "./downtime.ts";
+import { stopSuiteServers } from "./fixtures.ts";
 import { racesScenario } from "./races.ts";
 import { Report, runScenario, type SuiteConfig, suiteConfig } from "./report.ts";
 
@@ -37,15 +38,33 @@ console.log(
 
 const report = new Report();
 const started = performance.now();
+
+/** Prints the table and the totals, and exits with the verdict. */
+function finish(): never {
+  const failed = report.rows.filter((r) => !r.ok).length;
+  console.log(`\n${report.table()}`);
+  console.log(
+    `\n${report.rows.length} checks, ${failed} failed, ${
+      ((performance.now() - started) / 1000).toFixed(1)
+    } s (${short ? "short" : "full"} run, seed ${seed})`,
+  );
+  Deno.exit(failed === 0 ? 0 : 1);
+}
+
+// However a scenario hangs, the run ends: past its limit it fails and stops its servers.
+setTimeout(async () => {
+  report.check(
+    "suite",
+    `finished within ${config.limitMs / 60_000} minutes`,
+    false,
+    "stopped while a scenario was still running",
+  );
+  await stopSuiteServers();
+  finish();
+}, config.limitMs);
+
 for (const [name, scenario] of Object.entries(SCENARIOS)) {
   if (only && !only.includes(name)) continue;
   await runScenario(report, name, () => scenario(config, report));
 }
-const failed = report.rows.filter((r) => !r.ok).length;
-console.log(`\n${report.table()}`);
-console.log(
-  `\n${report.rows.length} checks, ${failed} failed, ${
-    ((performance.now() - started) / 1000).toFixed(1)
-  } s (${short ? "short" : "full"} run, seed ${seed})`,
-);
-Deno.exit(failed === 0 ? 0 : 1);
+finish();
