@@ -106,5 +106,15 @@ Deno.test("the summary's derived parts are reused until progress, items or the c
     const afterEvent = await summaryOf(app, token);
     assert.equal(afterEvent.overallProgress.completedActivities, 2);
     assert.deepEqual(afterEvent.learningPaths.map((p) => p.completedSteps), [2]);
+
+    // Deleting catalog entries shows too: the path goes, and so do the activity's skills.
+    for (const path of ["/api/progress-sync/paths/p1", "/api/progress-sync/activities/a1"]) {
+      const deleted = await app.request(path, { method: "DELETE", token: system });
+      assert.ok(deleted.ok, `${path}: ${deleted.status}`);
+      await deleted.body?.cancel();
+    }
+    const afterDelete = await summaryOf(app, token);
+    assert.deepEqual(afterDelete.learningPaths, []);
+    assert.deepEqual(Object.keys(afterDelete.skillProgress), []);
   });
 });
