@@ -6,6 +6,7 @@ import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../lib/testing/t
 import { createEndpoint, type WebhookEndpoint } from "../../lib/webhooks/endpoint_store.ts";
 import { type InboundSecrets, setInboundSecret } from "../../lib/webhooks/inbound_store.ts";
 import { PLAIN_SECRET_BOX } from "../../lib/webhooks/secret_box.ts";
+import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
 
 const SECRETS_KEY = crypto.getRandomValues(new Uint8Array(32));
 
@@ -40,17 +41,7 @@ async function postEvent(app: TestApp, token: string, id: string) {
   const response = await app.request("/api/progress-sync/events?wait=true", {
     method: "POST",
     token,
-    json: {
-      id,
-      eventType: "video_completed",
-      sourceSystem: "video_player",
-      eventData: {
-        activityId: `video-${id}`,
-        activityType: "video",
-        completionStatus: "completed",
-      },
-      timestamp: "2026-11-20T10:00:00Z",
-    },
+    json: videoCompleted(`video-${id}`, { id, timestamp: "2026-11-20T10:00:00Z" }),
   });
   assert.equal(response.status, 200);
   await app.deliveries.idle();

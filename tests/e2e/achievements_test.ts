@@ -11,6 +11,7 @@ import {
   waitForLive,
   withDashboard,
 } from "./harness.ts";
+import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
 
 Deno.test("an achievement toast arrives live when a script posts the qualifying event", async () => {
   await withDashboard(async (server, page, errors) => {
@@ -22,16 +23,7 @@ Deno.test("an achievement toast arrives live when a script posts the qualifying 
 
     const posted = await api(server, "/api/progress-sync/events", {
       token: token,
-      json: {
-        eventType: "video_completed",
-        sourceSystem: "video_player",
-        eventData: {
-          activityId: "intro",
-          activityType: "video",
-          completionStatus: "completed",
-          timeSpent: 9,
-        },
-      },
+      json: videoCompleted("intro", { timeSpent: 9 }),
     });
     assert.equal(posted.status, 202);
     await posted.body?.cancel();

@@ -17,6 +17,7 @@ import {
   uniqueUsername,
   waitForTestIdText,
 } from "./harness.ts";
+import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
 
 const PASSWORD = "correct horse battery";
 const PATH_ID = "e2e-path";
@@ -274,15 +275,7 @@ Deno.test("a lesson the video player completes shows as done there on the open l
 
     const posted = await api(server, "/api/progress-sync/events", {
       cookie: session.cookie,
-      json: {
-        eventType: "video_completed",
-        sourceSystem: "video_player",
-        eventData: {
-          activityId: "e2e-video",
-          activityType: "video",
-          completionStatus: "completed",
-        },
-      },
+      json: videoCompleted("e2e-video"),
     });
     assert.equal(posted.status, 202);
     await posted.body?.cancel();

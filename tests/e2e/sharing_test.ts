@@ -7,6 +7,7 @@ import {
   uniqueUsername,
   withDashboard,
 } from "./harness.ts";
+import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
 
 Deno.test("a student makes an achievement public and a signed-out visitor opens its link and assertion", async () => {
   await withDashboard(async (server, page, errors) => {
@@ -14,16 +15,7 @@ Deno.test("a student makes an achievement public and a signed-out visitor opens 
     const student = await registerViaApi(server, username, "correct horse battery");
     const posted = await api(server, "/api/progress-sync/events?wait=true", {
       cookie: student.cookie,
-      json: {
-        eventType: "video_completed",
-        sourceSystem: "video_player",
-        eventData: {
-          activityId: "intro",
-          activityType: "video",
-          completionStatus: "completed",
-          timeSpent: 9,
-        },
-      },
+      json: videoCompleted("intro", { timeSpent: 9 }),
     });
     assert.equal(posted.status, 200);
     await posted.body?.cancel();

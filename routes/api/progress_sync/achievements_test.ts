@@ -3,20 +3,10 @@ import { putActivity, putPath } from "../../../lib/catalog/catalog_store.ts";
 import { MAX_PATH_STEPS } from "../../../lib/catalog/catalog_schema.ts";
 import { achievementFactsKey, outboxPrefix } from "../../../lib/kv_keys.ts";
 import { withTestApp } from "../../../lib/testing/test_app.ts";
+import { videoCompleted } from "../../../lib/testing/event_fixtures.ts";
 
 function completed(id: string, activityId: string, timestamp: string, minutes = 10) {
-  return {
-    id,
-    eventType: "video_completed",
-    sourceSystem: "video_player",
-    eventData: {
-      activityId,
-      activityType: "video",
-      completionStatus: "completed",
-      timeSpent: minutes,
-    },
-    timestamp,
-  };
+  return videoCompleted(activityId, { id, timestamp, timeSpent: minutes });
 }
 
 Deno.test("the first completion earns an achievement once, reported on its event and listed with filters", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type TestApp, withTestApp } from "../../../lib/testing/test_app.ts";
+import { videoCompleted as videoEvent } from "../../../lib/testing/event_fixtures.ts";
 
 async function seedCatalog(app: TestApp, system: string, userId: string) {
   const put = async (path: string, body: unknown, expected = 201) => {
@@ -285,13 +286,7 @@ Deno.test("items and paths created after a student's first events still sync the
       const response = await app.request("/api/progress-sync/events?wait=true", {
         method: "POST",
         token,
-        json: {
-          id,
-          eventType: "video_completed",
-          sourceSystem: "video_player",
-          eventData: { activityId, activityType: "video", completionStatus: "completed" },
-          timestamp: "2026-11-01T10:00:00Z",
-        },
+        json: videoEvent(activityId, { id, timestamp: "2026-11-01T10:00:00Z" }),
       });
       assert.equal(response.status, 200);
       return (await response.json()).results[0];
