@@ -9,8 +9,7 @@ import { HttpError } from "./http_error.ts";
  */
 export function limitPathSegments(): MiddlewareHandler {
   return async function limitPathSegments(c, next) {
-    const path = new URL(c.req.url).pathname;
-    if (path.split("/").some((segment) => decoded(segment).length > MAX_ID_LENGTH)) {
+    if (c.req.path.split("/").some((segment) => decoded(segment).length > MAX_ID_LENGTH)) {
       throw new HttpError(
         400,
         `Path segment too long: ids are at most ${MAX_ID_LENGTH} characters`,
