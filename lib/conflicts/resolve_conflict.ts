@@ -3,11 +3,10 @@
  * appended through the normal appender and applied by the normal processor; the answer says what
  * was decided and what changed.
  */
-import type { EventAppender } from "../events/event_appender.ts";
+import { acceptEvents, type IntakeDeps } from "../events/intake.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import { HttpError } from "../http/http_error.ts";
 import { activityStateKey } from "../kv_keys.ts";
-import type { Processor } from "../processing/processor.ts";
 import { waitForResults } from "../processing/results.ts";
 import {
   type ActivityState,
@@ -102,14 +101,14 @@ async function stateOf(kv: Deno.Kv, userId: string, activityId: string) {
  * and processed like any other event; the answer compares the activity before and after.
  */
 export async function resolveConflict(
-  deps: { kv: Deno.Kv; appender: EventAppender; processor: Processor },
+  deps: IntakeDeps,
   userId: string,
   conflictId: string,
   choice: ResolutionChoice,
   resolvedBy: "student" | "system",
   now = new Date(),
 ): Promise<ResolveResponse> {
-  const { kv, appender, processor } = deps;
+  const { kv } = deps;
   const conflict = await getConflict(kv, userId, conflictId);
   if (!conflict) throw new HttpError(404, "Conflict not found");
   if (conflict.status === "resolved") {
@@ -139,12 +138,11 @@ export async function resolveConflict(
   );
   const event = await resolutionEvent(conflict, data, at, at);
   const before = await stateOf(kv, userId, conflict.activityId);
-  const [outcome] = await appender.append([event]);
+  const { outcomes: [outcome], runs } = await acceptEvents(deps, [event], { callerUserId: userId });
   if (outcome!.status === "conflict") {
     throw new HttpError(409, "Another resolution of this conflict is already being applied");
   }
-  const run = processor.schedule(userId);
-  const results = await waitForResults(kv, [outcome!], [run], RESOLVE_WAIT_MS);
+  const results = await waitForResults(kv, [outcome!], runs, RESOLVE_WAIT_MS);
   const [after, updated] = await Promise.all([
     stateOf(kv, userId, conflict.activityId),
     getConflict(kv, userId, conflictId),

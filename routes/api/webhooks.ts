@@ -2,9 +2,8 @@ import { Hono } from "hono";
 import { decodeTime, encodeTime } from "ulid";
 import { z } from "zod";
 import { actorOf, recordAudit } from "../../lib/audit/audit_log.ts";
-import { existingUserIds } from "../../lib/auth/account_store.ts";
 import type { Principal } from "../../lib/auth/principal.ts";
-import { parseEvents } from "../../lib/events/ingest.ts";
+import { acceptPostedEvents } from "../../lib/events/intake.ts";
 import { SOURCE_SYSTEMS } from "../../lib/events/schema.ts";
 import { recordInboundOutcome } from "../../lib/health/sync_stats.ts";
 import { recordInbound } from "../../lib/health/telemetry.ts";
@@ -12,7 +11,7 @@ import type { AppEnv } from "../../lib/http/app_env.ts";
 import { requireScope } from "../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../lib/http/http_error.ts";
 import { readJson } from "../../lib/http/read_json.ts";
-import { invalidInput, parseOr400 } from "../../lib/http/validation.ts";
+import { parseOr400 } from "../../lib/http/validation.ts";
 import { responseMeta, setLastUpdatedAt } from "../../lib/http/response_timestamps.ts";
 import {
   type DeliveryStatus,
@@ -129,7 +128,7 @@ export const webhookRoutes = new Hono<AppEnv>()
   .post("/inbound/:system", async (c) => {
     const system = c.req.param("system");
     if (!isSourceSystem(system)) throw new HttpError(404, `Unknown system "${system}"`);
-    const { kv, appender, processor, secretBox } = c.get("deps");
+    const { kv, secretBox } = c.get("deps");
     const now = new Date();
     const body = await c.req.text();
     const secrets = await getInboundSecrets(kv, secretBox, system, now.getTime());
@@ -172,15 +171,12 @@ export const webhookRoutes = new Hono<AppEnv>()
       sourceSystem: system,
       timestamp: data.timestamp ?? new Date(verified.timestampSeconds * 1000).toISOString(),
     };
-    const { events } = await parseEvents(event, inboundPrincipal(system), now);
-    const found = await existingUserIds(kv, events.map((e) => e.userId));
-    if (!found.has(events[0]!.userId)) {
-      throw invalidInput("webhook", [{
-        path: "data.userId",
-        message: `Unknown user "${events[0]!.userId}"`,
-      }]);
-    }
-    const [outcome] = await appender.append(events);
+    const { outcomes: [outcome] } = await acceptPostedEvents(c.get("deps"), event, {
+      principal: inboundPrincipal(system),
+      now,
+      userIdPath: () => "data.userId",
+      label: "webhook",
+    });
     if (outcome!.status === "conflict") {
       throw new HttpError(
         409,
@@ -193,7 +189,6 @@ export const webhookRoutes = new Hono<AppEnv>()
     });
     await recordInboundOutcome(kv, system, true, now.getTime());
     recordInbound(system, outcome!.status);
-    if (outcome!.status === "accepted") processor.schedule(outcome!.userId);
     return c.json({ results: [{ id: outcome!.id, status: outcome!.status }] }, 202);
   })
   .get("/inbound", async (c) => {

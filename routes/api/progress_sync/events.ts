@@ -1,8 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { existingUserIds } from "../../../lib/auth/account_store.ts";
-import { linkEventsToItems } from "../../../lib/catalog/link_events.ts";
-import { parseEvents } from "../../../lib/events/ingest.ts";
+import { acceptPostedEvents } from "../../../lib/events/intake.ts";
 import { getStoredEvent, listEventsSince, parseCursor } from "../../../lib/events/log_store.ts";
 import type { StoredEvent } from "../../../lib/events/schema.ts";
 import type { AppEnv } from "../../../lib/http/app_env.ts";
@@ -10,7 +8,7 @@ import { requireScope } from "../../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../../lib/http/http_error.ts";
 import { readJson } from "../../../lib/http/read_json.ts";
 import { subjectUserId } from "../../../lib/http/subject_user.ts";
-import { invalidInput, parseOr400 } from "../../../lib/http/validation.ts";
+import { parseOr400 } from "../../../lib/http/validation.ts";
 import { getProcessingState, waitForResults } from "../../../lib/processing/results.ts";
 import { setLastUpdatedAt } from "../../../lib/http/response_timestamps.ts";
 
@@ -33,31 +31,18 @@ export function eventView(event: StoredEvent) {
 export const eventRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const principal = requireScope(c, "events:write", "system");
-    const { kv, processor, appender } = c.get("deps");
+    const { kv } = c.get("deps");
     const wait = c.req.query("wait") === "true";
-    const parsed = await parseEvents(await readJson(c), principal, new Date());
-    const { batch } = parsed;
-    const events = await linkEventsToItems(kv, parsed.events);
-    const others = [...new Set(events.map((e) => e.userId))].filter((u) => u !== principal.userId);
-    if (others.length > 0) {
-      const found = await existingUserIds(kv, others);
-      const issues = events.flatMap((e, i) =>
-        found.has(e.userId) || e.userId === principal.userId ? [] : [{
-          path: batch ? `events[${i}].userId` : "userId",
-          message: `Unknown user "${e.userId}"`,
-        }]
-      );
-      if (issues.length > 0) throw invalidInput(batch ? "batch" : "event", issues);
-    }
-    const outcomes = await appender.append(events);
+    const { outcomes, runs, batch } = await acceptPostedEvents(c.get("deps"), await readJson(c), {
+      principal,
+      now: new Date(),
+    });
     if (!batch && outcomes[0]!.status === "conflict") {
       throw new HttpError(
         409,
         `Cannot accept event "${outcomes[0]!.id}": id already used with different content`,
       );
     }
-    const users = new Set(outcomes.filter((o) => o.status === "accepted").map((o) => o.userId));
-    const runs = [...users].map((u) => processor.schedule(u));
     const results = outcomes.map(({ id, status }) => ({ id, status }));
     if (!wait) return c.json({ results }, 202);
     const synced = await waitForResults(kv, outcomes, runs, WAIT_LIMIT_MS);

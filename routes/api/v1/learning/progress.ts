@@ -24,7 +24,7 @@ import {
   putProgressBodySchema,
 } from "../../../../lib/learning/protocol_schema.ts";
 import { sharedLogEventsFor } from "../../../../lib/learning/shared_log.ts";
-import { MAX_BATCH_SIZE } from "../../../../lib/events/schema.ts";
+import { acceptEvents } from "../../../../lib/events/intake.ts";
 
 /** Largest accepted event, as JSON text. */
 export const MAX_LEARNING_EVENT_BYTES = 4096;
@@ -92,7 +92,7 @@ export const learningProgressRoutes = new Hono<AppEnv>()
     const body = parseOr400(putProgressBodySchema, await readJson(c), "request");
     const events = validateEvents(body.events);
     const userId = await subjectUserId(c, principal);
-    const { kv, appender, processor } = c.get("deps");
+    const { kv } = c.get("deps");
     const receivedAt = new Date().toISOString();
     const statuses = await appendClientEvents(kv, userId, events, receivedAt);
     // Repeats join the shared log again too: the log ignores them, and a retry after a crash
@@ -102,18 +102,9 @@ export const learningProgressRoutes = new Hono<AppEnv>()
     const ignored = new Set(
       events.filter((_, i) => statuses[i] === "conflict").map((e) => e.eventId),
     );
-    let accepted = 0;
-    for (let i = 0; i < shared.length; i += MAX_BATCH_SIZE) {
-      const outcomes = await appender.append(shared.slice(i, i + MAX_BATCH_SIZE));
-      for (const outcome of outcomes) {
-        if (outcome.status === "accepted") accepted++;
-        if (outcome.status === "conflict") ignored.add(outcome.id);
-      }
-    }
-    if (accepted > 0) {
-      processor.schedule(userId).catch(() => {
-        // Logged by the processor; the sweeper retries.
-      });
+    const { outcomes } = await acceptEvents(c.get("deps"), shared, { callerUserId: userId });
+    for (const outcome of outcomes) {
+      if (outcome.status === "conflict") ignored.add(outcome.id);
     }
     const count = (status: ClientAppendStatus) => statuses.filter((s) => s === status).length;
     if (ignored.size > 0) {
