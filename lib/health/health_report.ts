@@ -9,7 +9,7 @@ import { listEndpoints } from "../webhooks/endpoint_store.ts";
 import { readSyncStats, type SyncStats } from "./sync_stats.ts";
 import { publishGaugeFigures } from "./telemetry.ts";
 
-/** When the health report raises alerts. Every figure is documented in the README. */
+/** When the health report raises alerts. Every figure is documented in docs/operations.md. */
 export interface HealthThresholds {
   /** Oldest unprocessed event older than this: warning. */
   oldestPendingWarnMs: number;

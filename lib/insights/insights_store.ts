@@ -2,7 +2,7 @@
  * Reads what insights are computed from: the student's events in a range of days (from the log),
  * their paths' progress and the catalog. A late event may carry any timestamp, so finding a
  * range's events is one list over all of the student's events: cost grows with the log, not with
- * the range (see README, "Progress, milestones and insights"); ~0.2 s for 10,000 events.
+ * the range (see docs/progress.md); ~0.2 s for 10,000 events.
  */
 import { dayOf } from "../achievements/calendar.ts";
 import { getUser } from "../auth/account_store.ts";

@@ -3,10 +3,10 @@ import { basename, join } from "node:path";
 import { chromium } from "playwright-core";
 import { Island } from "../../components/island.tsx";
 import { Layout, renderPage } from "../../components/layout.tsx";
-import { buildIslands } from "./build.ts";
-import Counter from "./testdata/islands/counter.tsx";
+import { buildIslands } from "../../lib/islands/build.ts";
+import Counter from "../../lib/islands/testdata/islands/counter.tsx";
 
-const FIXTURE_ISLANDS = new URL("./testdata/islands/", import.meta.url).pathname;
+const FIXTURE_ISLANDS = new URL("../../lib/islands/testdata/islands/", import.meta.url).pathname;
 const STYLES = new URL("../../static/styles.css", import.meta.url);
 const CHROMIUM_ARGS = [
   "--no-sandbox",
