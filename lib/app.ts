@@ -20,6 +20,7 @@ import { repairRoutes } from "../routes/api/progress_sync/repair.ts";
 import { pageRoutes } from "../routes/pages.ts";
 import { openBadgesRoutes } from "../routes/openbadges.ts";
 import { adminRoutes } from "../routes/admin.tsx";
+import { xapiRoutes } from "../routes/xapi.ts";
 import type { AppDeps, AppEnv } from "./http/app_env.ts";
 import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/audit", auditRoutes);
   app.route("/admin", adminRoutes);
   app.route("/openbadges", openBadgesRoutes);
+  app.route("/xapi", xapiRoutes);
   app.route("/", pageRoutes);
   return app;
 }

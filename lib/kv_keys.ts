@@ -400,3 +400,28 @@ export function openConflictKey(userId: string, conflictId: string): Deno.KvKey 
 export function openConflictsPrefix(userId: string): Deno.KvKey {
   return ["conflicts_open", userId];
 }
+
+/** Index from a catalog activity's registered xAPI IRI to its id. */
+export function catalogActivityByIriKey(iri: string): Deno.KvKey {
+  return ["catalog_activities_by_iri", iri];
+}
+
+/** An xAPI statement as the LRS stored it (with its content hash and stored order). */
+export function xapiStatementKey(statementId: string): Deno.KvKey {
+  return ["xapi_statements", statementId];
+}
+
+/** The LRS's statements in stored order (`seq` is a ULID of the stored time); entries hold ids. */
+export function xapiStatementByStoredKey(seq: string): Deno.KvKey {
+  return ["xapi_statements_by_stored", seq];
+}
+
+/** Prefix of the statements in stored order. */
+export function xapiStatementsByStoredPrefix(): Deno.KvKey {
+  return ["xapi_statements_by_stored"];
+}
+
+/** Present when a statement is voided; holds the id of the voiding statement. */
+export function xapiVoidedKey(statementId: string): Deno.KvKey {
+  return ["xapi_voided", statementId];
+}

@@ -1,15 +1,21 @@
 /**
  * Posts a realistic stream of progress events from several systems for one student, so the
- * dashboard visibly moves. Usage:
+ * dashboard visibly moves. It sends through the client library (`client/mod.ts`): events are
+ * queued, batched and retried, so a server restart mid-run loses nothing. Usage:
  *   deno task simulate [--url http://localhost:8000] [--token ps_…] [--count 40] [--interval 1500]
+ * Without --url it uses `PS_URL`, else `http://localhost:$PORT` (PORT defaults to 8000).
  * Without --token it signs in as the demo student and makes a token for itself.
  */
 import { parseArgs } from "node:util";
+import { createProgressClient } from "../client/mod.ts";
 import { DEMO_ACTIVITIES, DEMO_PATH, DEMO_USER } from "../lib/demo/demo_catalog.ts";
 
 const { values } = parseArgs({
   options: {
-    url: { type: "string", default: Deno.env.get("PS_URL") ?? "http://localhost:8000" },
+    url: {
+      type: "string",
+      default: Deno.env.get("PS_URL") ?? `http://localhost:${Deno.env.get("PORT") ?? "8000"}`,
+    },
     token: { type: "string", default: Deno.env.get("PS_TOKEN") },
     username: { type: "string", default: DEMO_USER.username },
     password: { type: "string", default: DEMO_USER.password },
@@ -19,23 +25,46 @@ const { values } = parseArgs({
 });
 const base = values.url.replace(/\/$/, "");
 
+/** Prints a plain message (no stack trace) and exits with status 1. */
+function fail(message: string): never {
+  console.error(message);
+  Deno.exit(1);
+}
+
+async function call(path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(`${base}${path}`, init);
+  } catch {
+    fail(
+      `No Progress Sync server answers at ${base}.\n` +
+        "Start one in another terminal with `deno task demo` (it listens on PORT, default 8000),\n" +
+        "or point this script at yours with --url http://host:port (or PORT=… / PS_URL=…).",
+    );
+  }
+}
+
 async function tokenFor(username: string, password: string): Promise<string> {
-  const login = await fetch(`${base}/api/auth/login`, {
+  const login = await call("/api/auth/login", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ username, password }),
   });
   if (!login.ok) {
-    throw new Error(`Sign-in as ${username} failed: ${login.status} ${await login.text()}`);
+    await login.body?.cancel();
+    fail(
+      `Signing in as "${username}" at ${base} failed (HTTP ${login.status}).\n` +
+        "Is it the demo server (`deno task demo`)? Otherwise pass --username/--password or --token.",
+    );
   }
+  await login.body?.cancel();
   const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
-  const created = await fetch(`${base}/api/tokens`, {
+  const created = await call("/api/tokens", {
     method: "POST",
     headers: { "content-type": "application/json", cookie, origin: base },
     body: JSON.stringify({ name: "simulate", scopes: ["events:write", "progress:read"] }),
   });
   if (!created.ok) {
-    throw new Error(`Token creation failed: ${created.status} ${await created.text()}`);
+    fail(`Making an API token at ${base} failed (HTTP ${created.status}): ${await created.text()}`);
   }
   return (await created.json()).token;
 }
@@ -137,27 +166,49 @@ function* activityEvents(index: number): Generator<Record<string, unknown>> {
 const token = values.token ?? await tokenFor(values.username, values.password);
 const count = Number(values.count);
 const interval = Number(values.interval);
-const run = crypto.randomUUID().slice(0, 8);
 let sent = 0;
+const client = createProgressClient({
+  baseUrl: base,
+  token,
+  flushDelayMs: Math.min(250, interval),
+  retry: { baseMs: 500, maxMs: 10_000 },
+  onDelivered: (ids) => console.log(`    stored ${ids.length} event${ids.length === 1 ? "" : "s"}`),
+  onTrouble: (t) =>
+    console.log(
+      `    ${
+        t.status === undefined ? "server not answering" : `HTTP ${t.status}`
+      }: ${t.message}; ` +
+        `retrying in ${(t.retryInMs / 1000).toFixed(1)} s (${t.pending} waiting, none lost)`,
+    ),
+  onRejected: (rejections) => {
+    for (const r of rejections) {
+      console.log(`    refused ${r.event.id} (HTTP ${r.status}): ${r.reason}`);
+    }
+  },
+});
+Deno.addSignalListener("SIGINT", async () => {
+  console.log(`\nStopping: sending the ${client.pending} waiting event(s)…`);
+  await client.close({ timeoutMs: 3000 });
+  Deno.exit(client.pending === 0 ? 0 : 1);
+});
 console.log(`Posting ${count} events to ${base} every ${interval} ms (Ctrl-C to stop)…`);
 outer: for (let activity = 4;; activity++) {
   for (const event of activityEvents(activity)) {
     if (sent >= count) break outer;
-    const id = `sim-${run}-${++sent}`;
-    const response = await fetch(`${base}/api/progress-sync/events`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ id, ...event, timestamp: new Date().toISOString() }),
-    });
+    sent++;
+    client.track(
+      { ...event, timestamp: new Date().toISOString() } as Parameters<typeof client.track>[0],
+    );
     const data = event.eventData as { activityId: string; completionStatus: string };
     console.log(
-      `${String(sent).padStart(3)} ${response.status} ${String(event.sourceSystem).padEnd(17)} ${
+      `${String(sent).padStart(3)} ${String(event.sourceSystem).padEnd(17)} ${
         data.activityId.padEnd(17)
       } ${data.completionStatus}`,
     );
-    await response.body?.cancel();
-    if (!response.ok) Deno.exit(1);
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
+await client.close({ timeoutMs: 30_000 });
+if (client.pending > 0) fail(`Gave up with ${client.pending} event(s) not delivered to ${base}.`);
 console.log("Done.");
+Deno.exit(0);

@@ -12,6 +12,8 @@ const instant = z.iso.datetime({
 })
   .transform((v) => new Date(v).toISOString());
 
+/** Longest xAPI IRI a catalog activity may register (it is part of a KV key). */
+export const MAX_IRI_LENGTH = 1000;
 /** Most steps in a learning path. */
 export const MAX_PATH_STEPS = 200;
 /** Most activities one item tracks. */
@@ -28,6 +30,9 @@ export const activityInputSchema = z.object({
   activityType: z.enum(ACTIVITY_TYPES),
   skills: z.array(id).max(50).optional(),
   expectedMinutes: z.number().finite().min(0).max(10_000).optional(),
+  /** The IRI xAPI statements use for this activity (besides `{origin}/activities/{activityId}`). */
+  iri: z.string().trim().max(MAX_IRI_LENGTH, `Must be at most ${MAX_IRI_LENGTH} characters`)
+    .regex(/^[a-z][a-z0-9+.-]*:[^\s]+$/i, "Must be an absolute IRI").optional(),
 });
 
 /** Body of `PUT /paths/:pathId`. */

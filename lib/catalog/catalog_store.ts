@@ -1,5 +1,6 @@
 import { HttpError } from "../http/http_error.ts";
 import {
+  catalogActivityByIriKey,
   catalogActivityKey,
   catalogVersionKey,
   itemByActivityKey,
@@ -15,6 +16,7 @@ import type { ItemState, LearningPath, TrackedItem } from "../sync/propagation.t
 import {
   type ActivityInput,
   type ItemInput,
+  MAX_IRI_LENGTH,
   MAX_ITEMS_PER_ACTIVITY,
   type PathInput,
 } from "./catalog_schema.ts";
@@ -26,6 +28,8 @@ export interface CatalogActivity {
   activityType: ActivityInput["activityType"];
   skills: string[];
   expectedMinutes: number | null;
+  /** The xAPI IRI registered for it, if any. */
+  iri?: string;
   updatedAt: string;
 }
 
@@ -44,7 +48,10 @@ async function listValues(kv: Deno.Kv, prefix: Deno.KvKey): Promise<string[]> {
   return values;
 }
 
-/** Creates or replaces a catalog activity; `created` tells which. */
+/**
+ * Creates or replaces a catalog activity; `created` tells which. Its `iri` is indexed for xAPI
+ * statements; an IRI another activity registered is a 409.
+ */
 export async function putActivity(
   kv: Deno.Kv,
   activityId: string,
@@ -56,12 +63,37 @@ export async function putActivity(
     activityType: input.activityType,
     skills: input.skills ?? [],
     expectedMinutes: input.expectedMinutes ?? null,
+    ...(input.iri === undefined ? {} : { iri: input.iri }),
     updatedAt: new Date().toISOString(),
   };
-  const before = await kv.get(catalogActivityKey(activityId));
-  await kv.atomic().set(catalogActivityKey(activityId), activity)
-    .set(catalogVersionKey(), activity.updatedAt).commit();
+  const before = await kv.get<CatalogActivity>(catalogActivityKey(activityId));
+  const op = kv.atomic().check(before).set(catalogActivityKey(activityId), activity)
+    .set(catalogVersionKey(), activity.updatedAt);
+  const oldIri = before.value?.iri;
+  if (oldIri !== undefined && oldIri !== input.iri) op.delete(catalogActivityByIriKey(oldIri));
+  if (input.iri !== undefined && input.iri !== oldIri) {
+    const owner = await kv.get<string>(catalogActivityByIriKey(input.iri));
+    if (owner.value !== null && owner.value !== activityId) {
+      throw new HttpError(409, `IRI already registered for activity "${owner.value}"`);
+    }
+    op.check(owner).set(catalogActivityByIriKey(input.iri), activityId);
+  }
+  if (!(await op.commit()).ok) {
+    throw new HttpError(409, "The activity changed meanwhile: send it again");
+  }
   return { activity, created: before.value === null };
+}
+
+/** The catalog activity ids registered for xAPI IRIs (unregistered IRIs are absent). */
+export async function activityIdsByIri(
+  kv: Deno.Kv,
+  iris: readonly string[],
+): Promise<Map<string, string>> {
+  const unique = [...new Set(iris)].filter((iri) => iri.length <= MAX_IRI_LENGTH);
+  const values = await getManyValues<string>(kv, unique.map(catalogActivityByIriKey));
+  const out = new Map<string, string>();
+  values.forEach((v, i) => v && out.set(unique[i]!, v));
+  return out;
 }
 
 /** Reads catalog activities by id (missing ones are absent from the map). */
@@ -87,10 +119,12 @@ export async function listActivities(kv: Deno.Kv): Promise<CatalogActivity[]> {
 
 /** Deletes a catalog activity (the log keeps every event about it); false when unknown. */
 export async function deleteActivity(kv: Deno.Kv, activityId: string): Promise<boolean> {
-  const entry = await kv.get(catalogActivityKey(activityId));
+  const entry = await kv.get<CatalogActivity>(catalogActivityKey(activityId));
   if (entry.value === null) return false;
-  await kv.atomic().check(entry).delete(entry.key)
-    .set(catalogVersionKey(), new Date().toISOString()).commit();
+  const op = kv.atomic().check(entry).delete(entry.key)
+    .set(catalogVersionKey(), new Date().toISOString());
+  if (entry.value.iri !== undefined) op.delete(catalogActivityByIriKey(entry.value.iri));
+  await op.commit();
   return true;
 }
 

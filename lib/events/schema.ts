@@ -27,6 +27,7 @@ export const SOURCE_SYSTEMS = [
   "chat_system",
   "quiz_engine",
   "browser",
+  "xapi",
   "progress_sync",
 ] as const;
 
@@ -160,6 +161,8 @@ export const eventDataSchema = z.object({
   completionStatus: z.enum(COMPLETION_STATUSES),
   timeSpent: nonNegative.max(24 * 60, "Must be at most 1440 minutes").optional(),
   score: z.number().finite().min(0).max(100).optional(),
+  /** How far through the activity the student is (e.g. an xAPI `progressed` statement's percent). */
+  percentComplete: z.number().finite().min(0).max(100).optional(),
   videoProgress: videoProgressSchema.optional(),
   todoProgress: todoProgressSchema.optional(),
   scheduleProgress: scheduleProgressSchema.optional(),

@@ -41,6 +41,20 @@ function tokenManagerId(token: ApiToken): string {
   return token.userId ?? `token:${token.id}`;
 }
 
+/** The password of an HTTP Basic header (the xAPI resource takes an API token there), else null. */
+export function basicAuthPassword(header: string): string | null {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match) return null;
+  let decoded: string;
+  try {
+    decoded = new TextDecoder().decode(Uint8Array.from(atob(match[1]!), (ch) => ch.charCodeAt(0)));
+  } catch {
+    return null;
+  }
+  const colon = decoded.indexOf(":");
+  return colon === -1 || colon === decoded.length - 1 ? null : decoded.slice(colon + 1);
+}
+
 /** The session cookie's secret, if any. */
 export function sessionSecretOf(c: Context): string | undefined {
   return getCookie(c, SESSION_COOKIE);
@@ -56,11 +70,12 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const header = c.req.header("authorization");
     let principal: Principal | null = null;
     if (header !== undefined) {
+      const basic = c.req.path.startsWith("/xapi/") ? basicAuthPassword(header) : null;
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!match) {
+      if (!match && basic === null) {
         throw new HttpError(401, "Authorization header must be `Bearer <token>`");
       }
-      principal = await principalFromBearer(c, match[1]!);
+      principal = await principalFromBearer(c, basic ?? match![1]!);
     } else {
       const secret = sessionSecretOf(c);
       const session = secret ? await getSession(c.get("deps").kv, secret) : null;

@@ -5,6 +5,7 @@
  * Everything outside the browser (storage, network, clock, timers) is passed in, so the engine
  * runs in unit tests as it runs in the learn island.
  */
+import { dispositionOf } from "../../client/backoff.ts";
 import { findMergeableHeartbeat, flushDelay, isHeartbeat, mergeHeartbeats } from "./batching.ts";
 import { compareLearningEvents, isLearningEvent, type LearningProgressEvent } from "./events.ts";
 import {
@@ -540,8 +541,7 @@ export class LearningSyncEngine {
       const message = response.status === 401
         ? "You are signed out: sign in again to sync your progress."
         : await errorMessage(response);
-      const permanent = response.status >= 400 && response.status < 500 &&
-        response.status !== 408 && response.status !== 429;
+      const permanent = dispositionOf(response.status) === "rejected";
       if (permanent) this.#warn(`Learning progress sync refused: ${message}`);
       this.#fail(ids, message, permanent);
       return false;

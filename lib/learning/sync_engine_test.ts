@@ -331,6 +331,35 @@ Deno.test("a refused request (4xx) waits for a manual retry at once", async () =
   });
 });
 
+Deno.test("a signed-out answer (401) is retried with the backoff, like the client library, not parked", async () => {
+  await withWorld(async (world, userId) => {
+    const env = world.env();
+    let signedOut = true;
+    const engine = tracked(
+      new LearningSyncEngine(
+        {
+          ...env,
+          fetch: (url, init) =>
+            init?.method === "PUT" && signedOut
+              ? Promise.resolve(Response.json({ error: "Sign in" }, { status: 401 }))
+              : env.fetch(url, init),
+        },
+        { userId },
+      ),
+    );
+    await engine.start();
+    const event = engine.record(complete("a"));
+    await world.advance(FLUSH_DEBOUNCE_MS);
+    assert.equal(engine.statusOf(event.eventId), "error");
+    assert.match(engine.view.lastError ?? "", /signed out/);
+    assert.equal(engine.view.needsManualRetry, false);
+    assert.equal(world.nextTimerIn(), RETRY_DELAYS[0]);
+    signedOut = false;
+    await world.advance(RETRY_DELAYS[0]!);
+    assert.equal(engine.statusOf(event.eventId), "synced");
+  });
+});
+
 Deno.test("a request the server stored but whose answer was lost is sent again and stored once", async () => {
   await withWorld(async (world, userId) => {
     const engine = tracked(new LearningSyncEngine(world.env(), { userId }));

@@ -110,7 +110,7 @@ export function logOrder<E extends Pick<StoredEvent, "timestamp" | "id">>(
 function progressOf(event: StoredEvent): number {
   const data = event.eventData;
   if (data.completionStatus === "completed") return 100;
-  const reported = data.videoProgress?.percentageWatched ??
+  const reported = data.videoProgress?.percentageWatched ?? data.percentComplete ??
     (data.pathProgress
       ? ((data.pathProgress.stepIndex + 1) / data.pathProgress.totalSteps) * 100
       : 0);
