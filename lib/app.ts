@@ -21,6 +21,7 @@ import { pageRoutes } from "../routes/pages.ts";
 import { openBadgesRoutes } from "../routes/openbadges.ts";
 import { adminRoutes } from "../routes/admin.tsx";
 import type { AppDeps, AppEnv } from "./http/app_env.ts";
+import { createRejectionCounter } from "./health/rejection_counter.ts";
 import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
 import { HttpError } from "./http/http_error.ts";
@@ -29,7 +30,13 @@ import { limitPathSegments } from "./http/path_limits.ts";
 import { responseTimestamps } from "./http/response_timestamps.ts";
 
 /** Builds the whole HTTP app (API, pages, static files) over the given dependencies. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(
+  given: Omit<AppDeps, "inboundRejections"> & Partial<Pick<AppDeps, "inboundRejections">>,
+): Hono<AppEnv> {
+  const deps: AppDeps = {
+    ...given,
+    inboundRejections: given.inboundRejections ?? createRejectionCounter(),
+  };
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.notFound(handleNotFound);

@@ -265,3 +265,35 @@ Deno.test("cookie-authenticated writes need this site's Origin: none or a foreig
     assert.deepEqual((await token.json()).scopes, ["progress:read"]);
   });
 });
+
+Deno.test("login and register refuse a foreign Origin and non-JSON bodies (login CSRF): no cookie is set", async () => {
+  await withTestApp(async (app) => {
+    await register(app, { username: "alice", password: PASSWORD });
+    const body = JSON.stringify({ username: "alice", password: PASSWORD });
+    for (const path of ["/api/auth/login", "/api/auth/register"]) {
+      const plain = await app.request(path, {
+        method: "POST",
+        headers: { "content-type": "text/plain", origin: "https://attacker.example" },
+        body: body.replace("alice", path.endsWith("register") ? "mallory" : "alice"),
+      });
+      assert.equal(plain.status, 415, path);
+      assert.equal(plain.headers.get("set-cookie"), null);
+      await plain.body?.cancel();
+      const foreign = await app.request(path, {
+        method: "POST",
+        headers: { origin: "https://attacker.example" },
+        json: { username: path.endsWith("register") ? "mallory" : "alice", password: PASSWORD },
+      });
+      assert.equal(foreign.status, 403, path);
+      assert.equal(foreign.headers.get("set-cookie"), null);
+      await foreign.body?.cancel();
+    }
+    const own = await app.request("/api/auth/login", {
+      method: "POST",
+      headers: { origin: ORIGIN },
+      json: { username: "alice", password: PASSWORD },
+    });
+    assert.equal(own.status, 200, "this site's own Origin signs in");
+    await own.body?.cancel();
+  });
+});
