@@ -20,7 +20,8 @@ import { repairRoutes } from "../routes/api/progress_sync/repair.ts";
 import { pageRoutes } from "../routes/pages.ts";
 import { openBadgesRoutes } from "../routes/openbadges.ts";
 import { adminRoutes } from "../routes/admin.tsx";
-import type { AppDeps, AppEnv } from "./http/app_env.ts";
+import type { AppDeps, AppDepsInput, AppEnv } from "./http/app_env.ts";
+import { createLiveStreamCounter } from "./live/stream_limits.ts";
 import { createRejectionCounter } from "./health/rejection_counter.ts";
 import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
@@ -30,12 +31,11 @@ import { limitPathSegments } from "./http/path_limits.ts";
 import { responseTimestamps } from "./http/response_timestamps.ts";
 
 /** Builds the whole HTTP app (API, pages, static files) over the given dependencies. */
-export function createApp(
-  given: Omit<AppDeps, "inboundRejections"> & Partial<Pick<AppDeps, "inboundRejections">>,
-): Hono<AppEnv> {
+export function createApp(given: AppDepsInput): Hono<AppEnv> {
   const deps: AppDeps = {
     ...given,
     inboundRejections: given.inboundRejections ?? createRejectionCounter(),
+    liveStreams: given.liveStreams ?? createLiveStreamCounter(),
   };
   const app = new Hono<AppEnv>();
   app.onError(handleError);

@@ -7,11 +7,12 @@ import AdminConsole from "../islands/admin_console.tsx";
 import { recordAudit } from "../lib/audit/audit_log.ts";
 import {
   clearLoginFailures,
-  findApiToken,
+  findApiTokenByHash,
   reserveLoginAttempt,
 } from "../lib/auth/account_store.ts";
 import {
   ADMIN_SESSION_TTL_MS,
+  type AdminProof,
   createAdminSession,
   deleteAdminSession,
   getAdminSession,
@@ -35,13 +36,14 @@ const MAX_ADMIN_FAILURES = 10;
 const FAILURE_BUCKET = "#admin-console";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-async function adminProof(c: Context<AppEnv>, pasted: string): Promise<string | null> {
+async function adminProof(c: Context<AppEnv>, pasted: string): Promise<AdminProof | null> {
   const { kv, adminToken } = c.get("deps");
-  if (adminToken && constantTimeEqual(await hashSecret(pasted), await hashSecret(adminToken))) {
-    return "ADMIN_TOKEN";
+  const hash = await hashSecret(pasted);
+  if (adminToken && constantTimeEqual(hash, await hashSecret(adminToken))) {
+    return { via: "ADMIN_TOKEN", hash };
   }
-  const token = pasted.startsWith("ps_") ? await findApiToken(kv, pasted) : null;
-  return token?.scopes.includes("admin") ? `token:${token.id}` : null;
+  const token = pasted.startsWith("ps_") ? await findApiTokenByHash(kv, hash) : null;
+  return token?.scopes.includes("admin") ? { via: `token:${token.id}`, hash } : null;
 }
 
 function signInPage(error: string | null): string {
@@ -84,7 +86,7 @@ function signInPage(error: string | null): string {
 function adminSession() {
   return async function adminSession(c: Context<AppEnv>, next: () => Promise<void>) {
     const secret = getCookie(c, ADMIN_COOKIE);
-    if (secret && await getAdminSession(c.get("deps").kv, secret)) {
+    if (secret && await getAdminSession(c.get("deps"), secret)) {
       if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c);
       c.set("principal", { userId: null, ownerId: "admin", scopes: ["admin"], via: "admin_token" });
     } else if (c.get("principal")?.via === "session") {
@@ -145,7 +147,11 @@ export const adminRoutes = new Hono<AppEnv>()
       secure: new URL(c.req.url).protocol === "https:",
       maxAge: Math.floor(ADMIN_SESSION_TTL_MS / 1000),
     });
-    await recordAudit(kv, { actor: "admin", action: "admin.signed_in", details: { via: proof } });
+    await recordAudit(kv, {
+      actor: "admin",
+      action: "admin.signed_in",
+      details: { via: proof.via },
+    });
     return c.redirect("/admin", 303);
   })
   .post("/signout", async (c) => {

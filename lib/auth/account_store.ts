@@ -131,12 +131,9 @@ export async function createSession(
   return secret;
 }
 
-/** The live session for a cookie secret, or null when unknown or expired. */
-export async function getSession(
-  kv: Deno.Kv,
-  secret: string,
-): Promise<Session | null> {
-  const session = (await kv.get<Session>(sessionKey(await hashSecret(secret)))).value;
+/** The live session stored under a secret's hash, or null when unknown or expired. */
+export async function getSessionByHash(kv: Deno.Kv, hash: string): Promise<Session | null> {
+  const session = (await kv.get<Session>(sessionKey(hash))).value;
   if (!session || Date.parse(session.expiresAt) <= Date.now()) return null;
   return session;
 }
@@ -174,7 +171,12 @@ export async function findApiToken(
   kv: Deno.Kv,
   secret: string,
 ): Promise<ApiToken | null> {
-  return (await kv.get<ApiToken>(apiTokenKey(await hashSecret(secret)))).value;
+  return findApiTokenByHash(kv, await hashSecret(secret));
+}
+
+/** The token stored under a secret's hash, or null (revoked or never made). */
+export async function findApiTokenByHash(kv: Deno.Kv, hash: string): Promise<ApiToken | null> {
+  return (await kv.get<ApiToken>(apiTokenKey(hash))).value;
 }
 
 /** Lists a principal's tokens, oldest first. */

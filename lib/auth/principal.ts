@@ -14,6 +14,8 @@ export interface Principal {
   /** How the caller authenticated. */
   via: "session" | "token" | "admin_token";
   username?: string;
+  /** SHA-256 of the session or token secret the caller used, so long requests can re-check it. */
+  credentialHash?: string;
 }
 
 /** Scopes a signed-in student has through the session cookie. */

@@ -1,6 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { type ApiToken, findApiToken, getSession, getUser } from "../auth/account_store.ts";
+import {
+  type ApiToken,
+  findApiTokenByHash,
+  getSessionByHash,
+  getUser,
+} from "../auth/account_store.ts";
 import { hasScope, type Principal, type Scope, SESSION_SCOPES } from "../auth/principal.ts";
 import { constantTimeEqual, hashSecret } from "../auth/secrets.ts";
 import type { AppEnv } from "./app_env.ts";
@@ -16,19 +21,24 @@ async function principalFromBearer(
   secret: string,
 ): Promise<Principal> {
   const { kv, adminToken } = c.get("deps");
-  if (
-    adminToken &&
-    constantTimeEqual(await hashSecret(secret), await hashSecret(adminToken))
-  ) {
-    return { userId: null, ownerId: "admin", scopes: ["admin"], via: "admin_token" };
+  const credentialHash = await hashSecret(secret);
+  if (adminToken && constantTimeEqual(credentialHash, await hashSecret(adminToken))) {
+    return {
+      userId: null,
+      ownerId: "admin",
+      scopes: ["admin"],
+      via: "admin_token",
+      credentialHash,
+    };
   }
-  const token = await findApiToken(kv, secret);
+  const token = await findApiTokenByHash(kv, credentialHash);
   if (!token) throw new HttpError(401, "Invalid or revoked API token");
   return {
     userId: token.userId,
     ownerId: tokenManagerId(token),
     scopes: token.scopes,
     via: "token",
+    credentialHash,
   };
 }
 
@@ -63,15 +73,19 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       principal = await principalFromBearer(c, match[1]!);
     } else {
       const secret = sessionSecretOf(c);
-      const session = secret ? await getSession(c.get("deps").kv, secret) : null;
+      const credentialHash = secret ? await hashSecret(secret) : null;
+      const session = credentialHash
+        ? await getSessionByHash(c.get("deps").kv, credentialHash)
+        : null;
       const user = session ? await getUser(c.get("deps").kv, session.userId) : null;
-      if (user) {
+      if (user && credentialHash) {
         principal = {
           userId: user.userId,
           ownerId: user.userId,
           scopes: SESSION_SCOPES,
           via: "session",
           username: user.username,
+          credentialHash,
         };
         if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c);
       }
