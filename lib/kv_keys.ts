@@ -111,6 +111,11 @@ export function apiTokensByOwnerPrefix(ownerId: string): Deno.KvKey {
   return ["api_tokens_by_owner", ownerId];
 }
 
+/** Rewritten with every token a principal creates, so two creations cannot both pass the cap. */
+export function apiTokensVersionKey(ownerId: string): Deno.KvKey {
+  return ["api_tokens_version", ownerId];
+}
+
 /** Recent failed sign-ins for a username (expires). */
 export function loginFailuresKey(username: string): Deno.KvKey {
   return ["login_failures", username];

@@ -1,8 +1,10 @@
 import { newUlid } from "../ids.ts";
+import { HttpError } from "../http/http_error.ts";
 import {
   apiTokenByOwnerKey,
   apiTokenKey,
   apiTokensByOwnerPrefix,
+  apiTokensVersionKey,
   loginFailuresKey,
   sessionKey,
   userByUsernameKey,
@@ -37,6 +39,8 @@ export interface ApiToken {
   name: string;
   scopes: Scope[];
   createdAt: string;
+  /** The token that created this one (revoking it revokes this one too); absent when made by a session or the admin. */
+  parentId?: string;
 }
 
 /** How long a session lasts. */
@@ -143,10 +147,22 @@ export async function deleteSession(kv: Deno.Kv, secret: string): Promise<void> 
   await kv.delete(sessionKey(await hashSecret(secret)));
 }
 
-/** Creates an API token; returns its record and the secret, which is shown once and stored only hashed. */
+/** Most API tokens one principal (a student, the admin) may hold at once. */
+export const MAX_TOKENS_PER_OWNER = 50;
+
+/**
+ * Creates an API token; returns its record and the secret, which is shown once and stored only
+ * hashed. 409 when the owner already holds `MAX_TOKENS_PER_OWNER` (checked atomically).
+ */
 export async function createApiToken(
   kv: Deno.Kv,
-  input: { ownerId: string; userId: string | null; name: string; scopes: Scope[] },
+  input: {
+    ownerId: string;
+    userId: string | null;
+    name: string;
+    scopes: Scope[];
+    parentId?: string;
+  },
 ): Promise<{ token: ApiToken; secret: string }> {
   const secret = newSecret("ps_");
   const hash = await hashSecret(secret);
@@ -157,13 +173,30 @@ export async function createApiToken(
     name: input.name,
     scopes: [...new Set(input.scopes)],
     createdAt: new Date().toISOString(),
+    ...(input.parentId ? { parentId: input.parentId } : {}),
   };
-  await kv.atomic()
-    .check({ key: apiTokenKey(hash), versionstamp: null })
-    .set(apiTokenKey(hash), token)
-    .set(apiTokenByOwnerKey(input.ownerId, token.id), hash)
-    .commit();
-  return { token, secret };
+  const versionKey = apiTokensVersionKey(input.ownerId);
+  // Every concurrent creation of one owner but one retries: enough rounds for a burst of them.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const version = await kv.get(versionKey);
+    let held = 0;
+    for await (const _ of kv.list({ prefix: apiTokensByOwnerPrefix(input.ownerId) })) held++;
+    if (held >= MAX_TOKENS_PER_OWNER) {
+      throw new HttpError(
+        409,
+        `Token limit reached: at most ${MAX_TOKENS_PER_OWNER} API tokens at once; revoke one first`,
+      );
+    }
+    const result = await kv.atomic()
+      .check(version)
+      .check({ key: apiTokenKey(hash), versionstamp: null })
+      .set(versionKey, token.id)
+      .set(apiTokenKey(hash), token)
+      .set(apiTokenByOwnerKey(input.ownerId, token.id), hash)
+      .commit();
+    if (result.ok) return { token, secret };
+  }
+  throw new Error("Could not create the token: too much contention");
 }
 
 /** The token for a bearer secret, or null. */
@@ -198,7 +231,10 @@ export async function listApiTokens(
   return tokens;
 }
 
-/** Revokes one of a principal's tokens; false when it has no such token. */
+/**
+ * Revokes one of a principal's tokens and every token it made (and they made), in one commit;
+ * false when it has no such token.
+ */
 export async function deleteApiToken(
   kv: Deno.Kv,
   ownerId: string,
@@ -206,11 +242,28 @@ export async function deleteApiToken(
 ): Promise<boolean> {
   const index = await kv.get<string>(apiTokenByOwnerKey(ownerId, tokenId));
   if (!index.value) return false;
-  await kv.atomic()
-    .check(index)
-    .delete(apiTokenKey(index.value))
-    .delete(index.key)
-    .commit();
+  const revoked = new Set([tokenId]);
+  const tokens = await listApiTokens(kv, ownerId);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of tokens) {
+      if (t.parentId && revoked.has(t.parentId) && !revoked.has(t.id)) {
+        revoked.add(t.id);
+        grew = true;
+      }
+    }
+  }
+  const hashes = new Map<string, string>([[tokenId, index.value]]);
+  for (const id of revoked) {
+    if (hashes.has(id)) continue;
+    const entry = await kv.get<string>(apiTokenByOwnerKey(ownerId, id));
+    if (entry.value) hashes.set(id, entry.value);
+  }
+  const op = kv.atomic().check(index);
+  for (const [id, hash] of hashes) {
+    op.delete(apiTokenKey(hash)).delete(apiTokenByOwnerKey(ownerId, id));
+  }
+  await op.commit();
   return true;
 }
 

@@ -39,6 +39,7 @@ async function principalFromBearer(
     scopes: token.scopes,
     via: "token",
     credentialHash,
+    tokenId: token.id,
   };
 }
 
