@@ -5,11 +5,10 @@ import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
 import AdminConsole from "../islands/admin_console.tsx";
 import { recordAudit } from "../lib/audit/audit_log.ts";
-import {
-  clearLoginFailures,
-  findApiTokenByHash,
-  reserveLoginAttempt,
-} from "../lib/auth/account_store.ts";
+import { findApiTokenByHash } from "../lib/auth/account_store.ts";
+import { clearFailures, reserveAttempt, type ThrottleKey } from "../lib/auth/throttle_store.ts";
+import { clientAddress } from "../lib/http/client_address.ts";
+import { HttpError } from "../lib/http/http_error.ts";
 import {
   ADMIN_SESSION_TTL_MS,
   type AdminProof,
@@ -31,9 +30,6 @@ import { webhookRoutes } from "./api/webhooks.ts";
 export const ADMIN_COOKIE = "ps_admin";
 /** How often the console refreshes. */
 export const CONSOLE_REFRESH_MS = 5000;
-/** Failed admin sign-ins allowed per 15 minutes (counted under a name no student can have). */
-const MAX_ADMIN_FAILURES = 10;
-const FAILURE_BUCKET = "#admin-console";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 async function adminProof(c: Context<AppEnv>, pasted: string): Promise<AdminProof | null> {
@@ -133,12 +129,19 @@ export const adminRoutes = new Hono<AppEnv>()
     const { kv } = c.get("deps");
     const form = await c.req.parseBody();
     const pasted = String(form.token ?? "").trim();
-    if (!(await reserveLoginAttempt(kv, FAILURE_BUCKET, MAX_ADMIN_FAILURES))) {
-      return c.html(signInPage("Too many failed attempts: try again in 15 minutes."), 429);
+    const throttle: ThrottleKey = { parts: ["admin", clientAddress(c)] };
+    try {
+      await reserveAttempt(kv, [throttle], {
+        nowMs: Date.now(),
+        message: "Too many failed attempts from this address",
+      });
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      return c.html(signInPage(`${error.message}.`), error.status as 429);
     }
     const proof = pasted ? await adminProof(c, pasted) : null;
     if (!proof) return c.html(signInPage("That is not an admin token."), 401);
-    await clearLoginFailures(kv, FAILURE_BUCKET);
+    await clearFailures(kv, throttle);
     const secret = await createAdminSession(kv, proof);
     setCookie(c, ADMIN_COOKIE, secret, {
       httpOnly: true,

@@ -139,3 +139,23 @@ Deno.test("a console session dies with its credential: the admin token revoked o
     assert.equal(await getAdminSession({ kv: app.kv, adminToken: TEST_ADMIN_TOKEN }, secret), null);
   });
 });
+
+Deno.test("wrong admin tokens from one address never lock out the admin signing in from another", async () => {
+  await withTestApp(async (app) => {
+    const from = (address: string, token: string) =>
+      app.request("/admin/signin", {
+        ...form({ token }),
+        headers: { ...form({}).headers, "x-forwarded-for": address },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const response = await from("198.51.100.20", `guess-${i}`);
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+    const admin = await from("192.0.2.30", TEST_ADMIN_TOKEN);
+    assert.equal(admin.status, 303, "the real admin elsewhere signs in");
+    await admin.body?.cancel();
+  }, { trustProxy: true });
+});

@@ -5,7 +5,6 @@ import {
   apiTokenKey,
   apiTokensByOwnerPrefix,
   apiTokensVersionKey,
-  loginFailuresKey,
   sessionKey,
   userByUsernameKey,
   userKey,
@@ -45,8 +44,6 @@ export interface ApiToken {
 
 /** How long a session lasts. */
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-/** Window in which failed sign-ins are counted. */
-export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 /** Usernames compare case-insensitively. */
 export function normaliseUsername(username: string): string {
@@ -265,48 +262,4 @@ export async function deleteApiToken(
   }
   await op.commit();
   return true;
-}
-
-/** Failed sign-ins for a username within the window. */
-export async function loginFailureCount(
-  kv: Deno.Kv,
-  username: string,
-): Promise<number> {
-  const entry = await kv.get<{ count: number }>(
-    loginFailuresKey(normaliseUsername(username)),
-  );
-  return entry.value?.count ?? 0;
-}
-
-/**
- * Counts a sign-in attempt for a username before its password is checked, unless `limit`
- * attempts are already counted in the window (then false). Atomic, so concurrent attempts
- * cannot get past the limit (under heavy contention it gives up and refuses); a successful
- * sign-in clears the count.
- */
-export async function reserveLoginAttempt(
-  kv: Deno.Kv,
-  username: string,
-  limit: number,
-): Promise<boolean> {
-  const key = loginFailuresKey(normaliseUsername(username));
-  for (let retry = 0; retry < 20; retry++) {
-    const entry = await kv.get<{ count: number }>(key);
-    const count = entry.value?.count ?? 0;
-    if (count >= limit) return false;
-    const result = await kv.atomic()
-      .check(entry)
-      .set(key, { count: count + 1 }, { expireIn: LOGIN_FAILURE_WINDOW_MS })
-      .commit();
-    if (result.ok) return true;
-  }
-  return false;
-}
-
-/** Forgets failed sign-ins after a successful one. */
-export async function clearLoginFailures(
-  kv: Deno.Kv,
-  username: string,
-): Promise<void> {
-  await kv.delete(loginFailuresKey(normaliseUsername(username)));
 }

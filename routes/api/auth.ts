@@ -10,6 +10,7 @@ import {
   SESSION_COOKIE,
   sessionSecretOf,
 } from "../../lib/http/auth_middleware.ts";
+import { clientAddress } from "../../lib/http/client_address.ts";
 import { readJson } from "../../lib/http/read_json.ts";
 import { parseOr400 } from "../../lib/http/validation.ts";
 
@@ -45,7 +46,9 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/login", async (c) => {
     checkCredentialPost(c);
     const input = parseOr400(signInSchema, await readJson(c), "sign-in");
-    const { user, sessionSecret } = await signIn(c.get("deps").kv, input);
+    const { user, sessionSecret } = await signIn(c.get("deps").kv, input, {
+      address: clientAddress(c),
+    });
     setSessionCookie(c, sessionSecret);
     return c.json({ userId: user.userId });
   })
