@@ -21,7 +21,9 @@ import { pageRoutes } from "../routes/pages.ts";
 import { openBadgesRoutes } from "../routes/openbadges.ts";
 import { adminRoutes } from "../routes/admin.tsx";
 import { xapiRoutes } from "../routes/xapi.ts";
-import type { AppDeps, AppEnv } from "./http/app_env.ts";
+import type { AppDeps, AppDepsInput, AppEnv } from "./http/app_env.ts";
+import { createLiveStreamCounter } from "./live/stream_limits.ts";
+import { createRejectionCounter } from "./health/rejection_counter.ts";
 import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
 import { HttpError } from "./http/http_error.ts";
@@ -30,7 +32,12 @@ import { limitPathSegments } from "./http/path_limits.ts";
 import { responseTimestamps } from "./http/response_timestamps.ts";
 
 /** Builds the whole HTTP app (API, pages, static files) over the given dependencies. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(given: AppDepsInput): Hono<AppEnv> {
+  const deps: AppDeps = {
+    ...given,
+    inboundRejections: given.inboundRejections ?? createRejectionCounter(),
+    liveStreams: given.liveStreams ?? createLiveStreamCounter(),
+  };
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.notFound(handleNotFound);

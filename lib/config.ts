@@ -14,7 +14,14 @@ export interface Config {
   publicUrl: string | null;
   /** `SECRETS_KEY`: encrypts stored webhook secrets (32 bytes); null stores them plain. */
   secretsKey: Uint8Array | null;
+  /** `TRUST_PROXY=1`: trust `X-Forwarded-For`/`-Proto`/`-Host` (only behind a proxy that sets them). */
+  trustProxy: boolean;
+  /** `WEBHOOK_ALLOW_PRIVATE=1`: allow webhook endpoints on loopback and private addresses (development). */
+  webhookAllowPrivate: boolean;
 }
+
+const isOn = (value: string | undefined) =>
+  ["1", "true", "on"].includes(value?.toLowerCase() ?? "");
 
 /** True on Deno Deploy. */
 function onDeployOf(env: (name: string) => string | undefined): boolean {
@@ -30,23 +37,41 @@ export function readConfig(env: (name: string) => string | undefined): Config {
     kvPath: env("KV_PATH") || (onDeploy ? null : "./data/progress.sqlite"),
     adminToken: env("ADMIN_TOKEN") || null,
     queuesEnabled: queues === undefined ? !onDeploy : !["off", "false", "0"].includes(queues),
-    demo: ["1", "true", "on"].includes(env("DEMO")?.toLowerCase() ?? ""),
-    publicUrl: publicOrigin(env("PUBLIC_URL")),
+    demo: isOn(env("DEMO")),
+    publicUrl: requiredOnDeploy(publicOrigin(env("PUBLIC_URL")), onDeploy),
     secretsKey: env("SECRETS_KEY") ? parseSecretsKey(env("SECRETS_KEY")!) : null,
+    trustProxy: isOn(env("TRUST_PROXY")),
+    webhookAllowPrivate: isOn(env("WEBHOOK_ALLOW_PRIVATE")),
   };
 }
 
-/** Warnings to log once at startup: webhook secrets stored plain on Deno Deploy. */
+/**
+ * Warnings to log once at startup: webhook secrets stored plain on Deno Deploy; no `PUBLIC_URL`
+ * (links and cookies then follow the request); private webhook addresses allowed.
+ */
 export function startupWarnings(
-  config: Pick<Config, "secretsKey">,
+  config: Pick<Config, "secretsKey" | "publicUrl" | "webhookAllowPrivate">,
   env: (name: string) => string | undefined,
 ): string[] {
-  return onDeployOf(env) && config.secretsKey === null
-    ? [
+  const warnings: string[] = [];
+  if (onDeployOf(env) && config.secretsKey === null) {
+    warnings.push(
       "SECRETS_KEY is not set: webhook signing secrets are stored in KV unencrypted " +
-      "(set it to the base64 of 32 random bytes to encrypt them)",
-    ]
-    : [];
+        "(set it to the base64 of 32 random bytes to encrypt them)",
+    );
+  }
+  if (config.publicUrl === null) {
+    warnings.push(
+      "PUBLIC_URL is not set: absolute links use the request's Host and cookies are Secure only " +
+        "on https requests (set it to the public https origin)",
+    );
+  }
+  if (config.webhookAllowPrivate) {
+    warnings.push(
+      "WEBHOOK_ALLOW_PRIVATE is on: webhook endpoints may point at loopback and private addresses",
+    );
+  }
+  return warnings;
 }
 
 /** `PUBLIC_URL` as an origin (`https://host[:port]`); throws on anything but an http(s) URL. */
@@ -59,4 +84,12 @@ function publicOrigin(value: string | undefined): string | null {
     );
   }
   return url.origin;
+}
+
+/** `PUBLIC_URL` is required on Deno Deploy (there the Host header must never make links or cookies). */
+function requiredOnDeploy(publicUrl: string | null, onDeploy: boolean): string | null {
+  if (publicUrl === null && onDeploy) {
+    throw new Error("PUBLIC_URL must be set on Deno Deploy (e.g. https://progress.example.org)");
+  }
+  return publicUrl;
 }

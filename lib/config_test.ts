@@ -12,11 +12,13 @@ Deno.test("readConfig uses the documented defaults locally", () => {
     demo: false,
     publicUrl: null,
     secretsKey: null,
+    trustProxy: false,
+    webhookAllowPrivate: false,
   });
 });
 
 Deno.test("readConfig turns queues off and uses the managed KV on Deno Deploy", () => {
-  const config = readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc" }));
+  const config = readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc", PUBLIC_URL: "https://p.example" }));
   assert.equal(config.queuesEnabled, false);
   assert.equal(config.kvPath, null);
 });
@@ -37,6 +39,8 @@ Deno.test("readConfig honours KV_QUEUES, KV_PATH, PORT, ADMIN_TOKEN and DEMO", (
     demo: true,
     publicUrl: null,
     secretsKey: null,
+    trustProxy: false,
+    webhookAllowPrivate: false,
   });
 });
 
@@ -61,10 +65,28 @@ Deno.test("readConfig reads SECRETS_KEY as 32 bytes and refuses a malformed one 
   );
 });
 
-Deno.test("startupWarnings warns once on Deno Deploy without SECRETS_KEY, and nowhere else", () => {
+Deno.test("startupWarnings warns on Deno Deploy without SECRETS_KEY, and nowhere else", () => {
   const deploy = envOf({ DENO_DEPLOYMENT_ID: "abc" });
-  assert.equal(startupWarnings({ secretsKey: null }, deploy).length, 1);
-  assert.match(startupWarnings({ secretsKey: null }, deploy)[0]!, /SECRETS_KEY is not set/);
-  assert.deepEqual(startupWarnings({ secretsKey: new Uint8Array(32) }, deploy), []);
-  assert.deepEqual(startupWarnings({ secretsKey: null }, envOf({})), []);
+  const set = { publicUrl: "https://p.example", webhookAllowPrivate: false };
+  assert.equal(startupWarnings({ ...set, secretsKey: null }, deploy).length, 1);
+  assert.match(startupWarnings({ ...set, secretsKey: null }, deploy)[0]!, /SECRETS_KEY is not set/);
+  assert.deepEqual(startupWarnings({ ...set, secretsKey: new Uint8Array(32) }, deploy), []);
+  assert.deepEqual(startupWarnings({ ...set, secretsKey: null }, envOf({})), []);
+});
+
+Deno.test("readConfig requires PUBLIC_URL on Deno Deploy; elsewhere its absence is warned", () => {
+  assert.throws(() => readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc" })), /PUBLIC_URL must be set/);
+  const warnings = startupWarnings(
+    { secretsKey: null, publicUrl: null, webhookAllowPrivate: true },
+    envOf({}),
+  );
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0]!, /PUBLIC_URL is not set/);
+  assert.match(warnings[1]!, /WEBHOOK_ALLOW_PRIVATE is on/);
+});
+
+Deno.test("readConfig reads TRUST_PROXY and WEBHOOK_ALLOW_PRIVATE", () => {
+  const config = readConfig(envOf({ TRUST_PROXY: "1", WEBHOOK_ALLOW_PRIVATE: "true" }));
+  assert.equal(config.trustProxy, true);
+  assert.equal(config.webhookAllowPrivate, true);
 });

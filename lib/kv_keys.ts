@@ -111,9 +111,14 @@ export function apiTokensByOwnerPrefix(ownerId: string): Deno.KvKey {
   return ["api_tokens_by_owner", ownerId];
 }
 
-/** Recent failed sign-ins for a username (expires). */
-export function loginFailuresKey(username: string): Deno.KvKey {
-  return ["login_failures", username];
+/** Rewritten with every token a principal creates, so two creations cannot both pass the cap. */
+export function apiTokensVersionKey(ownerId: string): Deno.KvKey {
+  return ["api_tokens_version", ownerId];
+}
+
+/** Recent failed sign-ins of one throttle key: `["pair", address, username]`, `["address", address]` or `["admin", address]` (expires). */
+export function signInFailuresKey(parts: readonly string[]): Deno.KvKey {
+  return ["sign_in_failures", ...parts];
 }
 
 /** Marker that demo data was loaded. */

@@ -81,7 +81,16 @@ export async function openKv(kvPath: string | null): Promise<Deno.Kv> {
  */
 export function startService(
   kv: Deno.Kv,
-  config: Pick<Config, "port" | "adminToken" | "queuesEnabled" | "publicUrl" | "secretsKey">,
+  config: Pick<
+    Config,
+    | "port"
+    | "adminToken"
+    | "queuesEnabled"
+    | "publicUrl"
+    | "secretsKey"
+    | "trustProxy"
+    | "webhookAllowPrivate"
+  >,
   options: {
     hostname?: string;
     onListen?: (addr: Deno.NetAddr) => void;
@@ -106,6 +115,8 @@ export function startService(
     secretBox,
     signInHint: options.signInHint ?? null,
     publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
+    webhookAllowPrivate: config.webhookAllowPrivate,
   });
   const server = Deno.serve({
     port: config.port,

@@ -5,13 +5,13 @@ import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
 import AdminConsole from "../islands/admin_console.tsx";
 import { recordAudit } from "../lib/audit/audit_log.ts";
-import {
-  clearLoginFailures,
-  findApiToken,
-  reserveLoginAttempt,
-} from "../lib/auth/account_store.ts";
+import { findApiTokenByHash } from "../lib/auth/account_store.ts";
+import { clearFailures, reserveAttempt, type ThrottleKey } from "../lib/auth/throttle_store.ts";
+import { clientAddress } from "../lib/http/client_address.ts";
+import { HttpError } from "../lib/http/http_error.ts";
 import {
   ADMIN_SESSION_TTL_MS,
+  type AdminProof,
   createAdminSession,
   deleteAdminSession,
   getAdminSession,
@@ -30,18 +30,16 @@ import { webhookRoutes } from "./api/webhooks.ts";
 export const ADMIN_COOKIE = "ps_admin";
 /** How often the console refreshes. */
 export const CONSOLE_REFRESH_MS = 5000;
-/** Failed admin sign-ins allowed per 15 minutes (counted under a name no student can have). */
-const MAX_ADMIN_FAILURES = 10;
-const FAILURE_BUCKET = "#admin-console";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-async function adminProof(c: Context<AppEnv>, pasted: string): Promise<string | null> {
+async function adminProof(c: Context<AppEnv>, pasted: string): Promise<AdminProof | null> {
   const { kv, adminToken } = c.get("deps");
-  if (adminToken && constantTimeEqual(await hashSecret(pasted), await hashSecret(adminToken))) {
-    return "ADMIN_TOKEN";
+  const hash = await hashSecret(pasted);
+  if (adminToken && constantTimeEqual(hash, await hashSecret(adminToken))) {
+    return { via: "ADMIN_TOKEN", hash };
   }
-  const token = pasted.startsWith("ps_") ? await findApiToken(kv, pasted) : null;
-  return token?.scopes.includes("admin") ? `token:${token.id}` : null;
+  const token = pasted.startsWith("ps_") ? await findApiTokenByHash(kv, hash) : null;
+  return token?.scopes.includes("admin") ? { via: `token:${token.id}`, hash } : null;
 }
 
 function signInPage(error: string | null): string {
@@ -84,7 +82,7 @@ function signInPage(error: string | null): string {
 function adminSession() {
   return async function adminSession(c: Context<AppEnv>, next: () => Promise<void>) {
     const secret = getCookie(c, ADMIN_COOKIE);
-    if (secret && await getAdminSession(c.get("deps").kv, secret)) {
+    if (secret && await getAdminSession(c.get("deps"), secret)) {
       if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c);
       c.set("principal", { userId: null, ownerId: "admin", scopes: ["admin"], via: "admin_token" });
     } else if (c.get("principal")?.via === "session") {
@@ -131,12 +129,19 @@ export const adminRoutes = new Hono<AppEnv>()
     const { kv } = c.get("deps");
     const form = await c.req.parseBody();
     const pasted = String(form.token ?? "").trim();
-    if (!(await reserveLoginAttempt(kv, FAILURE_BUCKET, MAX_ADMIN_FAILURES))) {
-      return c.html(signInPage("Too many failed attempts: try again in 15 minutes."), 429);
+    const throttle: ThrottleKey = { parts: ["admin", clientAddress(c)] };
+    try {
+      await reserveAttempt(kv, [throttle], {
+        nowMs: Date.now(),
+        message: "Too many failed attempts from this address",
+      });
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      return c.html(signInPage(`${error.message}.`), error.status as 429);
     }
     const proof = pasted ? await adminProof(c, pasted) : null;
     if (!proof) return c.html(signInPage("That is not an admin token."), 401);
-    await clearLoginFailures(kv, FAILURE_BUCKET);
+    await clearFailures(kv, throttle);
     const secret = await createAdminSession(kv, proof);
     setCookie(c, ADMIN_COOKIE, secret, {
       httpOnly: true,
@@ -145,7 +150,11 @@ export const adminRoutes = new Hono<AppEnv>()
       secure: new URL(c.req.url).protocol === "https:",
       maxAge: Math.floor(ADMIN_SESSION_TTL_MS / 1000),
     });
-    await recordAudit(kv, { actor: "admin", action: "admin.signed_in", details: { via: proof } });
+    await recordAudit(kv, {
+      actor: "admin",
+      action: "admin.signed_in",
+      details: { via: proof.via },
+    });
     return c.redirect("/admin", 303);
   })
   .post("/signout", async (c) => {

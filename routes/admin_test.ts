@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createSession } from "../lib/auth/account_store.ts";
+import { createSession, findApiToken } from "../lib/auth/account_store.ts";
+import { getAdminSession } from "../lib/auth/admin_session.ts";
 import { adminSessionKey } from "../lib/kv_keys.ts";
 import { TEST_ADMIN_TOKEN, withTestApp } from "../lib/testing/test_app.ts";
 
@@ -103,4 +104,58 @@ Deno.test("the console cookie is refused for cross-site writes and a student ses
     const api = await app.request("/api/webhooks", { headers: { cookie } });
     assert.equal(api.status, 401);
   });
+});
+
+Deno.test("a console session dies with its credential: the admin token revoked or ADMIN_TOKEN changed", async () => {
+  await withTestApp(async (app) => {
+    const adminScoped = await app.adminOwnedToken(["admin"]);
+    const signedIn = await app.request("/admin/signin", form({ token: adminScoped }));
+    assert.equal(signedIn.status, 303);
+    const cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0]!;
+    assert.equal((await app.request("/admin/api/console", { headers: { cookie } })).status, 200);
+
+    const record = await findApiToken(app.kv, adminScoped);
+    const revoked = await app.request(`/api/tokens/${record!.id}`, {
+      method: "DELETE",
+      token: TEST_ADMIN_TOKEN,
+    });
+    assert.equal(revoked.status, 204);
+    const after = await app.request("/admin/api/console", { headers: { cookie } });
+    assert.equal(after.status, 401);
+    await after.body?.cancel();
+    const write = await app.request("/admin/api/webhooks", {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN },
+      json: { url: "http://127.0.0.1:9/hook", eventTypes: ["*"] },
+    });
+    assert.equal(write.status, 401);
+    await write.body?.cancel();
+
+    const viaAdminToken = await app.request("/admin/signin", form({ token: TEST_ADMIN_TOKEN }));
+    const secret = /^ps_admin=([^;]+)/.exec(viaAdminToken.headers.get("set-cookie") ?? "")![1]!;
+    assert.ok(await getAdminSession({ kv: app.kv, adminToken: TEST_ADMIN_TOKEN }, secret));
+    const rotated = { kv: app.kv, adminToken: "a-new-admin-token-987654321" };
+    assert.equal(await getAdminSession(rotated, secret), null, "ADMIN_TOKEN changed");
+    assert.equal(await getAdminSession({ kv: app.kv, adminToken: TEST_ADMIN_TOKEN }, secret), null);
+  });
+});
+
+Deno.test("wrong admin tokens from one address never lock out the admin signing in from another", async () => {
+  await withTestApp(async (app) => {
+    const from = (address: string, token: string) =>
+      app.request("/admin/signin", {
+        ...form({ token }),
+        headers: { ...form({}).headers, "x-forwarded-for": address },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const response = await from("198.51.100.20", `guess-${i}`);
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+    const admin = await from("192.0.2.30", TEST_ADMIN_TOKEN);
+    assert.equal(admin.status, 303, "the real admin elsewhere signs in");
+    await admin.body?.cancel();
+  }, { trustProxy: true });
 });

@@ -4,6 +4,7 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import { signIn } from "../lib/auth/sign_in.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { checkSameOrigin } from "../lib/http/auth_middleware.ts";
+import { clientAddress } from "../lib/http/client_address.ts";
 import { HttpError } from "../lib/http/http_error.ts";
 import { pageUser, safeNext } from "../lib/http/page_session.ts";
 import { setSessionCookie } from "./api/auth.ts";
@@ -48,7 +49,7 @@ export const signInPageRoutes = new Hono<AppEnv>()
       const { sessionSecret } = await signIn(c.get("deps").kv, {
         username,
         password: String(form.password ?? ""),
-      });
+      }, { address: clientAddress(c) });
       setSessionCookie(c, sessionSecret);
       return c.redirect(next, 303);
     } catch (error) {

@@ -1,9 +1,10 @@
 import { newUlid } from "../ids.ts";
+import { HttpError } from "../http/http_error.ts";
 import {
   apiTokenByOwnerKey,
   apiTokenKey,
   apiTokensByOwnerPrefix,
-  loginFailuresKey,
+  apiTokensVersionKey,
   sessionKey,
   userByUsernameKey,
   userKey,
@@ -37,12 +38,12 @@ export interface ApiToken {
   name: string;
   scopes: Scope[];
   createdAt: string;
+  /** The token that created this one (revoking it revokes this one too); absent when made by a session or the admin. */
+  parentId?: string;
 }
 
 /** How long a session lasts. */
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-/** Window in which failed sign-ins are counted. */
-export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 /** Usernames compare case-insensitively. */
 export function normaliseUsername(username: string): string {
@@ -131,12 +132,9 @@ export async function createSession(
   return secret;
 }
 
-/** The live session for a cookie secret, or null when unknown or expired. */
-export async function getSession(
-  kv: Deno.Kv,
-  secret: string,
-): Promise<Session | null> {
-  const session = (await kv.get<Session>(sessionKey(await hashSecret(secret)))).value;
+/** The live session stored under a secret's hash, or null when unknown or expired. */
+export async function getSessionByHash(kv: Deno.Kv, hash: string): Promise<Session | null> {
+  const session = (await kv.get<Session>(sessionKey(hash))).value;
   if (!session || Date.parse(session.expiresAt) <= Date.now()) return null;
   return session;
 }
@@ -146,10 +144,22 @@ export async function deleteSession(kv: Deno.Kv, secret: string): Promise<void> 
   await kv.delete(sessionKey(await hashSecret(secret)));
 }
 
-/** Creates an API token; returns its record and the secret, which is shown once and stored only hashed. */
+/** Most API tokens one principal (a student, the admin) may hold at once. */
+export const MAX_TOKENS_PER_OWNER = 50;
+
+/**
+ * Creates an API token; returns its record and the secret, which is shown once and stored only
+ * hashed. 409 when the owner already holds `MAX_TOKENS_PER_OWNER` (checked atomically).
+ */
 export async function createApiToken(
   kv: Deno.Kv,
-  input: { ownerId: string; userId: string | null; name: string; scopes: Scope[] },
+  input: {
+    ownerId: string;
+    userId: string | null;
+    name: string;
+    scopes: Scope[];
+    parentId?: string;
+  },
 ): Promise<{ token: ApiToken; secret: string }> {
   const secret = newSecret("ps_");
   const hash = await hashSecret(secret);
@@ -160,13 +170,30 @@ export async function createApiToken(
     name: input.name,
     scopes: [...new Set(input.scopes)],
     createdAt: new Date().toISOString(),
+    ...(input.parentId ? { parentId: input.parentId } : {}),
   };
-  await kv.atomic()
-    .check({ key: apiTokenKey(hash), versionstamp: null })
-    .set(apiTokenKey(hash), token)
-    .set(apiTokenByOwnerKey(input.ownerId, token.id), hash)
-    .commit();
-  return { token, secret };
+  const versionKey = apiTokensVersionKey(input.ownerId);
+  // Every concurrent creation of one owner but one retries: enough rounds for a burst of them.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const version = await kv.get(versionKey);
+    let held = 0;
+    for await (const _ of kv.list({ prefix: apiTokensByOwnerPrefix(input.ownerId) })) held++;
+    if (held >= MAX_TOKENS_PER_OWNER) {
+      throw new HttpError(
+        409,
+        `Token limit reached: at most ${MAX_TOKENS_PER_OWNER} API tokens at once; revoke one first`,
+      );
+    }
+    const result = await kv.atomic()
+      .check(version)
+      .check({ key: apiTokenKey(hash), versionstamp: null })
+      .set(versionKey, token.id)
+      .set(apiTokenKey(hash), token)
+      .set(apiTokenByOwnerKey(input.ownerId, token.id), hash)
+      .commit();
+    if (result.ok) return { token, secret };
+  }
+  throw new Error("Could not create the token: too much contention");
 }
 
 /** The token for a bearer secret, or null. */
@@ -174,7 +201,12 @@ export async function findApiToken(
   kv: Deno.Kv,
   secret: string,
 ): Promise<ApiToken | null> {
-  return (await kv.get<ApiToken>(apiTokenKey(await hashSecret(secret)))).value;
+  return findApiTokenByHash(kv, await hashSecret(secret));
+}
+
+/** The token stored under a secret's hash, or null (revoked or never made). */
+export async function findApiTokenByHash(kv: Deno.Kv, hash: string): Promise<ApiToken | null> {
+  return (await kv.get<ApiToken>(apiTokenKey(hash))).value;
 }
 
 /** Lists a principal's tokens, oldest first. */
@@ -196,7 +228,10 @@ export async function listApiTokens(
   return tokens;
 }
 
-/** Revokes one of a principal's tokens; false when it has no such token. */
+/**
+ * Revokes one of a principal's tokens and every token it made (and they made), in one commit;
+ * false when it has no such token.
+ */
 export async function deleteApiToken(
   kv: Deno.Kv,
   ownerId: string,
@@ -204,54 +239,27 @@ export async function deleteApiToken(
 ): Promise<boolean> {
   const index = await kv.get<string>(apiTokenByOwnerKey(ownerId, tokenId));
   if (!index.value) return false;
-  await kv.atomic()
-    .check(index)
-    .delete(apiTokenKey(index.value))
-    .delete(index.key)
-    .commit();
-  return true;
-}
-
-/** Failed sign-ins for a username within the window. */
-export async function loginFailureCount(
-  kv: Deno.Kv,
-  username: string,
-): Promise<number> {
-  const entry = await kv.get<{ count: number }>(
-    loginFailuresKey(normaliseUsername(username)),
-  );
-  return entry.value?.count ?? 0;
-}
-
-/**
- * Counts a sign-in attempt for a username before its password is checked, unless `limit`
- * attempts are already counted in the window (then false). Atomic, so concurrent attempts
- * cannot get past the limit (under heavy contention it gives up and refuses); a successful
- * sign-in clears the count.
- */
-export async function reserveLoginAttempt(
-  kv: Deno.Kv,
-  username: string,
-  limit: number,
-): Promise<boolean> {
-  const key = loginFailuresKey(normaliseUsername(username));
-  for (let retry = 0; retry < 20; retry++) {
-    const entry = await kv.get<{ count: number }>(key);
-    const count = entry.value?.count ?? 0;
-    if (count >= limit) return false;
-    const result = await kv.atomic()
-      .check(entry)
-      .set(key, { count: count + 1 }, { expireIn: LOGIN_FAILURE_WINDOW_MS })
-      .commit();
-    if (result.ok) return true;
+  const revoked = new Set([tokenId]);
+  const tokens = await listApiTokens(kv, ownerId);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of tokens) {
+      if (t.parentId && revoked.has(t.parentId) && !revoked.has(t.id)) {
+        revoked.add(t.id);
+        grew = true;
+      }
+    }
   }
-  return false;
-}
-
-/** Forgets failed sign-ins after a successful one. */
-export async function clearLoginFailures(
-  kv: Deno.Kv,
-  username: string,
-): Promise<void> {
-  await kv.delete(loginFailuresKey(normaliseUsername(username)));
+  const hashes = new Map<string, string>([[tokenId, index.value]]);
+  for (const id of revoked) {
+    if (hashes.has(id)) continue;
+    const entry = await kv.get<string>(apiTokenByOwnerKey(ownerId, id));
+    if (entry.value) hashes.set(id, entry.value);
+  }
+  const op = kv.atomic().check(index);
+  for (const [id, hash] of hashes) {
+    op.delete(apiTokenKey(hash)).delete(apiTokenByOwnerKey(ownerId, id));
+  }
+  await op.commit();
+  return true;
 }

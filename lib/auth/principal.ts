@@ -1,5 +1,11 @@
-/** API token scopes. */
-export const SCOPES = ["events:write", "progress:read", "system", "admin"] as const;
+/** API token scopes (`tokens:manage`: list, create and revoke the owner's tokens). */
+export const SCOPES = [
+  "events:write",
+  "progress:read",
+  "tokens:manage",
+  "system",
+  "admin",
+] as const;
 
 /** An API token scope. */
 export type Scope = (typeof SCOPES)[number];
@@ -14,6 +20,10 @@ export interface Principal {
   /** How the caller authenticated. */
   via: "session" | "token" | "admin_token";
   username?: string;
+  /** SHA-256 of the session or token secret the caller used, so long requests can re-check it. */
+  credentialHash?: string;
+  /** The API token's id, when the caller used one. */
+  tokenId?: string;
 }
 
 /** Scopes a signed-in student has through the session cookie. */
@@ -27,4 +37,9 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
 /** True when the principal may act for any student of the deployment. */
 export function actsForAnyUser(principal: Principal): boolean {
   return hasScope(principal, "system");
+}
+
+/** True when the principal may list, create and revoke its owner's tokens: a session, `tokens:manage` or admin. */
+export function managesTokens(principal: Principal): boolean {
+  return principal.via === "session" || hasScope(principal, "tokens:manage");
 }

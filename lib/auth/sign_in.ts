@@ -1,17 +1,22 @@
 import { z } from "zod";
 import { HttpError } from "../http/http_error.ts";
 import {
-  clearLoginFailures,
   createSession,
   createUser,
   getUserByUsername,
-  reserveLoginAttempt,
+  normaliseUsername,
   type User,
 } from "./account_store.ts";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./password.ts";
+import {
+  clearFailures,
+  refundAttempt,
+  reserveAttempt,
+  type ThrottleKey,
+} from "./throttle_store.ts";
 
-/** Failed sign-ins allowed per username in the window before sign-in is refused. */
-export const MAX_LOGIN_FAILURES = 5;
+/** Failed sign-ins one address may make (any usernames) before its attempts are spaced out. */
+export const ADDRESS_FREE_FAILURES = 20;
 
 /** Sign-up and sign-in credentials. */
 export const credentialsSchema = z.object({
@@ -48,23 +53,26 @@ export async function registerUser(kv: Deno.Kv, input: Credentials): Promise<Use
 
 /**
  * Checks credentials and starts a session, returning the user and the cookie secret.
- * 401 on bad credentials (same answer whether or not the user exists); 429 after
- * `MAX_LOGIN_FAILURES` failures within the window. The attempt is counted before the password
- * is checked, so concurrent guesses cannot exceed the limit.
+ * 401 on bad credentials (same answer whether or not the user exists). Failures are throttled
+ * by (client address, username) and by address alone with growing delays (429 with
+ * `retryAfterSeconds`), never by username alone, so nobody elsewhere can lock the owner out.
+ * The attempt is counted before the password is checked, so concurrent guesses cannot slip past.
  */
 export async function signIn(
   kv: Deno.Kv,
   input: { username: string; password: string },
+  options: { address: string; nowMs?: number },
 ): Promise<{ user: User; sessionSecret: string }> {
-  if (!(await reserveLoginAttempt(kv, input.username, MAX_LOGIN_FAILURES))) {
-    throw new HttpError(
-      429,
-      "Too many failed sign-ins for this username: try again in 15 minutes",
-    );
-  }
+  const pair: ThrottleKey = { parts: ["pair", options.address, normaliseUsername(input.username)] };
+  const address: ThrottleKey = { parts: ["address", options.address], free: ADDRESS_FREE_FAILURES };
+  await reserveAttempt(kv, [pair, address], {
+    nowMs: options.nowMs ?? Date.now(),
+    message: "Too many failed sign-ins from this address",
+  });
   const user = await getUserByUsername(kv, input.username);
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !ok) throw new HttpError(401, "Wrong username or password");
-  await clearLoginFailures(kv, input.username);
+  await clearFailures(kv, pair);
+  await refundAttempt(kv, address);
   return { user, sessionSecret: await createSession(kv, user.userId) };
 }

@@ -27,8 +27,6 @@ export interface HealthThresholds {
   consistencyScoreWarn: number;
   /** A system whose oldest unprocessed event is older than this is `delayed`. */
   systemDelayedAfterMs: number;
-  /** A system whose latest inbound webhook was refused within this window is `failed`. */
-  systemFailedWindowMs: number;
   /** A system with a conflict detected within this window is `conflict`. */
   systemConflictWindowMs: number;
 }
@@ -43,12 +41,11 @@ export const DEFAULT_THRESHOLDS: HealthThresholds = {
   webhookMinAttempts: 10,
   consistencyScoreWarn: 0.99,
   systemDelayedAfterMs: 60_000,
-  systemFailedWindowMs: 15 * 60_000,
   systemConflictWindowMs: 60 * 60_000,
 };
 
 /** Seed 000's `system_sync_status`. */
-export type SystemStatus = "healthy" | "delayed" | "failed" | "conflict";
+export type SystemStatus = "healthy" | "delayed" | "conflict";
 
 /** One alert: what passed which threshold. */
 export interface HealthAlert {
@@ -230,10 +227,6 @@ export function systemStatusOf(
   nowMs: number,
   thresholds: HealthThresholds,
 ): { status: SystemStatus; reason: string | null } {
-  const rejectedLast = stats.last_inbound_rejected_at > stats.last_inbound_ok_at;
-  if (rejectedLast && nowMs - stats.last_inbound_rejected_at <= thresholds.systemFailedWindowMs) {
-    return { status: "failed", reason: "Its latest inbound webhook was refused" };
-  }
   if (pending && nowMs - pending.oldest > thresholds.systemDelayedAfterMs) {
     return {
       status: "delayed",
@@ -369,9 +362,9 @@ export async function buildHealthReport(
     };
     const pending = outbox.bySystem.get(system);
     const { status, reason } = systemStatusOf(s, pending, nowMs, thresholds);
-    if (status === "failed" || status === "delayed") {
+    if (status === "delayed") {
       alerts.push({
-        severity: status === "failed" ? "critical" : "warning",
+        severity: "warning",
         code: `system_${status}`,
         message: `${system} is ${status}: ${reason}`,
         value: system,

@@ -96,15 +96,18 @@ export function addSyncStats(
   }
 }
 
-/** Counts one inbound webhook of `system`, accepted or rejected. */
+/** Counts `count` inbound webhooks of `system`, accepted or rejected. */
 export async function recordInboundOutcome(
   kv: Deno.Kv,
   system: string,
-  accepted: boolean,
-  nowMs: number,
+  outcome: { accepted: boolean; count?: number; nowMs: number },
 ): Promise<void> {
+  const { accepted, nowMs } = outcome;
   await kv.atomic()
-    .sum(syncSystemStatKey(system, accepted ? "inbound_accepted" : "inbound_rejected"), 1n)
+    .sum(
+      syncSystemStatKey(system, accepted ? "inbound_accepted" : "inbound_rejected"),
+      u64(outcome.count ?? 1),
+    )
     .max(
       syncSystemStatKey(system, accepted ? "last_inbound_ok_at" : "last_inbound_rejected_at"),
       u64(nowMs),

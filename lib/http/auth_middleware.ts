@@ -1,6 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { type ApiToken, findApiToken, getSession, getUser } from "../auth/account_store.ts";
+import {
+  type ApiToken,
+  findApiTokenByHash,
+  getSessionByHash,
+  getUser,
+} from "../auth/account_store.ts";
 import { hasScope, type Principal, type Scope, SESSION_SCOPES } from "../auth/principal.ts";
 import { constantTimeEqual, hashSecret } from "../auth/secrets.ts";
 import type { AppEnv } from "./app_env.ts";
@@ -16,19 +21,25 @@ async function principalFromBearer(
   secret: string,
 ): Promise<Principal> {
   const { kv, adminToken } = c.get("deps");
-  if (
-    adminToken &&
-    constantTimeEqual(await hashSecret(secret), await hashSecret(adminToken))
-  ) {
-    return { userId: null, ownerId: "admin", scopes: ["admin"], via: "admin_token" };
+  const credentialHash = await hashSecret(secret);
+  if (adminToken && constantTimeEqual(credentialHash, await hashSecret(adminToken))) {
+    return {
+      userId: null,
+      ownerId: "admin",
+      scopes: ["admin"],
+      via: "admin_token",
+      credentialHash,
+    };
   }
-  const token = await findApiToken(kv, secret);
+  const token = await findApiTokenByHash(kv, credentialHash);
   if (!token) throw new HttpError(401, "Invalid or revoked API token");
   return {
     userId: token.userId,
     ownerId: tokenManagerId(token),
     scopes: token.scopes,
     via: "token",
+    credentialHash,
+    tokenId: token.id,
   };
 }
 
@@ -78,15 +89,19 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       principal = await principalFromBearer(c, basic ?? match![1]!);
     } else {
       const secret = sessionSecretOf(c);
-      const session = secret ? await getSession(c.get("deps").kv, secret) : null;
+      const credentialHash = secret ? await hashSecret(secret) : null;
+      const session = credentialHash
+        ? await getSessionByHash(c.get("deps").kv, credentialHash)
+        : null;
       const user = session ? await getUser(c.get("deps").kv, session.userId) : null;
-      if (user) {
+      if (user && credentialHash) {
         principal = {
           userId: user.userId,
           ownerId: user.userId,
           scopes: SESSION_SCOPES,
           via: "session",
           username: user.username,
+          credentialHash,
         };
         if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c);
       }
@@ -96,22 +111,46 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * The host this site answers as: `PUBLIC_URL`'s when configured, else the request's `Host`
+ * (`X-Forwarded-Host` only with `TRUST_PROXY`).
+ */
+export function siteHost(c: Context<AppEnv>): string {
+  const { publicUrl, trustProxy } = c.get("deps");
+  if (publicUrl) return new URL(publicUrl).host;
+  const forwarded = trustProxy ? c.req.header("x-forwarded-host") : undefined;
+  return forwarded ?? c.req.header("host") ?? new URL(c.req.url).host;
+}
+
+function originHostOf(origin: string | undefined): string | null {
+  if (!origin) return null;
+  return URL.parse(origin)?.host ?? null;
+}
+
 /** Rejects a cookie-authenticated write whose `Origin` is not this site (CSRF defence). */
-export function checkSameOrigin(c: Context): void {
-  const origin = c.req.header("origin");
-  const host = c.req.header("x-forwarded-host") ?? c.req.header("host") ??
-    new URL(c.req.url).host;
-  let originHost: string | null = null;
-  try {
-    originHost = origin ? new URL(origin).host : null;
-  } catch {
-    originHost = null;
-  }
-  if (originHost !== host) {
+export function checkSameOrigin(c: Context<AppEnv>): void {
+  if (originHostOf(c.req.header("origin")) !== siteHost(c)) {
     throw new HttpError(
       403,
       "Cross-origin request refused: a cookie-authenticated write needs a same-origin `Origin` header",
     );
+  }
+}
+
+/**
+ * Guards the JSON sign-in and sign-up API against login CSRF: the body must be declared
+ * `application/json` (415; a cross-site page cannot send that without a refused preflight) and
+ * an `Origin`, when sent, must be this site (403). Scripts without an `Origin` are fine.
+ */
+export function checkCredentialPost(c: Context<AppEnv>): void {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, "Send the credentials as JSON (`Content-Type: application/json`)");
+  }
+  const origin = c.req.header("origin");
+  const crossSite = c.req.header("sec-fetch-site") === "cross-site";
+  if (crossSite || (origin !== undefined && originHostOf(origin) !== siteHost(c))) {
+    throw new HttpError(403, "Cross-origin sign-in refused: sign in from this site's own pages");
   }
 }
 

@@ -22,6 +22,7 @@ function respond(
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof HttpError) {
     const details = error.details && typeof error.details === "object" ? error.details : {};
+    if ("retryAfterSeconds" in details) c.header("Retry-After", String(details.retryAfterSeconds));
     return respond(c, error.status, error.message, details);
   }
   console.error(`${c.req.method} ${c.req.path} failed:`, error);

@@ -9,6 +9,8 @@ import {
 
 /** Interval of the `: ping` comment that keeps proxies from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
+/** A stream ends after this long; the client reconnects with `Last-Event-ID` and misses nothing. */
+export const MAX_STREAM_LIFETIME_MS = 60 * 60 * 1000;
 /** Most live messages read from KV at a time. */
 const PAGE_SIZE = 1000;
 
@@ -17,13 +19,21 @@ const PAGE_SIZE = 1000;
  * `lastEventId` first (every kept one for `LIVE_START`; only new ones when it is absent or
  * unknown), then each new one
  * as the wake-up marker changes. Each frame's `id` resumes the stream via `Last-Event-ID`.
+ * The stream ends once `alive` (asked at every wake-up and heartbeat) says the caller's
+ * credential is gone, and after `maxLifetimeMs` in any case.
  */
 export async function streamNotifications(
   stream: SSEStreamingApi,
   kv: Deno.Kv,
   userId: string,
-  options: { lastEventId?: string | null; heartbeatMs?: number } = {},
+  options: {
+    lastEventId?: string | null;
+    heartbeatMs?: number;
+    alive?: () => Promise<boolean>;
+    maxLifetimeMs?: number;
+  } = {},
 ): Promise<void> {
+  const alive = options.alive ?? (() => Promise.resolve(true));
   const requested = options.lastEventId ?? null;
   let cursor = requested === LIVE_START
     ? null
@@ -31,17 +41,21 @@ export async function streamNotifications(
     ? requested
     : await latestNotificationId(kv, userId);
   const changes = kv.watch([notificationsUpdatedKey(userId)]).getReader();
+  const end = () => changes.cancel().catch(() => {});
+  let beat: Promise<unknown> = Promise.resolve();
   const heartbeat = setInterval(() => {
-    stream.write(": ping\n\n").catch(() => changes.cancel());
+    beat = alive().then(async (ok) => {
+      if (ok) await stream.write(": ping\n\n");
+      else await end();
+    }).catch(end);
   }, options.heartbeatMs ?? HEARTBEAT_MS);
-  stream.onAbort(() => {
-    changes.cancel().catch(() => {});
-  });
+  const lifetime = setTimeout(end, options.maxLifetimeMs ?? MAX_STREAM_LIFETIME_MS);
+  stream.onAbort(end);
   try {
     await stream.write(": connected\n\n");
     while (!stream.aborted && !stream.closed) {
       const { done } = await changes.read();
-      if (done || stream.aborted) break;
+      if (done || stream.aborted || !(await alive())) break;
       // Page until caught up: a backlog longer than a page gets no further wake-up.
       let page;
       do {
@@ -58,6 +72,8 @@ export async function streamNotifications(
     }
   } finally {
     clearInterval(heartbeat);
-    await changes.cancel().catch(() => {});
+    clearTimeout(lifetime);
+    await end();
+    await beat;
   }
 }

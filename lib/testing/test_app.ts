@@ -40,6 +40,10 @@ export async function withTestApp(
     publicUrl?: string;
     /** `SECRETS_KEY` of the app (default: none, so webhook secrets are stored plain). */
     secretsKey?: Uint8Array;
+    /** `WEBHOOK_ALLOW_PRIVATE` (default on: tests deliver to local receivers). */
+    webhookAllowPrivate?: boolean;
+    /** `TRUST_PROXY` (default off). */
+    trustProxy?: boolean;
   } = {},
 ): Promise<void> {
   const kv = await Deno.openKv(":memory:");
@@ -59,6 +63,8 @@ export async function withTestApp(
     adminToken: TEST_ADMIN_TOKEN,
     secretBox,
     publicUrl: options.publicUrl ?? null,
+    webhookAllowPrivate: options.webhookAllowPrivate ?? true,
+    trustProxy: options.trustProxy ?? false,
   });
   let counter = 0;
   const testApp: TestApp = {

@@ -5,10 +5,12 @@ import { deleteSession, SESSION_TTL_MS } from "../../lib/auth/account_store.ts";
 import { credentialsSchema, registerUser, signIn, signInSchema } from "../../lib/auth/sign_in.ts";
 import type { AppEnv } from "../../lib/http/app_env.ts";
 import {
+  checkCredentialPost,
   checkSameOrigin,
   SESSION_COOKIE,
   sessionSecretOf,
 } from "../../lib/http/auth_middleware.ts";
+import { clientAddress } from "../../lib/http/client_address.ts";
 import { readJson } from "../../lib/http/read_json.ts";
 import { parseOr400 } from "../../lib/http/validation.ts";
 
@@ -36,13 +38,17 @@ export async function endSession(c: Context<AppEnv>): Promise<void> {
 /** `/api/auth`: register, login (session cookie) and logout. */
 export const authRoutes = new Hono<AppEnv>()
   .post("/register", async (c) => {
+    checkCredentialPost(c);
     const input = parseOr400(credentialsSchema, await readJson(c), "registration");
     const user = await registerUser(c.get("deps").kv, input);
     return c.json({ userId: user.userId, username: user.username }, 201);
   })
   .post("/login", async (c) => {
+    checkCredentialPost(c);
     const input = parseOr400(signInSchema, await readJson(c), "sign-in");
-    const { user, sessionSecret } = await signIn(c.get("deps").kv, input);
+    const { user, sessionSecret } = await signIn(c.get("deps").kv, input, {
+      address: clientAddress(c),
+    });
     setSessionCookie(c, sessionSecret);
     return c.json({ userId: user.userId });
   })

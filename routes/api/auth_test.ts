@@ -147,24 +147,80 @@ Deno.test("a wrong password and an unknown user get the same 401", async () => {
   });
 });
 
-Deno.test("five failed sign-ins for a username make the next attempt 429, even with the right password", async () => {
+function logInFrom(
+  app: TestApp,
+  address: string,
+  credentials: { username: string; password: string },
+): Promise<Response> {
+  return app.request("/api/auth/login", {
+    method: "POST",
+    headers: { "x-forwarded-for": `203.0.113.9, ${address}` },
+    json: credentials,
+  });
+}
+
+Deno.test("five failed sign-ins from one address space out its next attempts; the owner elsewhere still signs in", async () => {
   await withTestApp(async (app) => {
     await register(app, { username: "alice", password: PASSWORD });
     await register(app, { username: "bob", password: PASSWORD });
     for (let attempt = 1; attempt <= 5; attempt++) {
       const username = attempt % 2 === 0 ? "ALICE" : "alice";
-      const response = await logIn(app, username, `wrong ${attempt}`);
+      const response = await logInFrom(app, "198.51.100.7", {
+        username,
+        password: `wrong ${attempt}`,
+      });
       assert.equal(response.status, 401, `attempt ${attempt}`);
       await response.body?.cancel();
     }
-    const blocked = await logIn(app, "alice", PASSWORD);
+    const blocked = await logInFrom(app, "198.51.100.7", { username: "alice", password: PASSWORD });
     assert.equal(blocked.status, 429);
     assert.match(blocked.headers.get("content-type") ?? "", /application\/json/);
-    assert.match((await blocked.json()).error, /Too many failed sign-ins/);
+    assert.match((await blocked.json()).error, /Too many failed sign-ins from this address/);
+    assert.ok(Number(blocked.headers.get("retry-after")) >= 1);
     assert.equal(blocked.headers.get("set-cookie"), null);
-    const other = await logIn(app, "bob", PASSWORD);
-    assert.equal(other.status, 200, "other usernames are not affected");
+    const owner = await logInFrom(app, "192.0.2.44", { username: "alice", password: PASSWORD });
+    assert.equal(owner.status, 200, "the owner signing in from elsewhere is never locked out");
+    await owner.body?.cancel();
+    const other = await logInFrom(app, "198.51.100.7", { username: "bob", password: PASSWORD });
+    assert.equal(other.status, 200, "other usernames from that address are not affected");
     await other.body?.cancel();
+  }, { trustProxy: true });
+});
+
+Deno.test("one address trying many usernames is slowed after twenty failures", async () => {
+  await withTestApp(async (app) => {
+    await register(app, { username: "alice", password: PASSWORD });
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const response = await logInFrom(app, "198.51.100.8", {
+        username: `nobody${i}`,
+        password: "guess",
+      });
+      statuses.push(response.status);
+      await response.body?.cancel();
+    }
+    assert.deepEqual(statuses.slice(0, 20), Array(20).fill(401));
+    assert.deepEqual(statuses.slice(20), Array(5).fill(429));
+    const elsewhere = await logInFrom(app, "192.0.2.45", { username: "alice", password: PASSWORD });
+    assert.equal(elsewhere.status, 200);
+    await elsewhere.body?.cancel();
+  }, { trustProxy: true });
+});
+
+Deno.test("X-Forwarded-For is ignored unless TRUST_PROXY is set", async () => {
+  await withTestApp(async (app) => {
+    await register(app, { username: "alice", password: PASSWORD });
+    for (let i = 0; i < 5; i++) {
+      const response = await logInFrom(app, `198.51.100.${i}`, {
+        username: "alice",
+        password: "wrong",
+      });
+      assert.equal(response.status, 401);
+      await response.body?.cancel();
+    }
+    const spoofed = await logInFrom(app, "192.0.2.1", { username: "alice", password: "wrong" });
+    assert.equal(spoofed.status, 429, "a forged header does not give a fresh address");
+    await spoofed.body?.cancel();
   });
 });
 
@@ -178,9 +234,6 @@ Deno.test("concurrent wrong passwords cannot get more than five guesses", async 
     const statuses = responses.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 401).length, 5, `statuses: ${statuses}`);
     assert.equal(statuses.filter((s) => s === 429).length, 7, `statuses: ${statuses}`);
-    const blocked = await logIn(app, "alice", PASSWORD);
-    assert.equal(blocked.status, 429);
-    await blocked.body?.cancel();
   });
 });
 
@@ -263,5 +316,37 @@ Deno.test("cookie-authenticated writes need this site's Origin: none or a foreig
     });
     assert.equal(token.status, 201);
     assert.deepEqual((await token.json()).scopes, ["progress:read"]);
+  });
+});
+
+Deno.test("login and register refuse a foreign Origin and non-JSON bodies (login CSRF): no cookie is set", async () => {
+  await withTestApp(async (app) => {
+    await register(app, { username: "alice", password: PASSWORD });
+    const body = JSON.stringify({ username: "alice", password: PASSWORD });
+    for (const path of ["/api/auth/login", "/api/auth/register"]) {
+      const plain = await app.request(path, {
+        method: "POST",
+        headers: { "content-type": "text/plain", origin: "https://attacker.example" },
+        body: body.replace("alice", path.endsWith("register") ? "mallory" : "alice"),
+      });
+      assert.equal(plain.status, 415, path);
+      assert.equal(plain.headers.get("set-cookie"), null);
+      await plain.body?.cancel();
+      const foreign = await app.request(path, {
+        method: "POST",
+        headers: { origin: "https://attacker.example" },
+        json: { username: path.endsWith("register") ? "mallory" : "alice", password: PASSWORD },
+      });
+      assert.equal(foreign.status, 403, path);
+      assert.equal(foreign.headers.get("set-cookie"), null);
+      await foreign.body?.cancel();
+    }
+    const own = await app.request("/api/auth/login", {
+      method: "POST",
+      headers: { origin: ORIGIN },
+      json: { username: "alice", password: PASSWORD },
+    });
+    assert.equal(own.status, 200, "this site's own Origin signs in");
+    await own.body?.cancel();
   });
 });

@@ -89,9 +89,9 @@ Deno.test("a signed-in student creates a token through the session and gets 201 
   });
 });
 
-Deno.test("a token holder creates a token through the bearer token and gets 201", async () => {
+Deno.test("a tokens:manage token holder creates a token through the bearer token and gets 201", async () => {
   await withTestApp(async (app) => {
-    const student = await app.student("alice");
+    const student = await app.student("alice", ["events:write", "progress:read", "tokens:manage"]);
     const response = await createToken(app, student, { name: "quiz", scopes: ["progress:read"] });
     assert.equal(response.status, 201);
     assert.match(response.headers.get("content-type") ?? "", /application\/json/);
@@ -144,7 +144,7 @@ Deno.test("a token secret is shown once: the list omits it and KV holds only its
 Deno.test("a student cannot create a system or admin token", async () => {
   await withTestApp(async (app) => {
     const alice = await signedIn(app);
-    const student = await app.student("bob");
+    const student = await app.student("bob", ["events:write", "progress:read", "tokens:manage"]);
     for (const auth of [alice, student]) {
       for (const scopes of [["system"], ["admin"], ["progress:read", "system"]]) {
         const response = await createToken(app, auth, { name: "sneaky", scopes });
@@ -160,7 +160,7 @@ Deno.test("a student cannot create a system or admin token", async () => {
 
 Deno.test("a token cannot grant a scope it does not hold", async () => {
   await withTestApp(async (app) => {
-    const reader = await app.student("alice", ["progress:read"]);
+    const reader = await app.student("alice", ["progress:read", "tokens:manage"]);
     const wider = await createToken(app, reader, {
       name: "wider",
       scopes: ["events:write", "progress:read"],
@@ -183,7 +183,7 @@ Deno.test("a token cannot grant a scope it does not hold", async () => {
 
 Deno.test("token requests name each bad field with 400 and need credentials", async () => {
   await withTestApp(async (app) => {
-    const student = await app.student("alice");
+    const student = await app.student("alice", ["events:write", "progress:read", "tokens:manage"]);
     const bad = await createToken(app, student, { name: " ", scopes: [] });
     assert.equal(bad.status, 400);
     const body = await bad.json();
@@ -245,12 +245,13 @@ Deno.test("the ADMIN_TOKEN creates a system token that posts and reads for any s
       [system.id],
     );
     const seenBySystem = await app.request("/api/tokens", { token: system.token });
-    assert.deepEqual((await seenBySystem.json()).tokens, [], "a system token sees no admin tokens");
+    assert.equal(seenBySystem.status, 403, "a system token does not manage tokens");
+    await seenBySystem.body?.cancel();
     const revokeBySystem = await app.request(`/api/tokens/${system.id}`, {
       method: "DELETE",
       token: system.token,
     });
-    assert.equal(revokeBySystem.status, 404, "a system token cannot revoke the admin's tokens");
+    assert.equal(revokeBySystem.status, 403, "a system token cannot revoke the admin's tokens");
     await revokeBySystem.body?.cancel();
   });
 });
@@ -286,9 +287,9 @@ Deno.test("deleting a token returns 204 and the token stops working", async () =
   });
 });
 
-Deno.test("a token deletes itself through the bearer header", async () => {
+Deno.test("a tokens:manage token deletes itself through the bearer header", async () => {
   await withTestApp(async (app) => {
-    const student = await app.student("alice");
+    const student = await app.student("alice", ["events:write", "progress:read", "tokens:manage"]);
     const list = await (await app.request("/api/tokens", { token: student.token })).json();
     assert.equal(list.tokens.length, 1);
     const deleted = await app.request(`/api/tokens/${list.tokens[0].id}`, {
@@ -322,5 +323,124 @@ Deno.test("deleting another student's token id is a 404 and leaves the token wor
     await still.body?.cancel();
     const alicesList = await app.request("/api/tokens", { headers: { cookie: alice.cookie } });
     assert.deepEqual((await alicesList.json()).tokens, [], "alice does not see bob's token");
+  });
+});
+
+Deno.test("a token without tokens:manage can neither list, create nor revoke the owner's tokens", async () => {
+  await withTestApp(async (app) => {
+    const alice = await signedIn(app);
+    const keep = await (await createToken(app, alice, { name: "keep", scopes: ["progress:read"] }))
+      .json();
+    const reader = await (await createToken(app, alice, {
+      name: "reader",
+      scopes: ["progress:read"],
+    })).json();
+    const list = await app.request("/api/tokens", { token: reader.token });
+    assert.equal(list.status, 403);
+    assert.match((await list.json()).error, /tokens:manage/);
+    const revoke = await app.request(`/api/tokens/${keep.id}`, {
+      method: "DELETE",
+      token: reader.token,
+    });
+    assert.equal(revoke.status, 403);
+    await revoke.body?.cancel();
+    const mint = await createToken(app, { token: reader.token }, {
+      name: "child",
+      scopes: ["progress:read"],
+    });
+    assert.equal(mint.status, 403);
+    await mint.body?.cancel();
+    const still = await app.request("/api/progress-sync/summary", { token: keep.token });
+    assert.equal(still.status, 200);
+    await still.body?.cancel();
+  });
+});
+
+Deno.test("tokens a token made are revoked with it", async () => {
+  await withTestApp(async (app) => {
+    const alice = await signedIn(app);
+    const manager = await (await createToken(app, alice, {
+      name: "manager",
+      scopes: ["progress:read", "tokens:manage"],
+    })).json();
+    const child = await (await createToken(app, { token: manager.token }, {
+      name: "child",
+      scopes: ["progress:read", "tokens:manage"],
+    })).json();
+    const grandchild = await (await createToken(app, { token: child.token }, {
+      name: "grandchild",
+      scopes: ["progress:read"],
+    })).json();
+    const other =
+      await (await createToken(app, alice, { name: "other", scopes: ["progress:read"] }))
+        .json();
+    const revoked = await app.request(`/api/tokens/${manager.id}`, {
+      method: "DELETE",
+      headers: { cookie: alice.cookie, origin: ORIGIN },
+    });
+    assert.equal(revoked.status, 204);
+    for (const token of [manager.token, child.token, grandchild.token]) {
+      const read = await app.request("/api/progress-sync/summary", { token });
+      assert.equal(read.status, 401);
+      await read.body?.cancel();
+    }
+    const list = await app.request("/api/tokens", { headers: { cookie: alice.cookie } });
+    assert.deepEqual((await list.json()).tokens.map((t: { id: string }) => t.id), [other.id]);
+  });
+});
+
+Deno.test("a student holds at most 50 tokens: the next is a 409 until one is revoked", async () => {
+  await withTestApp(async (app) => {
+    const alice = await signedIn(app);
+    const made = await Promise.all(
+      Array.from(
+        { length: 60 },
+        (_, i) => createToken(app, alice, { name: `t${i}`, scopes: ["progress:read"] }),
+      ),
+    );
+    const statuses = made.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 201).length, 50, `statuses: ${statuses}`);
+    assert.equal(statuses.filter((s) => s === 409).length, 10);
+    const refused = made[statuses.indexOf(409)]!;
+    assert.match((await refused.json()).error, /Token limit reached: at most 50/);
+    const first = await made[statuses.indexOf(201)]!.json();
+    for (const r of made) await r.body?.cancel().catch(() => {});
+    const out = await app.request(`/api/tokens/${first.id}`, {
+      method: "DELETE",
+      headers: { cookie: alice.cookie, origin: ORIGIN },
+    });
+    assert.equal(out.status, 204);
+    const again = await createToken(app, alice, { name: "again", scopes: ["progress:read"] });
+    assert.equal(again.status, 201);
+    await again.body?.cancel();
+  });
+});
+
+Deno.test("the admin lists and revokes a student's tokens with ?userId=; a student cannot", async () => {
+  await withTestApp(async (app) => {
+    const alice = await signedIn(app, "alice");
+    const bob = await signedIn(app, "bob");
+    const script = await (await createToken(app, alice, {
+      name: "script",
+      scopes: ["progress:read"],
+    })).json();
+    const listed = await app.request(`/api/tokens?userId=${alice.userId}`, {
+      token: TEST_ADMIN_TOKEN,
+    });
+    assert.equal(listed.status, 200);
+    assert.deepEqual((await listed.json()).tokens.map((t: { id: string }) => t.id), [script.id]);
+    const byBob = await app.request(`/api/tokens?userId=${alice.userId}`, {
+      headers: { cookie: bob.cookie },
+    });
+    assert.equal(byBob.status, 403);
+    await byBob.body?.cancel();
+    const revoked = await app.request(`/api/tokens/${script.id}?userId=${alice.userId}`, {
+      method: "DELETE",
+      token: TEST_ADMIN_TOKEN,
+    });
+    assert.equal(revoked.status, 204);
+    const read = await app.request("/api/progress-sync/summary", { token: script.token });
+    assert.equal(read.status, 401);
+    await read.body?.cancel();
   });
 });

@@ -112,6 +112,9 @@ export function sinceCursor(since: string): string {
   return encodeTime(Date.parse(since), 10);
 }
 
+/** Longest `webhook-id` accepted (it becomes part of a KV key and of the event id). */
+export const MAX_WEBHOOK_ID_LENGTH = 256;
+
 function isSourceSystem(system: string): boolean {
   return (SOURCE_SYSTEMS as readonly string[]).includes(system);
 }
@@ -128,12 +131,19 @@ export const webhookRoutes = new Hono<AppEnv>()
   .post("/inbound/:system", async (c) => {
     const system = c.req.param("system");
     if (!isSourceSystem(system)) throw new HttpError(404, `Unknown system "${system}"`);
-    const { kv, secretBox } = c.get("deps");
+    const { kv, secretBox, inboundRejections } = c.get("deps");
     const now = new Date();
+    const webhookId = c.req.header("webhook-id") ?? "";
+    if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
+      throw new HttpError(
+        400,
+        `Webhook refused: webhook-id must be at most ${MAX_WEBHOOK_ID_LENGTH} characters`,
+      );
+    }
     const body = await c.req.text();
     const secrets = await getInboundSecrets(kv, secretBox, system, now.getTime());
     const reject = async (reason: string) => {
-      await recordInboundOutcome(kv, system, false, now.getTime());
+      await inboundRejections.count(kv, system, now.getTime());
       recordInbound(system, reason);
       return new HttpError(401, `Webhook refused: ${reason.replaceAll("_", " ")}`);
     };
@@ -187,7 +197,7 @@ export const webhookRoutes = new Hono<AppEnv>()
       receivedAt: now.toISOString(),
       eventIds: [outcome!.id],
     });
-    await recordInboundOutcome(kv, system, true, now.getTime());
+    await recordInboundOutcome(kv, system, { accepted: true, nowMs: now.getTime() });
     recordInbound(system, outcome!.status);
     return c.json({ results: [{ id: outcome!.id, status: outcome!.status }] }, 202);
   })

@@ -160,3 +160,37 @@ Deno.test("a new inbound secret is shown once; the previous one keeps working du
     assert.ok(!listed.includes("whsec_"));
   });
 });
+
+Deno.test("a webhook-id longer than 256 characters is a 400, not a KV error", async () => {
+  await withTestApp(async (app) => {
+    const { userId } = await app.student();
+    const secret = await setSecret(app, "todo_manager");
+    const response = await sendSigned(app, "todo_manager", secret, progressEvent(userId), {
+      id: "x".repeat(5000),
+    });
+    assert.equal(response.status, 400);
+    assert.match((await response.json()).error, /webhook-id must be at most 256 characters/);
+  });
+});
+
+Deno.test("refused inbound webhooks are counted with rate-limited writes and leave the system healthy", async () => {
+  await withTestApp(async (app) => {
+    await setSecret(app, "todo_manager");
+    for (let i = 0; i < 20; i++) {
+      const refused = await app.request("/api/webhooks/inbound/todo_manager", {
+        method: "POST",
+        headers: { "webhook-id": `msg_${i}`, "content-type": "application/json" },
+        body: "{}",
+      });
+      assert.equal(refused.status, 401);
+      await refused.body?.cancel();
+    }
+    const health = await (await app.request("/api/progress-sync/health", {
+      token: TEST_ADMIN_TOKEN,
+    })).json();
+    const todo = health.systems.find((s: { system: string }) => s.system === "todo_manager");
+    assert.equal(todo.status, "healthy");
+    assert.ok(todo.inbound.rejected >= 1 && todo.inbound.rejected < 20, todo.inbound.rejected);
+    assert.equal(health.alerts.some((a: { code: string }) => a.code.startsWith("system_")), false);
+  });
+});

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { createSession, deleteApiToken, findApiToken } from "../../../lib/auth/account_store.ts";
 import { LIVE_START } from "../../../lib/live/live_cursor.ts";
+import { MAX_STREAMS_PER_STUDENT } from "../../../lib/live/stream_limits.ts";
 import { type TestApp, withTestApp } from "../../../lib/testing/test_app.ts";
 
 /**
@@ -149,13 +151,16 @@ interface LiveClient {
 async function openLive(
   app: TestApp,
   token: string,
-  options: { lastEventId?: string } = {},
+  options: { lastEventId?: string; cookie?: string } = {},
 ): Promise<LiveClient> {
   let ended = watchesEndedByKv.get(app.kv);
   if (!ended) watchesEndedByKv.set(app.kv, ended = spyOnWatches(app.kv));
   const response = await app.request("/api/progress-sync/live", {
-    token,
-    headers: options.lastEventId ? { "last-event-id": options.lastEventId } : {},
+    ...(options.cookie ? {} : { token }),
+    headers: {
+      ...(options.lastEventId ? { "last-event-id": options.lastEventId } : {}),
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+    },
   });
   assert.equal(response.status, 200);
   assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
@@ -335,5 +340,76 @@ Deno.test({
       assert.equal(unscoped.status, 403);
       assert.match(unscoped.headers.get("content-type") ?? "", /json/);
       assert.match((await unscoped.json()).error, /progress:read/);
+    }),
+});
+
+/** Reads frames until the stream ends; the events it carried on the way. */
+async function eventsUntilEnd(sse: SseReader): Promise<string[]> {
+  const events: string[] = [];
+  try {
+    while (true) {
+      const frame = await sse.frame();
+      if (frame.event) events.push(frame.event);
+    }
+  } catch (error) {
+    assert.match(String(error), /The live stream ended/);
+  }
+  return events;
+}
+
+Deno.test({
+  name: "revoking a token ends its open live stream before the student's next event is sent",
+  ...leakChecked,
+  fn: () =>
+    withTestApp(async (app) => {
+      const { userId, token } = await app.student();
+      const writer = await app.adminOwnedToken(["system"]);
+      const live = await openLive(app, token);
+      const record = await findApiToken(app.kv, token);
+      assert.ok(await deleteApiToken(app.kv, userId, record!.id));
+      await post(app, writer, [{ ...video("after", "2026-11-01T10:00:00Z"), userId }]);
+      assert.deepEqual(await eventsUntilEnd(live.sse), [], "nothing after the revocation");
+      await live.close();
+    }),
+});
+
+Deno.test({
+  name: "signing out ends the session's open live stream",
+  ...leakChecked,
+  fn: () =>
+    withTestApp(async (app) => {
+      const { userId, token } = await app.student();
+      const cookie = `ps_session=${await createSession(app.kv, userId)}`;
+      const live = await openLive(app, token, { cookie });
+      const out = await app.request("/api/auth/logout", {
+        method: "POST",
+        headers: { cookie, origin: "http://localhost" },
+      });
+      assert.equal(out.status, 200);
+      await out.body?.cancel();
+      await post(app, token, [video("after", "2026-11-01T10:00:00Z")]);
+      assert.deepEqual(await eventsUntilEnd(live.sse), []);
+      await live.close();
+    }),
+});
+
+Deno.test({
+  name: "a student may hold a bounded number of live streams: one more is 429 until one closes",
+  ...leakChecked,
+  fn: () =>
+    withTestApp(async (app) => {
+      const { token } = await app.student();
+      const open: LiveClient[] = [];
+      for (let i = 0; i < MAX_STREAMS_PER_STUDENT; i++) open.push(await openLive(app, token));
+      const refused = await app.request("/api/progress-sync/live", { token });
+      assert.equal(refused.status, 429);
+      assert.match((await refused.json()).error, /Too many live streams/);
+      const other = await app.student();
+      const otherLive = await openLive(app, other.token);
+      await otherLive.close();
+      await open.pop()!.close();
+      const again = await openLive(app, token);
+      await again.close();
+      for (const live of open) await live.close();
     }),
 });
