@@ -178,6 +178,7 @@ export function Layout(
             />
           )
           : <div id="toasts" class="toasts" role="status" aria-live="polite"></div>}
+        <script type="module" src="/static/sw_register.js"></script>
       </body>
     </html>
   );

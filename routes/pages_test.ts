@@ -388,3 +388,15 @@ Deno.test("an empty sign-in form names each missing field instead of a wrong pas
     assert.match(html, /id="password-error" class="field-error">Enter your password\./);
   });
 });
+
+Deno.test("the service worker is served from the site root, uncached, and every page registers it", async () => {
+  await withTestApp(async (app) => {
+    const response = await app.request("/sw.js");
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/javascript/);
+    assert.equal(response.headers.get("cache-control"), "no-cache");
+    assert.match(await response.text(), /addEventListener\("fetch"/);
+    const page = await (await getPage(app, "/signin")).text();
+    assert.match(page, /<script type="module" src="\/static\/sw_register.js"><\/script>/);
+  });
+});
