@@ -1,3 +1,4 @@
+import type { NavUser } from "../lib/http/page_session.ts";
 import { Layout, renderPage } from "./layout.tsx";
 
 const TITLES: Record<number, string> = {
@@ -7,17 +8,27 @@ const TITLES: Record<number, string> = {
   429: "Too many attempts",
 };
 
-/** The one HTML error page: a status, a sentence saying what went wrong, and a way back. */
-export function renderErrorPage(status: number, message: string): string {
+/**
+ * The one HTML error page: a status, a sentence saying what went wrong, the navigation of whoever
+ * is signed in, and a way back (to their dashboard when signed in).
+ */
+export function renderErrorPage(
+  status: number,
+  message: string,
+  options: { user?: NavUser | null } = {},
+): string {
   const title = TITLES[status] ?? (status >= 500 ? "Something went wrong" : "Request not accepted");
+  const user = options.user ?? null;
   return renderPage(
-    <Layout title={title}>
-      <section class="card stack error-page">
+    <Layout title={title} user={user}>
+      <section class="card stack error-page" data-testid="error-page">
         <p class="muted">Error {status}</p>
         <h1>{title}</h1>
         <p>{message}</p>
         <p>
-          <a class="button" href="/">Back to the start</a>
+          <a class="button" href={user ? "/dashboard" : "/"}>
+            {user ? "Back to your dashboard" : "Back to the start"}
+          </a>
         </p>
       </section>
     </Layout>,

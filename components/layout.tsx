@@ -24,6 +24,8 @@ export interface LayoutProps {
   description?: string;
   /** Extra `<head>` elements, e.g. Open Graph tags. */
   head?: ComponentChildren;
+  /** Shows the admin console's own navigation instead of a student's or a visitor's. */
+  admin?: boolean;
   children?: ComponentChildren;
 }
 
@@ -47,8 +49,67 @@ function NavLink(
   );
 }
 
-/** Renders the full HTML document: head, skip link, header with nav (signed-in or signed-out), `<main id="main">`, footer and the toast live region. */
-export function Layout({ title, user = null, path, description, head, children }: LayoutProps) {
+function StudentNav(props: { user: NavUser; path: string | undefined }) {
+  const { user, path } = props;
+  return (
+    <>
+      <NavLink href="/dashboard" path={path}>Dashboard</NavLink>
+      <NavLink href="/learn" path={path}>Learn</NavLink>
+      <NavLink href="/achievements" path={path}>Achievements</NavLink>
+      <NavLink href="/insights" path={path}>Insights</NavLink>
+      <NavLink href="/conflicts" path={path}>
+        Conflicts
+        {user.liveCursor !== undefined
+          ? (
+            <Island
+              name="conflicts_badge"
+              component={ConflictsBadge}
+              props={{ openConflictIds: user.openConflictIds ?? [] }}
+            />
+          )
+          : <ConflictsBadge openConflictIds={user.openConflictIds ?? []} />}
+      </NavLink>
+      <NavLink href="/tokens" path={path}>API tokens</NavLink>
+      <form class="signout" method="post" action="/signout">
+        <span class="nav-user" title={`Signed in as ${user.username}`}>{user.username}</span>
+        <button class="button button-secondary button-small" type="submit">Sign out</button>
+      </form>
+    </>
+  );
+}
+
+function AdminNav(props: { path: string | undefined }) {
+  return (
+    <>
+      <NavLink href="/admin" path={props.path}>Console</NavLink>
+      <a class="nav-link" href="#endpoints-heading">Endpoints</a>
+      <a class="nav-link" href="#deliveries-heading">Deliveries</a>
+      <a class="nav-link" href="#audit-heading">Audit log</a>
+      <form class="signout" method="post" action="/admin/signout">
+        <span class="nav-user">Admin</span>
+        <button class="button button-secondary button-small" type="submit">Sign out</button>
+      </form>
+    </>
+  );
+}
+
+function GuestNav(props: { path: string | undefined }) {
+  return (
+    <>
+      <NavLink href="/learn" path={props.path}>Learn</NavLink>
+      <NavLink href="/signin" path={props.path}>Sign in</NavLink>
+      <a class="button button-small" href="/signup">Sign up</a>
+    </>
+  );
+}
+
+/**
+ * Renders the full HTML document: head, skip link, header with nav (a student's, the admin's or a
+ * visitor's; a "Menu" disclosure on narrow screens), `<main id="main">`, footer and the toast region.
+ */
+export function Layout(
+  { title, user = null, path, description, head, admin = false, children }: LayoutProps,
+) {
   const fullTitle = title === PRODUCT ? PRODUCT : `${title} · ${PRODUCT}`;
   return (
     <html lang="en">
@@ -70,7 +131,7 @@ export function Layout({ title, user = null, path, description, head, children }
         <a class="skip-link" href="#main">Skip to content</a>
         <header class="site-header">
           <div class="site-header-inner">
-            <a class="brand" href={user ? "/dashboard" : "/"}>
+            <a class="brand" href={admin ? "/admin" : user ? "/dashboard" : "/"}>
               <svg
                 class="brand-mark"
                 viewBox="0 0 32 32"
@@ -88,48 +149,16 @@ export function Layout({ title, user = null, path, description, head, children }
               </svg>
               <span>{PRODUCT}</span>
             </a>
-            <nav class="site-nav" aria-label="Main">
-              {user
-                ? (
-                  <>
-                    <NavLink href="/dashboard" path={path}>Dashboard</NavLink>
-                    <NavLink href="/learn" path={path}>Learn</NavLink>
-                    <NavLink href="/achievements" path={path}>Achievements</NavLink>
-                    <NavLink href="/insights" path={path}>Insights</NavLink>
-                    <NavLink href="/conflicts" path={path}>
-                      Conflicts
-                      {user.liveCursor !== undefined
-                        ? (
-                          <Island
-                            name="conflicts_badge"
-                            component={ConflictsBadge}
-                            props={{ openConflictIds: user.openConflictIds ?? [] }}
-                          />
-                        )
-                        : <ConflictsBadge openConflictIds={user.openConflictIds ?? []} />}
-                    </NavLink>
-                    <NavLink href="/tokens" path={path}>API tokens</NavLink>
-                    <form class="signout" method="post" action="/signout">
-                      <span class="nav-user" title="Signed in">
-                        {user.username}
-                      </span>
-                      <button
-                        class="button button-secondary button-small"
-                        type="submit"
-                      >
-                        Sign out
-                      </button>
-                    </form>
-                  </>
-                )
-                : (
-                  <>
-                    <NavLink href="/learn" path={path}>Learn</NavLink>
-                    <NavLink href="/signin" path={path}>Sign in</NavLink>
-                    <a class="button button-small" href="/signup">Sign up</a>
-                  </>
-                )}
-            </nav>
+            <details class="nav-menu" data-testid="nav-menu">
+              <summary class="nav-menu-button">Menu</summary>
+              <nav class="site-nav" aria-label="Main">
+                {admin
+                  ? <AdminNav path={path} />
+                  : user
+                  ? <StudentNav user={user} path={path} />
+                  : <GuestNav path={path} />}
+              </nav>
+            </details>
           </div>
         </header>
         <main id="main" class="page" tabIndex={-1}>
@@ -149,6 +178,7 @@ export function Layout({ title, user = null, path, description, head, children }
             />
           )
           : <div id="toasts" class="toasts" role="status" aria-live="polite"></div>}
+        <script type="module" src="/static/sw_register.js"></script>
       </body>
     </html>
   );

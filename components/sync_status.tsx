@@ -87,18 +87,21 @@ export function SyncStatus(
         </span>
         {view.mode === "account" && (
           <>
-            <span class="muted small">
+            <span class="muted small" data-testid="sync-pending-text">
               <strong data-testid="sync-pending">{view.pending}</strong>{" "}
-              {view.pending === 1 ? "change" : "changes"} not yet on the server
+              {view.pending === 1 ? "change" : "changes"} {view.online
+                ? "not yet on the server"
+                : "on this device, waiting to sync until you are back online"}
             </span>
             <LastUpdatedTimestamp timestamp={view.lastSyncedAt} now={now} testid="sync-last" />
-            <DataFreshness timestamp={view.lastSyncedAt} now={now} />
+            {view.online && <DataFreshness timestamp={view.lastSyncedAt} now={now} />}
             <button
               type="button"
               class="button button-secondary button-small"
               data-testid="sync-now"
               onClick={props.onSync}
-              disabled={view.syncing || view.bootstrapping}
+              disabled={!view.online || view.syncing || view.bootstrapping}
+              title={view.online ? undefined : "You are offline: syncing resumes on its own"}
             >
               Sync now
             </button>

@@ -25,6 +25,7 @@ import { auditRoutes } from "./api/audit.ts";
 import { healthRoutes } from "./api/progress_sync/health.ts";
 import { repairRoutes } from "./api/progress_sync/repair.ts";
 import { webhookRoutes } from "./api/webhooks.ts";
+import { WEBHOOK_EVENT_TYPES } from "../lib/webhooks/endpoint_store.ts";
 
 /** The admin console's session cookie: HttpOnly, SameSite=Strict, sent only to `/admin`. */
 export const ADMIN_COOKIE = "ps_admin";
@@ -106,20 +107,20 @@ export const adminRoutes = new Hono<AppEnv>()
     const { kv, processor, deliveries } = c.get("deps");
     const initial = await loadConsoleData(kv, { processor, deliveries });
     return c.html(renderPage(
-      <Layout title="Admin console" path="/admin">
+      <Layout title="Admin console" path="/admin" admin>
         <div class="page-header">
           <div>
             <h1>Admin console</h1>
-            <p>Sync health, webhooks and the audit log, refreshed every few seconds.</p>
+            <p>
+              Sync health, webhook endpoints and deliveries, and the audit log, refreshed every few
+              seconds. Times are in UTC.
+            </p>
           </div>
-          <form method="post" action="/admin/signout">
-            <button class="button button-secondary button-small" type="submit">Sign out</button>
-          </form>
         </div>
         <Island
           name="admin_console"
           component={AdminConsole}
-          props={{ initial, refreshMs: CONSOLE_REFRESH_MS }}
+          props={{ initial, refreshMs: CONSOLE_REFRESH_MS, eventTypes: [...WEBHOOK_EVENT_TYPES] }}
         />
       </Layout>,
     ));

@@ -8,6 +8,7 @@ import { indexPage } from "./index.tsx";
 import { insightsPage } from "./insights.tsx";
 import { learnPage } from "./learn.tsx";
 import { sharedAchievementPage } from "./shared.tsx";
+import { serviceWorkerRoutes } from "./service_worker.ts";
 import { signInPageRoutes } from "./signin.tsx";
 import { signOutRoutes } from "./signout.ts";
 import { signUpPageRoutes } from "./signup.tsx";
@@ -26,4 +27,5 @@ export const pageRoutes = new Hono<AppEnv>()
   .route("/achievements", achievementSharingRoutes)
   .route("/shared", sharedAchievementPage)
   .route("/insights", insightsPage)
-  .route("/tokens", tokensPage);
+  .route("/tokens", tokensPage)
+  .route("/sw.js", serviceWorkerRoutes);

@@ -270,10 +270,18 @@ Deno.test("the tokens page creates a token and shows its secret only once", asyn
       ["scopes", "events:write"],
       ["scopes", "progress:read"],
     ], { cookie });
-    assert.equal(response.status, 201);
-    assertHtml(response);
-    const html = await response.text();
-    const secret = testIdText(html, "token-secret");
+    assert.equal(response.status, 303, "post/redirect/get: a reload never posts again");
+    assert.equal(response.headers.get("location"), "/tokens");
+    const reveal = (response.headers.get("set-cookie") ?? "").split(";")[0]!;
+    assert.match(reveal, /^ps_token_reveal=/);
+    const shown = await getPage(app, "/tokens", `${cookie}; ${reveal}`);
+    assert.equal(shown.status, 200);
+    assertHtml(shown);
+    assert.match(shown.headers.get("set-cookie") ?? "", /^ps_token_reveal=;.*Max-Age=0/i);
+    const html = await shown.text();
+    const secret =
+      /data-testid="token-secret"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*data-testid="token-secret"/
+        .exec(html)?.slice(1).find(Boolean);
     assert.ok(secret, "the new secret is on the page");
     assert.match(secret, /^ps_/);
     assert.match(html, /Token “my script” created/);
@@ -289,16 +297,27 @@ Deno.test("the tokens page creates a token and shows its secret only once", asyn
     assert.equal(posted.status, 202, "the secret works as a bearer token");
     await posted.body?.cancel();
 
+    const bob = await signUp(app, "bob");
+    const elsewhere = await (await getPage(app, "/tokens", `${bob}; ${reveal}`)).text();
+    assert.ok(!elsewhere.includes(secret), "another student never sees the hand-over");
+
     const again = await (await getPage(app, "/tokens", cookie)).text();
     assert.ok(!again.includes(secret), "the secret is not shown again");
-    assert.match(again, /<td>my script<\/td>/);
-    assert.match(again, /<code\s*>events:write<\/code><code\s*>progress:read<\/code>/);
+    assert.match(again, /<td class="token-name">my script<\/td>/);
+    assert.match(
+      again,
+      /<li\s*class="chip">events:write<\/li><li\s*class="chip">progress:read<\/li>/,
+    );
+    assert.match(again, /Scripts using “my script” stop working at once\./);
 
     const nameless = await submitForm(app, "/tokens", [["name", " "], ["scopes", "events:write"]], {
       cookie,
     });
     assert.equal(nameless.status, 400);
-    assert.match(await nameless.text(), /Give the token a name\./);
+    assert.match(
+      await nameless.text(),
+      /aria-invalid="true" aria-describedby="token-name-error"[\s\S]*Give the token a name\./,
+    );
 
     const id = /action="\/tokens\/([^/"]+)\/delete"/.exec(again)?.[1];
     assert.ok(id, "the list has a revoke form");
@@ -332,7 +351,8 @@ Deno.test("an unknown page renders the HTML error page for browsers and JSON for
     const html = await response.text();
     assert.match(html, /^<!doctype html>/i);
     assert.match(html, /<h1>Page not found<\/h1>/);
-    assert.match(html, /No route for GET \/no-such-page/);
+    assert.match(html, /There is no page at this address/);
+    assert.match(html, /href="\/">Back to the start</);
 
     const api = await getPage(app, "/api/no-such-thing");
     assert.equal(api.status, 404);
@@ -342,5 +362,41 @@ Deno.test("an unknown page renders the HTML error page for browsers and JSON for
     assert.equal(script.status, 404);
     assert.match(script.headers.get("content-type") ?? "", /application\/json/);
     await script.body?.cancel();
+  });
+});
+
+Deno.test("a signed-in student's 404 shows their navigation and a way back to the dashboard", async () => {
+  await withTestApp(async (app) => {
+    const cookie = await signUp(app, "alice");
+    const response = await getPage(app, "/nope", cookie);
+    assert.equal(response.status, 404);
+    const html = await response.text();
+    assert.match(html, /href="\/dashboard"[^>]*>Dashboard</);
+    assert.match(html, /action="\/signout"/);
+    assert.match(html, /href="\/dashboard">Back to your dashboard</);
+    assert.doesNotMatch(html, /No route for/);
+  });
+});
+
+Deno.test("an empty sign-in form names each missing field instead of a wrong password", async () => {
+  await withTestApp(async (app) => {
+    const response = await submitForm(app, "/signin", [["username", ""], ["password", ""]]);
+    assert.equal(response.status, 400);
+    const html = await response.text();
+    assert.doesNotMatch(html, /Wrong username or password/);
+    assert.match(html, /id="username-error" class="field-error">Enter your username\./);
+    assert.match(html, /id="password-error" class="field-error">Enter your password\./);
+  });
+});
+
+Deno.test("the service worker is served from the site root, uncached, and every page registers it", async () => {
+  await withTestApp(async (app) => {
+    const response = await app.request("/sw.js");
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/javascript/);
+    assert.equal(response.headers.get("cache-control"), "no-cache");
+    assert.match(await response.text(), /addEventListener\("fetch"/);
+    const page = await (await getPage(app, "/signin")).text();
+    assert.match(page, /<script type="module" src="\/static\/sw_register.js"><\/script>/);
   });
 });

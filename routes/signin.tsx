@@ -6,22 +6,30 @@ import type { AppEnv } from "../lib/http/app_env.ts";
 import { checkSameOrigin } from "../lib/http/auth_middleware.ts";
 import { clientAddress } from "../lib/http/client_address.ts";
 import { HttpError } from "../lib/http/http_error.ts";
+import type { FieldIssue } from "../lib/http/validation.ts";
 import { pageUser, safeNext } from "../lib/http/page_session.ts";
 import { setSessionCookie } from "./api/auth.ts";
 
 function signInPage(
-  props: { username?: string; error?: string | null; next?: string; hint?: string | null },
+  props: {
+    username?: string;
+    error?: string | null;
+    issues?: FieldIssue[];
+    next?: string;
+    hint?: string | null;
+  },
 ): string {
   return renderPage(
     <Layout title="Sign in" path="/signin">
       <section class="auth card">
         <h1>Sign in</h1>
-        {props.hint && <p class="alert" data-testid="demo-hint">{props.hint}</p>}
+        {props.hint && <p class="alert alert-info" data-testid="demo-hint">{props.hint}</p>}
         <AuthForm
           action="/signin"
           submitLabel="Sign in"
           username={props.username ?? ""}
           error={props.error ?? null}
+          issues={props.issues ?? []}
           next={props.next ?? ""}
           passwordAutocomplete="current-password"
         />
@@ -45,6 +53,12 @@ export const signInPageRoutes = new Hono<AppEnv>()
     const form = await c.req.parseBody();
     const username = String(form.username ?? "");
     const next = safeNext(String(form.next ?? ""));
+    const hint = c.get("deps").signInHint ?? null;
+    const issues: FieldIssue[] = [
+      ...(username.trim() ? [] : [{ path: "username", message: "Enter your username." }]),
+      ...(form.password ? [] : [{ path: "password", message: "Enter your password." }]),
+    ];
+    if (issues.length > 0) return c.html(signInPage({ username, issues, next, hint }), 400);
     try {
       const { sessionSecret } = await signIn(c.get("deps").kv, {
         username,
@@ -59,7 +73,7 @@ export const signInPageRoutes = new Hono<AppEnv>()
           username,
           error: error.message,
           next,
-          hint: c.get("deps").signInHint ?? null,
+          hint,
         }),
         error.status as 401,
       );

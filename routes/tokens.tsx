@@ -1,5 +1,9 @@
 import { Hono } from "hono";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
+import CopyLink from "../islands/copy_link.tsx";
 import {
   type ApiToken,
   createApiToken,
@@ -9,14 +13,31 @@ import {
 import { type Scope, SESSION_SCOPES } from "../lib/auth/principal.ts";
 import { recordAudit } from "../lib/audit/audit_log.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUser, pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
+import {
+  type NavUser,
+  pageUser,
+  pageUserWithNav,
+  redirectToSignIn,
+} from "../lib/http/page_session.ts";
+
+/** The one-time hand-over of a new token's secret from the POST to the page it redirects to. */
+const REVEAL_COOKIE = "ps_token_reveal";
+/** How long the hand-over lasts: long enough for the redirect, never for a later visit. */
+const REVEAL_SECONDS = 60;
+
+interface Reveal {
+  userId: string;
+  name: string;
+  secret: string;
+}
 
 interface TokensPageProps {
-  user: { username: string };
+  user: NavUser;
   tokens: ApiToken[];
   origin: string;
   created?: { name: string; secret: string } | null;
-  error?: string | null;
+  error?: { field: "name" | "scopes"; message: string } | null;
+  name?: string;
 }
 
 function curlExample(origin: string, secret: string): string {
@@ -26,6 +47,96 @@ function curlExample(origin: string, secret: string): string {
     `  -H "Content-Type: application/json" \\`,
     `  -d '{"eventType":"video_completed","sourceSystem":"video_player","eventData":{"activityId":"intro-video","activityType":"video","completionStatus":"completed","timeSpent":12}}'`,
   ].join("\n");
+}
+
+function NewTokenForm(
+  props: { name: string; error: { field: "name" | "scopes"; message: string } | null },
+) {
+  const nameError = props.error?.field === "name" ? props.error.message : null;
+  const scopesError = props.error?.field === "scopes" ? props.error.message : null;
+  return (
+    <form class="form" method="post" action="/tokens" novalidate>
+      <div class="field">
+        <label for="token-name">Name</label>
+        <input
+          id="token-name"
+          name="name"
+          required
+          maxLength={80}
+          value={props.name}
+          placeholder="e.g. video player"
+          aria-invalid={nameError ? "true" : undefined}
+          aria-describedby={nameError ? "token-name-error" : undefined}
+        />
+        {nameError && <p id="token-name-error" class="field-error" role="alert">{nameError}</p>}
+      </div>
+      <fieldset
+        class="field"
+        aria-invalid={scopesError ? "true" : undefined}
+        aria-describedby={scopesError ? "token-scopes-error" : undefined}
+      >
+        <legend class="label">Scopes</legend>
+        {SESSION_SCOPES.map((scope) => (
+          <label class="checkbox" key={scope}>
+            <input type="checkbox" name="scopes" value={scope} checked /> <code>{scope}</code>
+          </label>
+        ))}
+        {scopesError && (
+          <p id="token-scopes-error" class="field-error" role="alert">{scopesError}</p>
+        )}
+      </fieldset>
+      <div class="form-actions">
+        <button class="button" type="submit">Create token</button>
+      </div>
+    </form>
+  );
+}
+
+function TokenTable(props: { tokens: ApiToken[] }) {
+  return (
+    <table class="table token-table" data-testid="token-table">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Scopes</th>
+          <th scope="col">Created</th>
+          <th scope="col">
+            <span class="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.tokens.map((token) => (
+          <tr key={token.id} data-testid="token-row">
+            <td class="token-name">{token.name}</td>
+            <td>
+              <ul class="chips" aria-label="Scopes">
+                {token.scopes.map((s) => <li key={s} class="chip">{s}</li>)}
+              </ul>
+            </td>
+            <td>
+              <time dateTime={token.createdAt}>
+                {token.createdAt.slice(0, 16).replace("T", " ")} UTC
+              </time>
+            </td>
+            <td class="token-actions">
+              <details class="confirm" data-testid="revoke">
+                <summary class="button button-danger button-small">
+                  Revoke<span class="visually-hidden">token {token.name}</span>
+                </summary>
+                <form class="confirm-panel" method="post" action={`/tokens/${token.id}/delete`}>
+                  <p>Scripts using “{token.name}” stop working at once.</p>
+                  <button class="button button-danger button-small" type="submit">
+                    Yes, revoke
+                  </button>
+                </form>
+              </details>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
 
 function TokensPage(props: TokensPageProps) {
@@ -45,101 +156,68 @@ function TokensPage(props: TokensPageProps) {
         >
           <h2 id="created-heading">Token “{props.created.name}” created</h2>
           <p>Copy it now: it is shown only once and stored only as a hash.</p>
-          <pre class="secret"><code data-testid="token-secret">{props.created.secret}</code></pre>
+          <Island
+            name="copy_link"
+            component={CopyLink}
+            props={{ url: props.created.secret, label: "Your new token", what: "token" }}
+          />
           <p>Try it:</p>
           <pre><code>{curlExample(props.origin, props.created.secret)}</code></pre>
         </section>
       )}
-      <div class="grid">
-        <section class="card" aria-labelledby="new-heading">
-          <div class="card-header">
-            <h2 id="new-heading">New token</h2>
-          </div>
-          <form class="form" method="post" action="/tokens">
-            {props.error && <p class="form-error" role="alert">{props.error}</p>}
-            <div class="field">
-              <label for="token-name">Name</label>
-              <input
-                id="token-name"
-                name="name"
-                required
-                maxLength={80}
-                placeholder="e.g. video player"
-              />
-            </div>
-            <fieldset class="field">
-              <legend class="label">Scopes</legend>
-              {SESSION_SCOPES.map((scope) => (
-                <label class="checkbox" key={scope}>
-                  <input type="checkbox" name="scopes" value={scope} checked /> <code>{scope}</code>
-                </label>
-              ))}
-            </fieldset>
-            <div class="form-actions">
-              <button class="button" type="submit">Create token</button>
-            </div>
-          </form>
-        </section>
+      <div class="sections">
         <section class="card" aria-labelledby="list-heading">
           <div class="card-header">
             <h2 id="list-heading">Your tokens</h2>
           </div>
           {props.tokens.length === 0
             ? <p class="empty">No tokens yet.</p>
-            : (
-              <div class="table-wrap">
-                <table class="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Scopes</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {props.tokens.map((token) => (
-                      <tr key={token.id}>
-                        <td>{token.name}</td>
-                        <td>{token.scopes.map((s) => <code key={s}>{s}</code>)}</td>
-                        <td>
-                          <time dateTime={token.createdAt}>
-                            {token.createdAt.slice(0, 16).replace("T", " ")}
-                          </time>
-                        </td>
-                        <td>
-                          <form method="post" action={`/tokens/${token.id}/delete`}>
-                            <button
-                              class="button button-danger button-small"
-                              type="submit"
-                              aria-label={`Revoke token ${token.name}`}
-                            >
-                              Revoke
-                            </button>
-                          </form>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            : <TokenTable tokens={props.tokens} />}
+        </section>
+        <section class="card" aria-labelledby="new-heading">
+          <div class="card-header">
+            <h2 id="new-heading">New token</h2>
+          </div>
+          <NewTokenForm name={props.name ?? ""} error={props.error ?? null} />
         </section>
       </div>
     </Layout>
   );
 }
 
-/** `/tokens`: create (secret shown once), list and revoke the signed-in student's API tokens. */
+function takeReveal(c: Context<AppEnv>, userId: string): Reveal | null {
+  const raw = getCookie(c, REVEAL_COOKIE);
+  if (raw === undefined) return null;
+  deleteCookie(c, REVEAL_COOKIE, { path: "/tokens" });
+  try {
+    const reveal = JSON.parse(raw) as Reveal;
+    return reveal.userId === userId ? reveal : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `/tokens`: create, list and revoke the signed-in student's API tokens. Creating answers with a
+ * redirect (post/redirect/get): the new secret rides a short-lived HttpOnly cookie to the next
+ * page view, which shows it once and deletes it, so a reload never posts the form again.
+ */
 export const tokensPage = new Hono<AppEnv>()
   .get("/", async (c) => {
     const user = await pageUserWithNav(c);
     if (!user) return redirectToSignIn(c);
     const tokens = await listApiTokens(c.get("deps").kv, user.userId);
+    const reveal = takeReveal(c, user.userId);
+    c.header("cache-control", "no-store");
     return c.html(
-      renderPage(<TokensPage user={user} tokens={tokens} origin={new URL(c.req.url).origin} />),
+      renderPage(
+        <TokensPage
+          user={user}
+          tokens={tokens}
+          origin={new URL(c.req.url).origin}
+          created={reveal && { name: reveal.name, secret: reveal.secret }}
+        />,
+      ),
     );
   })
   .post("/", async (c) => {
@@ -150,7 +228,6 @@ export const tokensPage = new Hono<AppEnv>()
     const name = String(form.name ?? "").trim().slice(0, 80);
     const requested = ([] as unknown[]).concat(form.scopes ?? []).map(String);
     const scopes = SESSION_SCOPES.filter((s) => requested.includes(s)) as Scope[];
-    const origin = new URL(c.req.url).origin;
     if (!name || scopes.length === 0) {
       const tokens = await listApiTokens(kv, user.userId);
       return c.html(
@@ -158,8 +235,11 @@ export const tokensPage = new Hono<AppEnv>()
           <TokensPage
             user={user}
             tokens={tokens}
-            origin={origin}
-            error={!name ? "Give the token a name." : "Choose at least one scope."}
+            origin={new URL(c.req.url).origin}
+            name={name}
+            error={!name
+              ? { field: "name", message: "Give the token a name." }
+              : { field: "scopes", message: "Choose at least one scope." }}
           />,
         ),
         400,
@@ -177,13 +257,15 @@ export const tokensPage = new Hono<AppEnv>()
       target: token.id,
       details: { name, scopes, userId: user.userId },
     });
-    const tokens = await listApiTokens(kv, user.userId);
-    return c.html(
-      renderPage(
-        <TokensPage user={user} tokens={tokens} origin={origin} created={{ name, secret }} />,
-      ),
-      201,
-    );
+    const reveal: Reveal = { userId: user.userId, name, secret };
+    setCookie(c, REVEAL_COOKIE, JSON.stringify(reveal), {
+      httpOnly: true,
+      sameSite: "Strict",
+      path: "/tokens",
+      secure: new URL(c.req.url).protocol === "https:",
+      maxAge: REVEAL_SECONDS,
+    });
+    return c.redirect("/tokens", 303);
   })
   .post("/:id/delete", async (c) => {
     const user = pageUser(c);

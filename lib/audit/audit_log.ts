@@ -16,6 +16,7 @@ export type AuditAction =
   | "webhook.deleted"
   | "webhook.secret_rotated"
   | "webhook.replayed"
+  | "webhook.tested"
   | "webhook.disabled"
   | "webhook.dead_lettered"
   | "inbound_secret.set"

@@ -1,4 +1,5 @@
 import { type AuditEntry, listAudit } from "../audit/audit_log.ts";
+import { getUser } from "../auth/account_store.ts";
 import type { Processor } from "../processing/processor.ts";
 import { listDeliveries, type WebhookDelivery } from "../webhooks/delivery_store.ts";
 import type { DeliveryWorker } from "../webhooks/delivery_worker.ts";
@@ -26,8 +27,27 @@ export interface ConsoleData {
   endpoints: EndpointView[];
   recentDeliveries: ConsoleDelivery[];
   deadLetters: ConsoleDelivery[];
-  /** The latest audit entries (without their details). */
-  audit: Omit<AuditEntry, "details">[];
+  /** The latest audit entries (without their details), each with who did it in words. */
+  audit: (Omit<AuditEntry, "details"> & { actorName: string })[];
+}
+
+/**
+ * Who an audit actor is, in words: a student's username, "admin", "the service", or the token
+ * or system it names (a deleted student's id stays an id).
+ */
+export async function actorNames(
+  kv: Deno.Kv,
+  actors: readonly string[],
+): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const actor of new Set(actors)) {
+    if (actor === "admin") names.set(actor, "admin");
+    else if (actor === "system") names.set(actor, "the service");
+    else if (actor.startsWith("token:")) names.set(actor, `API token ${actor.slice(6)}`);
+    else if (actor.startsWith("inbound:")) names.set(actor, `${actor.slice(8)} (inbound webhook)`);
+    else names.set(actor, (await getUser(kv, actor))?.username ?? actor);
+  }
+  return names;
 }
 
 const SHOWN = 20;
@@ -64,6 +84,7 @@ export async function loadConsoleData(
     dead: await listDeliveries(kv, e.id, { status: "dead", limit: SHOWN }),
   })));
   const newest = (a: ConsoleDelivery, b: ConsoleDelivery) => b.createdAt.localeCompare(a.createdAt);
+  const names = await actorNames(kv, audit.entries.map((e) => e.actor));
   return {
     health,
     endpoints: endpoints.map((e) => endpointView(e)),
@@ -73,6 +94,9 @@ export async function loadConsoleData(
       .sort(newest).slice(0, SHOWN),
     deadLetters: pages.flatMap((p) => p.dead.deliveries.map((d) => consoleDelivery(d, p.url)))
       .sort(newest).slice(0, SHOWN),
-    audit: audit.entries.map(({ details: _details, ...entry }) => entry),
+    audit: audit.entries.map(({ details: _details, ...entry }) => ({
+      ...entry,
+      actorName: names.get(entry.actor) ?? entry.actor,
+    })),
   };
 }

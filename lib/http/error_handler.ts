@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { renderErrorPage } from "../../components/error_page.tsx";
 import type { AppEnv } from "./app_env.ts";
 import { HttpError } from "./http_error.ts";
+import { pageUser } from "./page_session.ts";
 
 function wantsHtml(c: Context): boolean {
   return !c.req.path.startsWith("/api/") &&
@@ -14,7 +15,9 @@ function respond(
   message: string,
   details: object = {},
 ): Response {
-  if (wantsHtml(c)) return c.html(renderErrorPage(status, message), status as 400);
+  if (wantsHtml(c)) {
+    return c.html(renderErrorPage(status, message, { user: pageUser(c) }), status as 400);
+  }
   return c.json({ error: message, status, ...details }, status as 400);
 }
 
@@ -29,7 +32,14 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
   return respond(c, 500, "Internal error: the request could not be completed");
 }
 
-/** A 404 for unknown routes. */
+/** A 404 for unknown routes: a plain sentence for people, the method and path for API callers. */
 export function handleNotFound(c: Context<AppEnv>): Response {
+  if (wantsHtml(c)) {
+    return respond(
+      c,
+      404,
+      "There is no page at this address. It may have moved, or the link has a typo.",
+    );
+  }
   return respond(c, 404, `No route for ${c.req.method} ${c.req.path}`);
 }

@@ -26,6 +26,53 @@ function sourceIdOf(message: LiveMessage): string {
   return `content:${canonicalJson(message.data)}`;
 }
 
+function newDelivery(
+  who: { id: string; endpointId: string; userId: string; type: string },
+  body: string,
+  nowMs: number,
+): WebhookDelivery {
+  return {
+    ...who,
+    seq: nextSeq(nowMs),
+    payload: body,
+    status: "pending",
+    attempts: 0,
+    retry: 0,
+    nextAttemptAt: nowMs,
+    createdAt: new Date(nowMs).toISOString(),
+    lastAttemptAt: null,
+    lastStatus: null,
+    lastError: null,
+    succeededAt: null,
+    deadAt: null,
+    replays: 0,
+  };
+}
+
+/** The event type of the test message an admin sends to check an endpoint. */
+export const TEST_MESSAGE_TYPE = "webhook.test";
+
+/**
+ * A test message for one endpoint (whatever it subscribes to), due at `nowMs`, signed and retried
+ * like any delivery; its `webhook-id` is fresh each time (`testId`).
+ */
+export function testDeliveryFor(
+  endpoint: WebhookEndpoint,
+  testId: string,
+  nowMs: number,
+): WebhookDelivery {
+  const payload: WebhookPayload = {
+    type: TEST_MESSAGE_TYPE,
+    timestamp: new Date(nowMs).toISOString(),
+    data: { endpointId: endpoint.id, message: "A test message from Progress Sync" },
+  };
+  return newDelivery(
+    { id: `msg_test_${testId}`, endpointId: endpoint.id, userId: "admin", type: TEST_MESSAGE_TYPE },
+    JSON.stringify(payload),
+    nowMs,
+  );
+}
+
 /**
  * The deliveries that `userId`'s live messages of one processing commit become: one per
  * (message, subscribed endpoint), due at `nowMs`, each with a `webhook-id` derived from the message
@@ -56,25 +103,9 @@ export function deliveriesFor(
     const payload: WebhookPayload = { type: message.event, timestamp, data };
     const body = JSON.stringify(payload);
     for (const endpoint of targets) {
-      out.push({
-        id,
-        endpointId: endpoint.id,
-        seq: nextSeq(nowMs),
-        userId,
-        type: message.event,
-        payload: body,
-        status: "pending",
-        attempts: 0,
-        retry: 0,
-        nextAttemptAt: nowMs,
-        createdAt: timestamp,
-        lastAttemptAt: null,
-        lastStatus: null,
-        lastError: null,
-        succeededAt: null,
-        deadAt: null,
-        replays: 0,
-      });
+      out.push(
+        newDelivery({ id, endpointId: endpoint.id, userId, type: message.event }, body, nowMs),
+      );
     }
   }
   return out;

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { decodeTime, encodeTime } from "ulid";
 import { z } from "zod";
-import { actorOf, recordAudit } from "../../lib/audit/audit_log.ts";
+import { actorOf, addAudit, recordAudit } from "../../lib/audit/audit_log.ts";
+import { newUlid } from "../../lib/ids.ts";
+import { addDeliveries, testDeliveryFor } from "../../lib/webhooks/fanout.ts";
 import type { Principal } from "../../lib/auth/principal.ts";
 import { acceptPostedEvents } from "../../lib/events/intake.ts";
 import { SOURCE_SYSTEMS } from "../../lib/events/schema.ts";
@@ -277,6 +279,26 @@ export const webhookRoutes = new Hono<AppEnv>()
     });
     if (!deleted) throw new HttpError(404, "Webhook endpoint not found");
     return c.body(null, 204);
+  })
+  .post("/:id/test", async (c) => {
+    const principal = requireScope(c, "admin");
+    const endpoint = await endpointOr404(c, c.req.param("id"));
+    if (!endpoint.enabled) {
+      throw new HttpError(409, "Cannot send a test to a disabled endpoint: enable it first");
+    }
+    const { kv, deliveries } = c.get("deps");
+    const delivery = testDeliveryFor(endpoint, newUlid(), Date.now());
+    const op = kv.atomic();
+    addDeliveries(op, [delivery]);
+    addAudit(op, {
+      actor: actorOf(principal),
+      action: "webhook.tested",
+      target: endpoint.id,
+      details: { deliveryId: delivery.id },
+    });
+    await op.commit();
+    deliveries?.wake();
+    return c.json({ id: delivery.id, endpointId: endpoint.id, status: "pending" }, 202);
   })
   .post("/:id/rotate", async (c) => {
     const principal = requireScope(c, "admin");

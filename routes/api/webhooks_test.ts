@@ -505,3 +505,66 @@ Deno.test("endpoint input is validated and the lifecycle is audited", async () =
     ]);
   });
 });
+
+Deno.test({
+  name:
+    "an admin's test message reaches the endpoint signed, is logged and audited; disabled refuses",
+  ...leakChecked,
+  fn: async () => {
+    const receiver = startReceiver(() => new Response("got it", { status: 200 }));
+    try {
+      await withTestApp(async (app) => {
+        const endpoint = await createEndpoint(app, receiver.url, ["achievement_earned"]);
+        const sent = await app.request(`/api/webhooks/${endpoint.id}/test`, {
+          method: "POST",
+          token: TEST_ADMIN_TOKEN,
+        });
+        assert.equal(sent.status, 202);
+        const { id } = await sent.json();
+        await app.deliveries.runDue();
+        await app.deliveries.idle();
+        assert.equal(receiver.received.length, 1, "sent although it subscribes to other types");
+        const got = receiver.received[0]!;
+        assert.equal(got.id, id);
+        const payload = new Webhook(endpoint.secret).verify(got.body, {
+          "webhook-id": got.id,
+          "webhook-timestamp": got.timestamp,
+          "webhook-signature": got.signature,
+        }) as { type: string };
+        assert.equal(payload.type, "webhook.test");
+        const [log] = await deliveries(app, endpoint.id);
+        assert.equal(log!.status, "succeeded");
+        assert.equal(log!.attemptLog[0]!.responseSnippet, "got it");
+        const audit = await (await app.request("/api/audit", { token: TEST_ADMIN_TOKEN })).json();
+        assert.ok(
+          audit.entries.some((e: { action: string; target: string }) =>
+            e.action === "webhook.tested" && e.target === endpoint.id
+          ),
+        );
+
+        const student = await app.student();
+        const refused = await app.request(`/api/webhooks/${endpoint.id}/test`, {
+          method: "POST",
+          token: student.token,
+        });
+        assert.equal(refused.status, 403);
+        await refused.body?.cancel();
+        const disabled = await app.request(`/api/webhooks/${endpoint.id}`, {
+          method: "PATCH",
+          token: TEST_ADMIN_TOKEN,
+          json: { enabled: false },
+        });
+        assert.equal(disabled.status, 200);
+        await disabled.body?.cancel();
+        const again = await app.request(`/api/webhooks/${endpoint.id}/test`, {
+          method: "POST",
+          token: TEST_ADMIN_TOKEN,
+        });
+        assert.equal(again.status, 409);
+        await again.body?.cancel();
+      });
+    } finally {
+      await receiver.close();
+    }
+  },
+});
