@@ -8,7 +8,6 @@ export type ConsoleSystemStatus = SystemHealth["status"] | "no_events";
 export const SYSTEM_STATUS_MEANINGS: Record<ConsoleSystemStatus, string> = {
   healthy: "Its events arrive and are processed without delay.",
   delayed: "An event of it has waited longer than the threshold to be processed.",
-  failed: "Its latest inbound webhook was refused (bad signature, secret or body).",
   conflict: "It disagreed with another system in the last hour; students see the conflict.",
   no_events: "It has not sent any event yet: nothing to judge.",
 };
@@ -31,8 +30,6 @@ const ACTIONS: Record<string, string> = {
     "Check that the receiver is up, then Enable the endpoint and Replay its dead letters.",
   webhook_failures:
     "Open a failed delivery's detail to read the receiver's response, fix the receiver, then Send test.",
-  system_failed:
-    "Check the system's inbound webhook secret and signature; set a new secret if it was lost.",
   system_delayed:
     "Events of this system wait to be processed: check processing errors and the outbox.",
   data_consistency:
