@@ -42,6 +42,18 @@ function accepted(ids: string[], status = "accepted"): Response {
   return Response.json({ results: ids.map((id) => ({ id, status })) }, { status: 202 });
 }
 
+/** A client of `server` that collects what it refuses. */
+function reportingClient(server: ReturnType<typeof fakeServer>) {
+  const rejected: Rejection[] = [];
+  const client = createProgressClient({
+    baseUrl: "http://x",
+    token: "t",
+    fetch: server.fetch,
+    onRejected: (r) => rejected.push(...r),
+  });
+  return { client, rejected };
+}
+
 function memoryStorage() {
   const map = new Map<string, string>();
   return {
@@ -120,13 +132,7 @@ Deno.test("a 400 naming one event of a batch refuses only that one, which is nev
       issues: [{ path: `events[${index}].eventData.activityType`, message: "Invalid option" }],
     }, { status: 400 });
   });
-  const rejected: Rejection[] = [];
-  const client = createProgressClient({
-    baseUrl: "http://x",
-    token: "t",
-    fetch: server.fetch,
-    onRejected: (r) => rejected.push(...r),
-  });
+  const { client, rejected } = reportingClient(server);
   const first = client.track(event("a"));
   bad = client.track(event("b"));
   const third = client.track(event("c"));
@@ -142,13 +148,7 @@ Deno.test("an id the server holds with different content is reported, not retrie
       results: ids.map((id, i) => ({ id, status: i === 0 ? "conflict" : "duplicate" })),
     }, { status: 202 })
   );
-  const rejected: Rejection[] = [];
-  const client = createProgressClient({
-    baseUrl: "http://x",
-    token: "t",
-    fetch: server.fetch,
-    onRejected: (r) => rejected.push(...r),
-  });
+  const { client, rejected } = reportingClient(server);
   const id = client.track({ ...event("a"), id: "fixed-1" });
   client.track(event("b"));
   await client.flush();

@@ -1,6 +1,5 @@
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
-import { getUser, normaliseUsername } from "../lib/auth/account_store.ts";
 import { actsForAnyUser, type Principal } from "../lib/auth/principal.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { requireScope } from "../lib/http/auth_middleware.ts";
@@ -8,8 +7,8 @@ import { HttpError } from "../lib/http/http_error.ts";
 import { publicOrigin } from "../lib/http/public_origin.ts";
 import { readJson } from "../lib/http/read_json.ts";
 import { invalidInput } from "../lib/http/validation.ts";
-import { actorUsername } from "../lib/xapi/progress_mapping.ts";
-import { acceptStatements } from "../lib/xapi/statement_intake.ts";
+import { isAboutStudent } from "../lib/xapi/progress_mapping.ts";
+import { acceptStatements, studentUsername } from "../lib/xapi/statement_intake.ts";
 import {
   acceptedLanguages,
   formatStatement,
@@ -39,16 +38,7 @@ function requestVersion(c: Context<AppEnv>): string {
 
 /** True when the caller may read the statement: `system` reads all, a student their own. */
 function canRead(principal: Principal, username: string | null, statement: JsonObject): boolean {
-  if (actsForAnyUser(principal)) return true;
-  const actor = actorUsername(statement);
-  return username !== null && actor !== null &&
-    normaliseUsername(actor) === normaliseUsername(username);
-}
-
-async function readerName(c: Context<AppEnv>, principal: Principal): Promise<string | null> {
-  if (actsForAnyUser(principal) || principal.userId === null) return null;
-  if (principal.username) return principal.username;
-  return (await getUser(c.get("deps").kv, principal.userId))?.username ?? null;
+  return actsForAnyUser(principal) || (username !== null && isAboutStudent(statement, username));
 }
 
 function sendStatements(
@@ -117,7 +107,9 @@ async function listPage(
   if ("issues" in parsed) throw invalidInput("query", parsed.issues);
   const { query } = parsed;
   const { kv } = c.get("deps");
-  const username = await readerName(c, principal);
+  const username = actsForAnyUser(principal)
+    ? null
+    : await studentUsername(c.get("deps").kv, principal);
   const languages = acceptedLanguages(c.req.header("accept-language"));
   const show = (s: JsonObject, format: StatementFormat) => formatStatement(s, format, languages);
   if (query.kind === "single") {

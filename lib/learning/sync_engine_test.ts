@@ -307,20 +307,33 @@ Deno.test("failures back off 1 s, 5 s, 15 s, 60 s, then wait in error for the re
   });
 });
 
+/** An engine whose pushes get `answer()` while it returns a response (else the real app's). */
+function engineWithPutAnswer(
+  world: World,
+  userId: string,
+  answer: () => Response | null,
+): LearningSyncEngine {
+  const env = world.env();
+  return tracked(
+    new LearningSyncEngine(
+      {
+        ...env,
+        fetch: (url, init) => {
+          const response = init?.method === "PUT" ? answer() : null;
+          return response ? Promise.resolve(response) : env.fetch(url, init);
+        },
+      },
+      { userId },
+    ),
+  );
+}
+
 Deno.test("a refused request (4xx) waits for a manual retry at once", async () => {
   await withWorld(async (world, userId) => {
-    const env = world.env();
-    const engine = tracked(
-      new LearningSyncEngine(
-        {
-          ...env,
-          fetch: (url, init) =>
-            init?.method === "PUT"
-              ? Promise.resolve(Response.json({ error: "Invalid request" }, { status: 400 }))
-              : env.fetch(url, init),
-        },
-        { userId },
-      ),
+    const engine = engineWithPutAnswer(
+      world,
+      userId,
+      () => Response.json({ error: "Invalid request" }, { status: 400 }),
     );
     await engine.start();
     const event = engine.record(complete("a"));
@@ -333,19 +346,11 @@ Deno.test("a refused request (4xx) waits for a manual retry at once", async () =
 
 Deno.test("a signed-out answer (401) is retried with the backoff, like the client library, not parked", async () => {
   await withWorld(async (world, userId) => {
-    const env = world.env();
     let signedOut = true;
-    const engine = tracked(
-      new LearningSyncEngine(
-        {
-          ...env,
-          fetch: (url, init) =>
-            init?.method === "PUT" && signedOut
-              ? Promise.resolve(Response.json({ error: "Sign in" }, { status: 401 }))
-              : env.fetch(url, init),
-        },
-        { userId },
-      ),
+    const engine = engineWithPutAnswer(
+      world,
+      userId,
+      () => signedOut ? Response.json({ error: "Sign in" }, { status: 401 }) : null,
     );
     await engine.start();
     const event = engine.record(complete("a"));

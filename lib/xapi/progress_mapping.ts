@@ -2,6 +2,7 @@
  * From xAPI statements to progress events, as pure functions: which statements count (a student
  * actor, a catalog activity, a known verb) and the event each becomes.
  */
+import { normaliseUsername } from "../auth/account_store.ts";
 import type { ActivityType, CompletionStatus, EventData, EventType } from "../events/schema.ts";
 import { type JsonObject, normaliseTimestamp } from "./statement_validation.ts";
 
@@ -37,6 +38,12 @@ export function actorUsername(statement: JsonObject): string | null {
   if (!actor || actor.objectType === "Group") return null;
   const account = actor.account as JsonObject | undefined;
   return typeof account?.name === "string" ? account.name : null;
+}
+
+/** True when the statement's actor is the student `username` (usernames compare case-insensitively). */
+export function isAboutStudent(statement: JsonObject, username: string): boolean {
+  const name = actorUsername(statement);
+  return name !== null && normaliseUsername(name) === normaliseUsername(username);
 }
 
 /** The activity IRI a statement is about (its object when that is an Activity), or null. */

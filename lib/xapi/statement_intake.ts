@@ -15,6 +15,7 @@ import {
   activityIdFromIri,
   activityIri,
   actorUsername,
+  isAboutStudent,
   mapStatementToProgress,
 } from "./progress_mapping.ts";
 import { referencedStatementId } from "./statement_query.ts";
@@ -51,14 +52,14 @@ export async function authorityOf(
   deps: IntakeDeps,
   context: StatementContext,
 ): Promise<JsonObject> {
-  const { principal } = context;
-  const name = principal.username ??
-    (principal.userId === null ? principal.ownerId : (await usernameOf(deps, principal.userId)));
+  const name = await studentUsername(deps.kv, context.principal) ?? context.principal.ownerId;
   return { objectType: "Agent", account: { homePage: context.origin, name } };
 }
 
-async function usernameOf(deps: IntakeDeps, userId: string): Promise<string> {
-  return (await getUser(deps.kv, userId))?.username ?? userId;
+/** The username of the student a caller acts as (null for system and admin callers without one). */
+export async function studentUsername(kv: Deno.Kv, principal: Principal): Promise<string | null> {
+  if (principal.userId === null) return null;
+  return principal.username ?? (await getUser(kv, principal.userId))?.username ?? null;
 }
 
 /** Hash of what the client sent, ignoring what the LRS sets (`id`, `stored`, `authority`, `version`). */
@@ -180,10 +181,9 @@ async function authorise(
   if (principal.userId === null) {
     throw new HttpError(403, "Writing statements needs `events:write` or `system`");
   }
-  const username = principal.username ?? await usernameOf(deps, principal.userId);
+  const username = await studentUsername(deps.kv, principal) ?? principal.userId;
   for (const statement of statements) {
-    const name = actorUsername(statement);
-    if (name === null || normaliseUsername(name) !== normaliseUsername(username)) {
+    if (!isAboutStudent(statement, username)) {
       throw new HttpError(
         403,
         "A student's token may only send statements whose actor is that student (account.name = their username); use a `system` token for others",
@@ -210,11 +210,7 @@ async function voidTargets(
   voiding.forEach((r, i) => {
     const target = known.get(targets[i]!);
     if (!target || (target.statement.verb as JsonObject).id === VOIDED_VERB) return;
-    const owner = actorUsername(target.statement);
-    if (
-      username !== null &&
-      (owner === null || normaliseUsername(owner) !== normaliseUsername(username))
-    ) {
+    if (username !== null && !isAboutStudent(target.statement, username)) {
       throw new HttpError(403, `Cannot void statement "${targets[i]}": it is not about you`);
     }
     out.set(targets[i]!, r.statement.id as string);

@@ -30,31 +30,33 @@ export function newStoredSeq(storedMs: number): string {
   return nextSeq(storedMs);
 }
 
-/** Reads statements by id (missing ones are absent from the map). */
-export async function getStatementRecords(
+/** The values at `ids` under `keyOf` (missing ones are absent), read 10 keys per `getMany`. */
+async function valuesById<T>(
   kv: Deno.Kv,
   ids: readonly string[],
-): Promise<Map<string, StatementRecord>> {
+  keyOf: (id: string) => Deno.KvKey,
+): Promise<Map<string, T>> {
   const unique = [...new Set(ids)];
-  const out = new Map<string, StatementRecord>();
+  const out = new Map<string, T>();
   for (let i = 0; i < unique.length; i += 10) {
     const chunk = unique.slice(i, i + 10);
-    const entries = await kv.getMany<StatementRecord[]>(chunk.map(xapiStatementKey));
-    entries.forEach((e, n) => e.value && out.set(chunk[n]!, e.value));
+    const entries = await kv.getMany<T[]>(chunk.map(keyOf));
+    entries.forEach((e, n) => e.value !== null && out.set(chunk[n]!, e.value));
   }
   return out;
 }
 
+/** Reads statements by id (missing ones are absent from the map). */
+export function getStatementRecords(
+  kv: Deno.Kv,
+  ids: readonly string[],
+): Promise<Map<string, StatementRecord>> {
+  return valuesById<StatementRecord>(kv, ids, xapiStatementKey);
+}
+
 /** Which of `ids` are voided. */
 export async function voidedIds(kv: Deno.Kv, ids: readonly string[]): Promise<Set<string>> {
-  const unique = [...new Set(ids)];
-  const out = new Set<string>();
-  for (let i = 0; i < unique.length; i += 10) {
-    const chunk = unique.slice(i, i + 10);
-    const entries = await kv.getMany(chunk.map(xapiVoidedKey));
-    entries.forEach((e, n) => e.value !== null && out.add(chunk[n]!));
-  }
-  return out;
+  return new Set((await valuesById<string>(kv, ids, xapiVoidedKey)).keys());
 }
 
 /**
