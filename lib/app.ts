@@ -22,6 +22,7 @@ import { openBadgesRoutes } from "../routes/openbadges.ts";
 import { adminRoutes } from "../routes/admin.tsx";
 import type { AppDeps, AppDepsInput, AppEnv } from "./http/app_env.ts";
 import { createLiveStreamCounter } from "./live/stream_limits.ts";
+import { createUrlPolicy } from "./webhooks/url_policy.ts";
 import { createRejectionCounter } from "./health/rejection_counter.ts";
 import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
@@ -36,6 +37,8 @@ export function createApp(given: AppDepsInput): Hono<AppEnv> {
     ...given,
     inboundRejections: given.inboundRejections ?? createRejectionCounter(),
     liveStreams: given.liveStreams ?? createLiveStreamCounter(),
+    webhookUrls: given.webhookUrls ??
+      createUrlPolicy({ allowPrivate: given.webhookAllowPrivate ?? false }),
   };
   const app = new Hono<AppEnv>();
   app.onError(handleError);
