@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import { serveStatic } from "hono/deno";
 import { authRoutes } from "../routes/api/auth.ts";
 import { activityRoutes, itemRoutes, pathRoutes } from "../routes/api/progress_sync/catalog.ts";
@@ -30,6 +29,7 @@ import { HttpError } from "./http/http_error.ts";
 import { MAX_BODY_BYTES } from "./http/read_json.ts";
 import { limitPathSegments } from "./http/path_limits.ts";
 import { responseTimestamps } from "./http/response_timestamps.ts";
+import { noStoreForCredentials, securityHeaders } from "./http/security_headers.ts";
 
 /** Builds the whole HTTP app (API, pages, static files) over the given dependencies. */
 export function createApp(given: AppDepsInput): Hono<AppEnv> {
@@ -43,15 +43,9 @@ export function createApp(given: AppDepsInput): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.use(
-    "*",
-    secureHeaders({
-      crossOriginEmbedderPolicy: false,
-      referrerPolicy: "strict-origin-when-cross-origin",
-      overwrite: false,
-    }),
-  );
+  app.use("*", securityHeaders());
   app.use("/static/*", serveStatic({ root: "./" }));
+  app.use("*", noStoreForCredentials());
   app.use("*", async function provideDeps(c, next) {
     c.set("deps", deps);
     await next();

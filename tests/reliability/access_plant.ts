@@ -4,7 +4,7 @@
  * expired sessions) the matrix tries.
  */
 import { createSession } from "../../lib/auth/account_store.ts";
-import { SESSION_COOKIE } from "../../lib/http/auth_middleware.ts";
+import { SESSION_COOKIE } from "../../lib/http/cookies.ts";
 import { api, type ServerProcess, signInViaApi } from "../e2e/harness.ts";
 import {
   addWebhookEndpoint,
