@@ -12,6 +12,7 @@ import { summaryRoutes } from "../routes/api/progress_sync/summary.ts";
 import { conflictRoutes } from "../routes/api/progress_sync/conflicts.ts";
 import { learningProgressRoutes } from "../routes/api/v1/learning/progress.ts";
 import { tokenRoutes } from "../routes/api/tokens.ts";
+import { accountRoutes } from "../routes/api/account.ts";
 import { auditRoutes } from "../routes/api/audit.ts";
 import { webhookRoutes } from "../routes/api/webhooks.ts";
 import { healthRoutes } from "../routes/api/progress_sync/health.ts";
@@ -64,6 +65,7 @@ export function createApp(given: AppDepsInput): Hono<AppEnv> {
   app.use("/api/*", responseTimestamps());
   app.route("/api/auth", authRoutes);
   app.route("/api/tokens", tokenRoutes);
+  app.route("/api/account", accountRoutes);
   app.route("/api/progress-sync/events", eventRoutes);
   app.route("/api/progress-sync/summary", summaryRoutes);
   app.route("/api/progress-sync/conflicts", conflictRoutes);
