@@ -109,6 +109,7 @@ export function Layout({ title, user = null, path, description, head, children }
                         : <ConflictsBadge openConflictIds={user.openConflictIds ?? []} />}
                     </NavLink>
                     <NavLink href="/tokens" path={path}>API tokens</NavLink>
+                    <NavLink href="/settings" path={path}>Settings</NavLink>
                     <form class="signout" method="post" action="/signout">
                       <span class="nav-user" title="Signed in">
                         {user.username}

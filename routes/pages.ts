@@ -11,6 +11,7 @@ import { sharedAchievementPage } from "./shared.tsx";
 import { signInPageRoutes } from "./signin.tsx";
 import { signOutRoutes } from "./signout.ts";
 import { signUpPageRoutes } from "./signup.tsx";
+import { settingsPage } from "./settings.tsx";
 import { tokensPage } from "./tokens.tsx";
 
 /** The HTML pages. */
@@ -26,4 +27,5 @@ export const pageRoutes = new Hono<AppEnv>()
   .route("/achievements", achievementSharingRoutes)
   .route("/shared", sharedAchievementPage)
   .route("/insights", insightsPage)
-  .route("/tokens", tokensPage);
+  .route("/tokens", tokensPage)
+  .route("/settings", settingsPage);
