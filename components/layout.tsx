@@ -70,6 +70,7 @@ function StudentNav(props: { user: NavUser; path: string | undefined }) {
           : <ConflictsBadge openConflictIds={user.openConflictIds ?? []} />}
       </NavLink>
       <NavLink href="/tokens" path={path}>API tokens</NavLink>
+      <NavLink href="/settings" path={path}>Settings</NavLink>
       <form class="signout" method="post" action="/signout">
         <span class="nav-user" title={`Signed in as ${user.username}`}>{user.username}</span>
         <button class="button button-secondary button-small" type="submit">Sign out</button>

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import { serveStatic } from "hono/deno";
 import { authRoutes } from "../routes/api/auth.ts";
 import { activityRoutes, itemRoutes, pathRoutes } from "../routes/api/progress_sync/catalog.ts";
@@ -13,6 +12,7 @@ import { summaryRoutes } from "../routes/api/progress_sync/summary.ts";
 import { conflictRoutes } from "../routes/api/progress_sync/conflicts.ts";
 import { learningProgressRoutes } from "../routes/api/v1/learning/progress.ts";
 import { tokenRoutes } from "../routes/api/tokens.ts";
+import { accountRoutes } from "../routes/api/account.ts";
 import { auditRoutes } from "../routes/api/audit.ts";
 import { webhookRoutes } from "../routes/api/webhooks.ts";
 import { healthRoutes } from "../routes/api/progress_sync/health.ts";
@@ -23,6 +23,7 @@ import { adminRoutes } from "../routes/admin.tsx";
 import { xapiRoutes } from "../routes/xapi.ts";
 import type { AppDeps, AppDepsInput, AppEnv } from "./http/app_env.ts";
 import { createLiveStreamCounter } from "./live/stream_limits.ts";
+import { createUrlPolicy } from "./webhooks/url_policy.ts";
 import { createRejectionCounter } from "./health/rejection_counter.ts";
 import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
@@ -30,6 +31,7 @@ import { HttpError } from "./http/http_error.ts";
 import { MAX_BODY_BYTES } from "./http/read_json.ts";
 import { limitPathSegments } from "./http/path_limits.ts";
 import { responseTimestamps } from "./http/response_timestamps.ts";
+import { noStoreForCredentials, securityHeaders } from "./http/security_headers.ts";
 
 /** Builds the whole HTTP app (API, pages, static files) over the given dependencies. */
 export function createApp(given: AppDepsInput): Hono<AppEnv> {
@@ -37,19 +39,15 @@ export function createApp(given: AppDepsInput): Hono<AppEnv> {
     ...given,
     inboundRejections: given.inboundRejections ?? createRejectionCounter(),
     liveStreams: given.liveStreams ?? createLiveStreamCounter(),
+    webhookUrls: given.webhookUrls ??
+      createUrlPolicy({ allowPrivate: given.webhookAllowPrivate ?? false }),
   };
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.use(
-    "*",
-    secureHeaders({
-      crossOriginEmbedderPolicy: false,
-      referrerPolicy: "strict-origin-when-cross-origin",
-      overwrite: false,
-    }),
-  );
+  app.use("*", securityHeaders());
   app.use("/static/*", serveStatic({ root: "./" }));
+  app.use("*", noStoreForCredentials());
   app.use("*", async function provideDeps(c, next) {
     c.set("deps", deps);
     await next();
@@ -68,6 +66,7 @@ export function createApp(given: AppDepsInput): Hono<AppEnv> {
   app.use("/api/*", responseTimestamps());
   app.route("/api/auth", authRoutes);
   app.route("/api/tokens", tokenRoutes);
+  app.route("/api/account", accountRoutes);
   app.route("/api/progress-sync/events", eventRoutes);
   app.route("/api/progress-sync/summary", summaryRoutes);
   app.route("/api/progress-sync/conflicts", conflictRoutes);

@@ -430,3 +430,18 @@ export function xapiStatementsByStoredPrefix(): Deno.KvKey {
 export function xapiVoidedKey(statementId: string): Deno.KvKey {
   return ["xapi_voided", statementId];
 }
+
+/** The first key part of the tables an erasure treats specially. */
+export const TABLES = {
+  apiTokens: "api_tokens",
+  webhookDeliveries: "webhook_deliveries",
+  usersByUsername: "users_by_username",
+  signInFailures: "sign_in_failures",
+  /** Tables whose entries name a webhook delivery by id (in the key or as the value). */
+  deliveryIndexes: [
+    "webhook_deliveries_by_seq",
+    "webhook_deliveries_due",
+    "webhook_dead_letters",
+    "webhook_attempts",
+  ],
+} as const;

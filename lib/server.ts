@@ -5,6 +5,7 @@ import { createProcessor, processMessage, type Processor } from "./processing/pr
 import { recordAudit } from "./audit/audit_log.ts";
 import { createDeliveryWorker, type DeliveryWorker } from "./webhooks/delivery_worker.ts";
 import { createSecretBox } from "./webhooks/secret_box.ts";
+import { createUrlPolicy } from "./webhooks/url_policy.ts";
 
 /** How often the local sweeper looks for stranded outbox entries. */
 export const SWEEP_INTERVAL_MS = 5000;
@@ -98,7 +99,8 @@ export function startService(
   } = {},
 ): RunningService {
   const secretBox = createSecretBox(config.secretsKey);
-  const deliveries = createDeliveryWorker(kv, { secretBox });
+  const webhookUrls = createUrlPolicy({ allowPrivate: config.webhookAllowPrivate });
+  const deliveries = createDeliveryWorker(kv, { secretBox, urlPolicy: webhookUrls });
   const processor = createServiceProcessor(kv, config, { deliveries });
   if (config.queuesEnabled) kv.listenQueue((message) => processor.handleMessage(message));
   const sweeper = setInterval(() => {
@@ -116,7 +118,7 @@ export function startService(
     signInHint: options.signInHint ?? null,
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
-    webhookAllowPrivate: config.webhookAllowPrivate,
+    webhookUrls,
   });
   const server = Deno.serve({
     port: config.port,

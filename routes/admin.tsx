@@ -8,6 +8,7 @@ import { recordAudit } from "../lib/audit/audit_log.ts";
 import { findApiTokenByHash } from "../lib/auth/account_store.ts";
 import { clearFailures, reserveAttempt, type ThrottleKey } from "../lib/auth/throttle_store.ts";
 import { clientAddress } from "../lib/http/client_address.ts";
+import { adminCookieName, servedOverHttps } from "../lib/http/cookies.ts";
 import { HttpError } from "../lib/http/http_error.ts";
 import {
   ADMIN_SESSION_TTL_MS,
@@ -27,8 +28,6 @@ import { repairRoutes } from "./api/progress_sync/repair.ts";
 import { webhookRoutes } from "./api/webhooks.ts";
 import { WEBHOOK_EVENT_TYPES } from "../lib/webhooks/endpoint_store.ts";
 
-/** The admin console's session cookie: HttpOnly, SameSite=Strict, sent only to `/admin`. */
-export const ADMIN_COOKIE = "ps_admin";
 /** How often the console refreshes. */
 export const CONSOLE_REFRESH_MS = 5000;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -82,7 +81,7 @@ function signInPage(error: string | null): string {
  */
 function adminSession() {
   return async function adminSession(c: Context<AppEnv>, next: () => Promise<void>) {
-    const secret = getCookie(c, ADMIN_COOKIE);
+    const secret = getCookie(c, adminCookieName(c));
     if (secret && await getAdminSession(c.get("deps"), secret)) {
       if (!SAFE_METHODS.has(c.req.method)) checkSameOrigin(c);
       c.set("principal", { userId: null, ownerId: "admin", scopes: ["admin"], via: "admin_token" });
@@ -144,11 +143,11 @@ export const adminRoutes = new Hono<AppEnv>()
     if (!proof) return c.html(signInPage("That is not an admin token."), 401);
     await clearFailures(kv, throttle);
     const secret = await createAdminSession(kv, proof);
-    setCookie(c, ADMIN_COOKIE, secret, {
+    setCookie(c, adminCookieName(c), secret, {
       httpOnly: true,
       sameSite: "Strict",
       path: "/admin",
-      secure: new URL(c.req.url).protocol === "https:",
+      secure: servedOverHttps(c),
       maxAge: Math.floor(ADMIN_SESSION_TTL_MS / 1000),
     });
     await recordAudit(kv, {
@@ -160,12 +159,12 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   .post("/signout", async (c) => {
     checkSameOrigin(c);
-    const secret = getCookie(c, ADMIN_COOKIE);
+    const secret = getCookie(c, adminCookieName(c));
     if (secret) {
       await deleteAdminSession(c.get("deps").kv, secret);
       await recordAudit(c.get("deps").kv, { actor: "admin", action: "admin.signed_out" });
     }
-    deleteCookie(c, ADMIN_COOKIE, { path: "/admin" });
+    deleteCookie(c, adminCookieName(c), { path: "/admin", secure: servedOverHttps(c) });
     return c.redirect("/admin", 303);
   })
   .get("/api/console", async (c) => {

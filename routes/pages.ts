@@ -12,6 +12,7 @@ import { serviceWorkerRoutes } from "./service_worker.ts";
 import { signInPageRoutes } from "./signin.tsx";
 import { signOutRoutes } from "./signout.ts";
 import { signUpPageRoutes } from "./signup.tsx";
+import { settingsPage } from "./settings.tsx";
 import { tokensPage } from "./tokens.tsx";
 
 /** The HTML pages. */
@@ -28,4 +29,5 @@ export const pageRoutes = new Hono<AppEnv>()
   .route("/shared", sharedAchievementPage)
   .route("/insights", insightsPage)
   .route("/tokens", tokensPage)
-  .route("/sw.js", serviceWorkerRoutes);
+  .route("/sw.js", serviceWorkerRoutes)
+  .route("/settings", settingsPage);

@@ -31,13 +31,7 @@ function signUpPage(
         <p class="muted">
           Have an account? <a href="/signin">Sign in</a>.
         </p>
-        <script
-          dangerouslySetInnerHTML={{
-            __html:
-              `document.querySelector('form[action="/signup"]')?.insertAdjacentHTML("beforeend", '<input type="hidden" name="timeZone">');` +
-              `document.querySelector('input[name="timeZone"]').value = Intl.DateTimeFormat().resolvedOptions().timeZone;`,
-          }}
-        />
+        <script src="/static/signup_time_zone.js" defer></script>
       </section>
     </Layout>,
   );

@@ -9,6 +9,7 @@ export const AUDIT_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 export type AuditAction =
   | "admin.signed_in"
   | "admin.signed_out"
+  | "account.erased"
   | "token.created"
   | "token.deleted"
   | "webhook.created"

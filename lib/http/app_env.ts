@@ -4,6 +4,7 @@ import type { LiveStreamCounter } from "../live/stream_limits.ts";
 import type { RejectionCounter } from "../health/rejection_counter.ts";
 import type { Processor } from "../processing/processor.ts";
 import type { DeliveryWorker } from "../webhooks/delivery_worker.ts";
+import type { UrlPolicy } from "../webhooks/url_policy.ts";
 import type { SecretBox } from "../webhooks/secret_box.ts";
 
 /** What every route needs, passed in by `createApp` (no module opens KV itself). */
@@ -28,12 +29,14 @@ export interface AppDeps {
   trustProxy?: boolean;
   /** `WEBHOOK_ALLOW_PRIVATE`: webhook endpoints may point at loopback and private addresses. */
   webhookAllowPrivate?: boolean;
+  /** Checks webhook endpoint URLs (`createApp` makes it from `webhookAllowPrivate`). */
+  webhookUrls: UrlPolicy;
 }
 
 /** The deps `createApp` is given: the in-process counters are made when absent. */
 export type AppDepsInput =
-  & Omit<AppDeps, "inboundRejections" | "liveStreams">
-  & Partial<Pick<AppDeps, "inboundRejections" | "liveStreams">>;
+  & Omit<AppDeps, "inboundRejections" | "liveStreams" | "webhookUrls">
+  & Partial<Pick<AppDeps, "inboundRejections" | "liveStreams" | "webhookUrls">>;
 
 /** Hono environment: the deps and the authenticated caller. */
 export interface AppEnv {

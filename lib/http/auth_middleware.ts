@@ -9,10 +9,8 @@ import {
 import { hasScope, type Principal, type Scope, SESSION_SCOPES } from "../auth/principal.ts";
 import { constantTimeEqual, hashSecret } from "../auth/secrets.ts";
 import type { AppEnv } from "./app_env.ts";
+import { sessionCookieName } from "./cookies.ts";
 import { HttpError } from "./http_error.ts";
-
-/** Name of the HttpOnly session cookie. */
-export const SESSION_COOKIE = "ps_session";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -67,8 +65,8 @@ export function basicAuthPassword(header: string): string | null {
 }
 
 /** The session cookie's secret, if any. */
-export function sessionSecretOf(c: Context): string | undefined {
-  return getCookie(c, SESSION_COOKIE);
+export function sessionSecretOf(c: Context<AppEnv>): string | undefined {
+  return getCookie(c, sessionCookieName(c));
 }
 
 /**

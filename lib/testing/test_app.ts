@@ -10,6 +10,7 @@ import {
   type DeliveryWorkerOptions,
 } from "../webhooks/delivery_worker.ts";
 import { createSecretBox, type SecretBox } from "../webhooks/secret_box.ts";
+import { createUrlPolicy } from "../webhooks/url_policy.ts";
 
 /** An in-process app on a fresh `:memory:` KV, for API tests. */
 export interface TestApp {
@@ -49,9 +50,11 @@ export async function withTestApp(
   const kv = await Deno.openKv(":memory:");
   const queuesEnabled = options.queuesEnabled ?? false;
   const secretBox = createSecretBox(options.secretsKey ?? null);
+  const webhookUrls = createUrlPolicy({ allowPrivate: options.webhookAllowPrivate ?? true });
   const deliveries = createDeliveryWorker(kv, {
     autoSchedule: false,
     secretBox,
+    urlPolicy: webhookUrls,
     ...options.deliveries,
   });
   const processor = createServiceProcessor(kv, { queuesEnabled }, { deliveries });
@@ -63,7 +66,7 @@ export async function withTestApp(
     adminToken: TEST_ADMIN_TOKEN,
     secretBox,
     publicUrl: options.publicUrl ?? null,
-    webhookAllowPrivate: options.webhookAllowPrivate ?? true,
+    webhookUrls,
     trustProxy: options.trustProxy ?? false,
   });
   let counter = 0;

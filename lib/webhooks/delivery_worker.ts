@@ -23,6 +23,7 @@ import {
 } from "./endpoint_store.ts";
 import { DEFAULT_RETRY_SCHEDULE_MS, parseRetryAfter, retryDelay } from "./retry_schedule.ts";
 import { PLAIN_SECRET_BOX, type SecretBox } from "./secret_box.ts";
+import { createUrlPolicy, type UrlPolicy } from "./url_policy.ts";
 import { webhookHeaders } from "./signing.ts";
 
 /** How long one attempt may take (connect, send, response). */
@@ -47,9 +48,14 @@ export interface AttemptOutcome {
   retryAfterMs: number | null;
 }
 
+/** An endpoint URL the policy refuses at connect time. */
+class RefusedUrl extends Error {}
+
 /** Settings of the delivery worker; every default is the documented production value. */
 export interface DeliveryWorkerOptions {
   fetch?: typeof fetch;
+  /** Checks each endpoint URL right before it is called (default: private addresses refused). */
+  urlPolicy?: UrlPolicy;
   /** Clock (epoch ms). */
   now?: () => number;
   timeoutMs?: number;
@@ -204,6 +210,7 @@ export function createDeliveryWorker(
 ): DeliveryWorker {
   const {
     fetch: fetchFn = globalThis.fetch,
+    urlPolicy = createUrlPolicy({ allowPrivate: false }),
     now = Date.now,
     timeoutMs = DELIVERY_TIMEOUT_MS,
     schedule = DEFAULT_RETRY_SCHEDULE_MS,
@@ -241,6 +248,9 @@ export function createDeliveryWorker(
     const started = performance.now();
     let outcome: AttemptOutcome;
     try {
+      // Again at connect time: the name may resolve elsewhere than when it was registered.
+      const refusal = await urlPolicy.refusal(endpoint.url);
+      if (refusal) throw new RefusedUrl(refusal);
       const response = await fetchFn(endpoint.url, {
         method: "POST",
         headers: {
@@ -274,6 +284,8 @@ export function createDeliveryWorker(
         snippet: "",
         error: timedOut
           ? `Timed out after ${timeoutMs} ms`
+          : error instanceof RefusedUrl
+          ? `Not sent: the URL is refused: ${error.message}`
           : `Connection failed: ${error instanceof Error ? error.message : String(error)}`,
         retryAfterMs: null,
       };

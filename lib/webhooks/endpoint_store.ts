@@ -12,6 +12,8 @@ import {
 } from "../kv_keys.ts";
 import type { SecretBox } from "./secret_box.ts";
 import { newWebhookSecret } from "./signing.ts";
+import { HttpError } from "../http/http_error.ts";
+import { maskUrlCredentials, type UrlPolicy } from "./url_policy.ts";
 
 /** Event types an endpoint can subscribe to: the live event names, or `*` for all. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -73,7 +75,7 @@ export function endpointView(endpoint: WebhookEndpoint, now = Date.now()): Endpo
   ).sort().at(-1) ?? null;
   return {
     id: endpoint.id,
-    url: endpoint.url,
+    url: maskUrlCredentials(endpoint.url),
     description: endpoint.description,
     eventTypes: endpoint.eventTypes,
     enabled: endpoint.enabled,
@@ -152,10 +154,17 @@ export async function getEndpoint(kv: Deno.Kv, id: string): Promise<WebhookEndpo
 export async function createEndpoint(
   kv: Deno.Kv,
   box: SecretBox,
-  input: { url: string; description: string; eventTypes: (WebhookEventType | "*")[] },
+  input: {
+    url: string;
+    description: string;
+    eventTypes: (WebhookEventType | "*")[];
+    /** Checks the URL (400 when refused). */
+    urlPolicy: UrlPolicy;
+  },
   audit: Omit<AuditInput, "action" | "target">,
   now = new Date(),
 ): Promise<{ endpoint: WebhookEndpoint; secret: string } | null> {
+  await assertUrlAllowed(input.urlPolicy, input.url);
   const existing = await listEndpoints(kv);
   if (existing.length >= MAX_ENDPOINTS) return null;
   const at = now.toISOString();
@@ -211,11 +220,16 @@ export async function updateEndpoint(
   change: (endpoint: WebhookEndpoint) => WebhookEndpoint,
   audit: AuditInput | null,
   now = new Date(),
+  options: { urlPolicy?: UrlPolicy } = {},
 ): Promise<WebhookEndpoint | null> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
     if (!entry.value) return null;
     const changed = change(entry.value);
+    if (changed.url !== entry.value.url) {
+      if (!options.urlPolicy) throw new Error("Changing a webhook URL needs the URL policy");
+      await assertUrlAllowed(options.urlPolicy, changed.url);
+    }
     const updated = {
       ...changed,
       secrets: await sealSecrets(box, changed.secrets, endpointSecretRecord(id)),
@@ -227,6 +241,18 @@ export async function updateEndpoint(
     if ((await op.commit()).ok) return updated;
   }
   throw new Error(`Could not update webhook endpoint ${id}: too much contention`);
+}
+
+/** Throws a 400 naming why a webhook URL is refused by `policy`. */
+async function assertUrlAllowed(policy: UrlPolicy, url: string): Promise<void> {
+  const refusal = await policy.refusal(url);
+  if (refusal) {
+    throw new HttpError(
+      400,
+      `Webhook URL refused: ${refusal} (WEBHOOK_ALLOW_PRIVATE=1 allows private addresses in development)`,
+      { details: { issues: [{ path: "url", message: refusal }] } },
+    );
+  }
 }
 
 /** Applies a PATCH body to an endpoint (a pure step of `updateEndpoint`). */

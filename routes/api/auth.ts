@@ -7,20 +7,20 @@ import type { AppEnv } from "../../lib/http/app_env.ts";
 import {
   checkCredentialPost,
   checkSameOrigin,
-  SESSION_COOKIE,
   sessionSecretOf,
 } from "../../lib/http/auth_middleware.ts";
+import { servedOverHttps, sessionCookieName } from "../../lib/http/cookies.ts";
 import { clientAddress } from "../../lib/http/client_address.ts";
 import { readJson } from "../../lib/http/read_json.ts";
 import { parseOr400 } from "../../lib/http/validation.ts";
 
-/** Sets the HttpOnly session cookie (Secure on https). */
-export function setSessionCookie(c: Context, secret: string): void {
-  setCookie(c, SESSION_COOKIE, secret, {
+/** Sets the HttpOnly session cookie (`__Host-` and Secure when the site is served over https). */
+export function setSessionCookie(c: Context<AppEnv>, secret: string): void {
+  setCookie(c, sessionCookieName(c), secret, {
     httpOnly: true,
     sameSite: "Lax",
     path: "/",
-    secure: new URL(c.req.url).protocol === "https:",
+    secure: servedOverHttps(c),
     maxAge: Math.floor(SESSION_TTL_MS / 1000),
   });
 }
@@ -32,7 +32,7 @@ export async function endSession(c: Context<AppEnv>): Promise<void> {
     checkSameOrigin(c);
     await deleteSession(c.get("deps").kv, secret);
   }
-  deleteCookie(c, SESSION_COOKIE, { path: "/" });
+  deleteCookie(c, sessionCookieName(c), { path: "/", secure: servedOverHttps(c) });
 }
 
 /** `/api/auth`: register, login (session cookie) and logout. */

@@ -45,6 +45,7 @@ import {
   setInboundSecret,
 } from "../../lib/webhooks/inbound_store.ts";
 import { newWebhookSecret, verifySignature } from "../../lib/webhooks/signing.ts";
+import { maskUrlCredentials } from "../../lib/webhooks/url_policy.ts";
 
 const urlSchema = z.string().trim().max(2048, "Must be at most 2048 characters").pipe(
   z.url({ protocol: /^https?$/, message: "Must be an http or https URL" }),
@@ -225,8 +226,10 @@ export const webhookRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const principal = requireScope(c, "admin");
     const input = parseOr400(createSchema, await readJson(c), "webhook endpoint");
-    const { kv, secretBox } = c.get("deps");
-    const created = await createEndpoint(kv, secretBox, input, { actor: actorOf(principal) });
+    const { kv, secretBox, webhookUrls } = c.get("deps");
+    const created = await createEndpoint(kv, secretBox, { ...input, urlPolicy: webhookUrls }, {
+      actor: actorOf(principal),
+    });
     if (!created) {
       throw new HttpError(409, `Cannot add an endpoint: the limit is ${MAX_ENDPOINTS}`);
     }
@@ -265,9 +268,10 @@ export const webhookRoutes = new Hono<AppEnv>()
         actor: actorOf(principal),
         action: "webhook.updated",
         target: c.req.param("id"),
-        details: { ...patch },
+        details: { ...patch, ...(patch.url ? { url: maskUrlCredentials(patch.url) } : {}) },
       },
       now,
+      { urlPolicy: c.get("deps").webhookUrls },
     );
     if (!updated) throw new HttpError(404, "Webhook endpoint not found");
     return c.json(endpointView(updated));

@@ -6,6 +6,7 @@ import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../lib/testing/t
 import { createEndpoint, type WebhookEndpoint } from "../../lib/webhooks/endpoint_store.ts";
 import { type InboundSecrets, setInboundSecret } from "../../lib/webhooks/inbound_store.ts";
 import { PLAIN_SECRET_BOX } from "../../lib/webhooks/secret_box.ts";
+import { createUrlPolicy } from "../../lib/webhooks/url_policy.ts";
 import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
 
 const SECRETS_KEY = crypto.getRandomValues(new Uint8Array(32));
@@ -128,6 +129,7 @@ Deno.test("a plain endpoint secret from before SECRETS_KEY still signs, and is e
       url: "http://127.0.0.1:9/hook",
       description: "",
       eventTypes: ["progress_update"],
+      urlPolicy: createUrlPolicy({ allowPrivate: true }),
     }, { actor: "admin" });
     const { id } = legacy!.endpoint;
     assert.deepEqual(await storedEndpointSecrets(app, id), [legacy!.secret]);

@@ -5,6 +5,7 @@ import type { ProgressUpdate } from "../../lib/progress/project.ts";
 import { createDeliveryWorker } from "../../lib/webhooks/delivery_worker.ts";
 import { createEndpoint as createEndpointRecord } from "../../lib/webhooks/endpoint_store.ts";
 import { addDeliveries, deliveriesFor } from "../../lib/webhooks/fanout.ts";
+import { createUrlPolicy } from "../../lib/webhooks/url_policy.ts";
 import { PLAIN_SECRET_BOX } from "../../lib/webhooks/secret_box.ts";
 
 /** These tests open servers and KV: leak checks on. */
@@ -413,6 +414,7 @@ Deno.test({
         url: receiver.url,
         description: "",
         eventTypes: ["*"],
+        urlPolicy: createUrlPolicy({ allowPrivate: true }),
       }, { actor: "admin" });
       const messages = Array.from({ length: 20 }, (_, i) => ({
         event: "progress_update" as const,
@@ -421,8 +423,9 @@ Deno.test({
       const op = kv.atomic();
       addDeliveries(op, deliveriesFor("u1", messages, [made!.endpoint], Date.now()));
       await op.commit();
-      const a = createDeliveryWorker(kv, { autoSchedule: false });
-      const b = createDeliveryWorker(kv, { autoSchedule: false });
+      const urlPolicy = createUrlPolicy({ allowPrivate: true });
+      const a = createDeliveryWorker(kv, { autoSchedule: false, urlPolicy });
+      const b = createDeliveryWorker(kv, { autoSchedule: false, urlPolicy });
       const [sentA, sentB] = await Promise.all([a.runDue(), b.runDue()]);
       assert.equal(sentA + sentB, 20);
       assert.equal(receiver.received.length, 20);
@@ -567,4 +570,100 @@ Deno.test({
       await receiver.close();
     }
   },
+});
+
+Deno.test("without WEBHOOK_ALLOW_PRIVATE, endpoints on internal addresses are refused with a 400 that says why", async () => {
+  await withTestApp(async (app) => {
+    const urls = [
+      "http://169.254.169.254/latest/meta-data/",
+      "http://[::1]:8080/hook",
+      "http://0x7f000001:8000/hook",
+      "http://2130706433:8000/hook",
+      "http://localhost:8000/hook",
+      "http://10.0.0.5/hook",
+      "http://100.64.1.1/hook",
+      "http://[fd00::1]/hook",
+      "http://0.0.0.0/hook",
+    ];
+    for (const base of ["/api/webhooks", "/admin/api/webhooks"]) {
+      for (const url of urls) {
+        const response = await app.request(base, {
+          method: "POST",
+          token: TEST_ADMIN_TOKEN,
+          json: { url, eventTypes: ["*"] },
+        });
+        assert.equal(response.status, 400, `${base} ${url}`);
+        const body = await response.json();
+        assert.match(
+          body.error,
+          /Webhook URL refused: .*(loopback|private|link-local|CGNAT|unique-local|unspecified)/,
+        );
+      }
+    }
+    const withCredentials = await app.request("/api/webhooks", {
+      method: "POST",
+      token: TEST_ADMIN_TOKEN,
+      json: { url: "https://user:pw@93.184.215.14/hook", eventTypes: ["*"] },
+    });
+    assert.equal(withCredentials.status, 400);
+    assert.match((await withCredentials.json()).error, /user name or password/);
+    const listed = await (await app.request("/api/webhooks", { token: TEST_ADMIN_TOKEN })).json();
+    assert.deepEqual(listed.endpoints, []);
+
+    const publicOne = await app.request("/api/webhooks", {
+      method: "POST",
+      token: TEST_ADMIN_TOKEN,
+      json: { url: "https://93.184.215.14/hook", eventTypes: ["*"] },
+    });
+    assert.equal(publicOne.status, 201);
+    const { id } = await publicOne.json();
+    const moved = await app.request(`/api/webhooks/${id}`, {
+      method: "PATCH",
+      token: TEST_ADMIN_TOKEN,
+      json: { url: "http://127.0.0.1:9/hook" },
+    });
+    assert.equal(moved.status, 400, "changing the URL is checked too");
+    await moved.body?.cancel();
+  }, { webhookAllowPrivate: false });
+});
+
+Deno.test({
+  name: "an endpoint whose URL is refused at connect time gets no request; the log says why",
+  ...leakChecked,
+  fn: async () => {
+    const receiver = startReceiver(() => new Response("internal secret", { status: 200 }));
+    try {
+      await withTestApp(async (app) => {
+        const { token } = await app.student();
+        // Stored while private addresses were allowed (or a name that now resolves inside).
+        const made = await createEndpointRecord(app.kv, app.secretBox, {
+          url: receiver.url,
+          description: "",
+          eventTypes: ["*"],
+          urlPolicy: createUrlPolicy({ allowPrivate: true }),
+        }, { actor: "admin" });
+        await postEvent(app, token, "e1");
+        assert.equal(receiver.received.length, 0);
+        const [log] = await deliveries(app, made!.endpoint.id);
+        assert.match(log!.attemptLog[0]!.error ?? "", /Not sent: the URL is refused: .*loopback/);
+        assert.equal(log!.attemptLog[0]!.responseSnippet, "");
+      }, { webhookAllowPrivate: false });
+    } finally {
+      await receiver.close();
+    }
+  },
+});
+
+Deno.test("credentials already stored in an endpoint URL are masked in listings", async () => {
+  await withTestApp(async (app) => {
+    await createEndpointRecord(app.kv, app.secretBox, {
+      url: "https://legacy:hunter2@93.184.215.14/hook",
+      description: "",
+      eventTypes: ["*"],
+      urlPolicy: { refusal: () => Promise.resolve(null) },
+    }, { actor: "admin" });
+    const text = await (await app.request("/api/webhooks", { token: TEST_ADMIN_TOKEN })).text();
+    assert.ok(!text.includes("hunter2"));
+    assert.match(text, /https:\/\/\*\*\*@93\.184\.215\.14\/hook/);
+  });
 });

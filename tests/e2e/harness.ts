@@ -75,6 +75,8 @@ export async function startServer(
       ADMIN_TOKEN: adminToken,
       DEMO: "0",
       NO_COLOR: "1",
+      // Tests deliver webhooks to receivers on this machine.
+      WEBHOOK_ALLOW_PRIVATE: "1",
       ...env,
     },
     stdin: "null",

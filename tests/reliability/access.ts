@@ -6,7 +6,7 @@
  */
 import { createApp } from "../../lib/app.ts";
 import type { AppDeps } from "../../lib/http/app_env.ts";
-import type { ServerProcess } from "../e2e/harness.ts";
+import { api, type ServerProcess } from "../e2e/harness.ts";
 import {
   adminConsoleCookie,
   type DeadCredentials,
@@ -24,6 +24,7 @@ import {
 } from "./fixtures.ts";
 import type { Report, SuiteConfig } from "./report.ts";
 import { type Planted, ROUTE_MATRIX, type RouteRequest, type RouteRow } from "./route_matrix.ts";
+import { securityChecks } from "./security_checks.ts";
 import { startWebhookReceiver } from "./webhook_receiver.ts";
 
 const SCENARIO = "access";
@@ -156,6 +157,8 @@ function credentialCases(
       caller: (row, method) => guarded(row) || !isWrite(method) ? { token: b.token } : null,
       expected: (row) => {
         const { access } = row;
+        // B's token cannot manage tokens at all (no `tokens:manage`).
+        if (access.kind === "student" && access.scope === "tokens:manage") return 403;
         if (access.kind === "student") return access.foreign === "own" ? "2xx" : access.foreign;
         if (access.kind === "page") return "signin";
         if (access.kind === "public") return null;
@@ -360,6 +363,7 @@ export async function accessScenario(_config: SuiteConfig, report: Report): Prom
     await server.stop();
     await receiver.stop();
   }
+  await securityChecks(report);
 }
 
 /** What A sees of their planted data (log, item, tokens, conflict, sharing), to compare before and after. */
@@ -368,7 +372,9 @@ async function ownerView(server: ServerProcess, a: Student, p: Planted): Promise
   const [events, items, tokens, conflict, achievements, shared] = await Promise.all([
     getJson<{ events: { id: string }[] }>(server, `${base}/events`, a.token),
     getJson<{ items: unknown[] }>(server, `${base}/items`, a.token),
-    getJson<{ tokens: { id: string }[] }>(server, "/api/tokens", a.token),
+    api(server, "/api/tokens", { cookie: a.cookie }).then((r) =>
+      r.json() as Promise<{ tokens: { id: string }[] }>
+    ),
     getJson<{ status: string }>(server, `${base}/conflicts/${p.conflictId}`, a.token),
     getJson<{ achievements: unknown[] }>(server, `${base}/achievements`, a.token),
     fetch(`${server.origin}/shared/${p.shareId}`).then(async (r) => {

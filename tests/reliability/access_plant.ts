@@ -4,7 +4,7 @@
  * expired sessions) the matrix tries.
  */
 import { createSession } from "../../lib/auth/account_store.ts";
-import { SESSION_COOKIE } from "../../lib/http/auth_middleware.ts";
+import { SESSION_COOKIE } from "../../lib/http/cookies.ts";
 import { api, type ServerProcess, signInViaApi } from "../e2e/harness.ts";
 import {
   addWebhookEndpoint,
@@ -25,11 +25,11 @@ export interface DeadCredentials {
   expiredCookie: string;
 }
 
-/** Calls `path` with a bearer token, failing on any status but `expected`; resolves with the JSON. */
+/** Calls `path` with a bearer token or a session cookie, failing on any status but `expected`; resolves with the JSON. */
 async function must<T>(
   server: ServerProcess,
   path: string,
-  options: { token: string; json?: unknown; method?: string },
+  options: { token?: string; cookie?: string; json?: unknown; method?: string },
   expected: number,
 ): Promise<T> {
   const response = await api(server, path, options);
@@ -125,7 +125,7 @@ export async function plantData(
     },
   }, 200);
   const { id: tokenId } = await must<{ id: string }>(server, "/api/tokens", {
-    token: a.token,
+    cookie: a.cookie,
     json: { name: `Token ${marker}`, scopes: ["progress:read"] },
   }, 201);
 

@@ -52,7 +52,9 @@ async function send(
 async function storedFigures(server: ServerProcess, student: Student) {
   const log = await readWholeLog(server, student.token);
   const summary = await readSummary(server, student.token);
-  const tokens = await getJson<{ tokens: unknown[] }>(server, "/api/tokens", student.token);
+  const tokens = await (await api(server, "/api/tokens", { cookie: student.cookie })).json() as {
+    tokens: unknown[];
+  };
   const hooks = await getJson<{ endpoints?: unknown[] }>(
     server,
     "/api/webhooks",

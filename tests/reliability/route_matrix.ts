@@ -58,8 +58,8 @@ export type Access =
   | { kind: "public"; anonymous: number; mayShow: string }
   | { kind: "middleware" };
 
-/** The scopes of a student's own data. */
-export type StudentScope = "progress:read" | "events:write";
+/** The scopes of a student's own data (and of managing their tokens). */
+export type StudentScope = "progress:read" | "events:write" | "tokens:manage";
 
 /** One row of the matrix. */
 export interface RouteRow {
@@ -227,7 +227,7 @@ export const ROUTE_MATRIX: readonly RouteRow[] = [
   },
   {
     route: "POST /api/tokens",
-    access: ofA("progress:read", 403),
+    access: ofA("tokens:manage", 403),
     request: (p) => ({
       path: "/api/tokens",
       json: { name: "access matrix", scopes: ["progress:read"], userId: p.userId },
@@ -235,13 +235,24 @@ export const ROUTE_MATRIX: readonly RouteRow[] = [
   },
   {
     route: "GET /api/tokens",
-    access: own(null),
+    access: own("tokens:manage"),
     request: () => ({ path: "/api/tokens" }),
   },
   {
     route: "DELETE /api/tokens/:id",
-    access: ofA(null),
+    access: ofA("tokens:manage"),
     request: (p) => ({ path: `/api/tokens/${p.tokenId}` }),
+  },
+  // A student's data rights: aimed at A by name, only A (or the admin) may.
+  {
+    route: "GET /api/account/export",
+    access: ofA("progress:read", 403),
+    request: (p) => ({ path: `/api/account/export?userId=${p.userId}` }),
+  },
+  {
+    route: "DELETE /api/account",
+    access: ofA(null, 403),
+    request: (p) => ({ path: `/api/account?userId=${p.userId}`, json: { password: "wrong-1" } }),
   },
   // The event log.
   {
@@ -498,6 +509,12 @@ export const ROUTE_MATRIX: readonly RouteRow[] = [
   },
   { route: "GET /insights", access: page(), request: () => ({ path: "/insights" }) },
   { route: "GET /tokens", access: page(), request: () => ({ path: "/tokens" }) },
+  { route: "GET /settings", access: page(), request: () => ({ path: "/settings" }) },
+  {
+    route: "POST /settings/delete",
+    access: page(303),
+    request: () => ({ path: "/settings/delete", form: { password: "wrong-password-1" } }),
+  },
   {
     route: "POST /tokens",
     access: page(),
