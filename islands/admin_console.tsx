@@ -128,20 +128,30 @@ function DeliveryDetailPanel(props: { detail: DeliveryDetail; url: string; onClo
         </button>
       </div>
       <dl class="facts">
-        <dt>Endpoint</dt>
-        <dd>
-          <code class="wrap-anywhere">{props.url}</code>
-        </dd>
-        <dt>Type</dt>
-        <dd>{detail.type}</dd>
-        <dt>Status</dt>
-        <dd>
-          <Status value={detail.status} />
-        </dd>
-        <dt>Created</dt>
-        <dd>{time(detail.createdAt)}</dd>
-        <dt>Next attempt</dt>
-        <dd>{time(detail.nextAttemptAt)}</dd>
+        <div>
+          <dt>Endpoint</dt>
+          <dd>
+            <code class="wrap-anywhere">{props.url}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>Type</dt>
+          <dd>{detail.type}</dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <Status value={detail.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>Created</dt>
+          <dd>{time(detail.createdAt)}</dd>
+        </div>
+        <div>
+          <dt>Next attempt</dt>
+          <dd>{time(detail.nextAttemptAt)}</dd>
+        </div>
       </dl>
       <h4>Request</h4>
       <p class="small muted">

@@ -6,6 +6,7 @@ import {
   activityFacts,
   announcement,
   connection,
+  CONNECTION_LABEL,
   connectLive,
   lastSyncedAt,
   learningPaths,
@@ -64,12 +65,6 @@ export interface WeightedInputs {
   /** When the n-th activity was first completed, for the activity-count milestones. */
   completionTimes: Record<number, string>;
 }
-
-const CONNECTION_LABEL = {
-  connecting: "Connecting…",
-  open: "Live",
-  closed: "Offline",
-} as const;
 
 /** The dashboard: overall progress ring, counts, time spent, recent activities, live status. Updates live. */
 export default function LiveDashboard(props: LiveDashboardProps) {

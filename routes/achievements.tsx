@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { AchievementShare } from "../components/achievement_share.tsx";
 import { AchievementIcon } from "../components/achievement_icon.tsx";
+import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
+import LiveParts from "../islands/live_parts.tsx";
 import { factsOf, getFacts, listAwards } from "../lib/achievements/achievement_store.ts";
 import { listShareIds } from "../lib/achievements/achievement_sharing.ts";
 import { shareUrls } from "../lib/achievements/open_badges.ts";
@@ -91,14 +93,17 @@ export const achievementsPage = new Hono<AppEnv>().get("/", async (c) => {
       <div class="page-header">
         <div>
           <h1>Achievements</h1>
-          <p>
+          <p data-live-part="achievements-summary" data-testid="achievements-summary">
             {earned.length} of {statuses.length} earned · days count in {account?.timeZone ?? "UTC"}
           </p>
         </div>
+        <Island name="live_parts" component={LiveParts} props={{ liveCursor: user.liveCursor }} />
       </div>
       <div class="sections">
-        <StreakPanel report={streaks} />
-        <section aria-labelledby="earned-heading" class="stack">
+        <div data-live-part="streaks">
+          <StreakPanel report={streaks} />
+        </div>
+        <section aria-labelledby="earned-heading" class="stack" data-live-part="earned">
           <h2 id="earned-heading">Earned</h2>
           {earned.length === 0
             ? <p class="empty">None yet: complete your first activity to earn one.</p>
@@ -114,7 +119,7 @@ export const achievementsPage = new Hono<AppEnv>().get("/", async (c) => {
               </ul>
             )}
         </section>
-        <section aria-labelledby="locked-heading" class="stack">
+        <section aria-labelledby="locked-heading" class="stack" data-live-part="locked">
           <h2 id="locked-heading">Still to earn</h2>
           <ul class="grid achievement-grid" data-testid="locked-achievements">
             {locked.map((s) => <AchievementCard key={s.definition.id} status={s} />)}

@@ -13,6 +13,7 @@ import {
   timeLabel,
 } from "../lib/conflicts/conflict.ts";
 import { listConflicts } from "../lib/conflicts/conflict_store.ts";
+import { offersSuggestion, type StudentHistory, studentHistory } from "../lib/conflicts/history.ts";
 import { reportedPercent, reportedTimeMs } from "../lib/conflicts/resolution.ts";
 import { resolveConflict } from "../lib/conflicts/resolve_conflict.ts";
 import { RESOLUTION_TYPES, type ResolutionType } from "../lib/events/schema.ts";
@@ -21,8 +22,10 @@ import { HttpError } from "../lib/http/http_error.ts";
 import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
 import { latestNotificationId } from "../lib/live/notification_store.ts";
 
-/** How many resolved conflicts the page lists. */
+/** How many history rows the page lists. */
 const HISTORY_SHOWN = 30;
+/** How many settled conflicts are read to make those rows. */
+const HISTORY_READ = 200;
 
 const TYPE_LABEL: Record<ConflictType, string> = {
   timestamp_mismatch: "Completion times differ",
@@ -40,7 +43,7 @@ const RESOLVED_BY: Record<string, string> = {
 interface ConflictsPageProps {
   user: NavUser;
   open: ProgressConflict[];
-  resolved: ProgressConflict[];
+  history: StudentHistory;
   titles: Record<string, string>;
   liveCursor: string | null;
   /** The conflict just resolved, to confirm what happened. */
@@ -157,23 +160,34 @@ function ConflictCard(props: { conflict: ProgressConflict; title: string }) {
         ))}
       </div>
       <div class="conflict-actions">
-        <p class="muted small">
-          Suggestion ({Math.round(suggestion.confidence * 100)}% sure):{" "}
-          {suggestionText(suggestion.resolvedData.resolution?.explanation ?? "")}
-        </p>
-        <form method="post" action={`/conflicts/${conflict.id}/resolve`}>
-          <input type="hidden" name="resolutionType" value={suggestion.resolutionType} />
-          <button class="button button-secondary button-small" type="submit">
-            Accept the suggestion
-          </button>
-        </form>
+        {offersSuggestion(conflict)
+          ? (
+            <>
+              <p class="muted small" data-testid="suggestion">
+                Suggestion ({Math.round(suggestion.confidence * 100)}% sure):{" "}
+                {suggestionText(suggestion.resolvedData.resolution?.explanation ?? "")}
+              </p>
+              <form method="post" action={`/conflicts/${conflict.id}/resolve`}>
+                <input type="hidden" name="resolutionType" value={suggestion.resolutionType} />
+                <button class="button button-secondary button-small" type="submit">
+                  Accept the suggestion
+                </button>
+              </form>
+            </>
+          )
+          : (
+            <p class="muted small" data-testid="plain-choice">
+              We can't tell which is right: choose the report that matches what you did.
+            </p>
+          )}
       </div>
     </article>
   );
 }
 
 function ConflictsPage(props: ConflictsPageProps) {
-  const { open, resolved, titles, justResolved } = props;
+  const { open, history, titles, justResolved } = props;
+  const rows = history.rows.slice(0, HISTORY_SHOWN);
   return (
     <Layout title="Conflicts" user={props.user} path="/conflicts">
       <div class="page-header">
@@ -225,32 +239,51 @@ function ConflictsPage(props: ConflictsPageProps) {
         <div class="card-header">
           <h2 id="history-heading">Resolved</h2>
         </div>
-        {resolved.length === 0 ? <p class="empty">No conflicts yet.</p> : (
-          <div class="table-wrap">
-            <table class="table" data-testid="resolved-conflicts">
+        {history.hidden > 0 && (
+          <p class="muted small" data-testid="merged-count">
+            {history.hidden} repeated {history.hidden === 1 ? "report was" : "reports were"}{" "}
+            merged on their own without changing your progress; they are not listed.
+          </p>
+        )}
+        {rows.length === 0
+          ? (
+            <p class="empty" data-testid="no-history">
+              {open.length > 0
+                ? "Nothing resolved yet: the conflicts above wait for your decision."
+                : history.hidden > 0
+                ? "Nothing here needed you."
+                : "No conflicts yet."}
+            </p>
+          )
+          : (
+            <table class="table stack-table" data-testid="resolved-conflicts">
               <thead>
                 <tr>
                   <th scope="col">Detected</th>
                   <th scope="col">Activity</th>
                   <th scope="col">Conflict</th>
                   <th scope="col">Systems</th>
-                  <th scope="col">Resolved</th>
+                  <th scope="col">How it was settled</th>
                 </tr>
               </thead>
               <tbody>
-                {resolved.map((c) => (
-                  <tr key={c.id} data-conflict-id={c.id}>
-                    <td>
+                {rows.map(({ conflict: c, count }) => (
+                  <tr key={c.id} data-conflict-id={c.id} data-count={count}>
+                    <td data-label="Detected">
                       <time dateTime={c.detectedAt}>{timeLabel(c.detectedAt)}</time>
+                      {count > 1 && <span class="muted small">{` (${count} times)`}</span>}
                     </td>
-                    <td>{titleOf(titles, c.activityId)}</td>
-                    <td>{TYPE_LABEL[c.conflictType]}</td>
-                    <td>
-                      {[...new Set(c.conflictingEvents.map((e) => e.sourceSystem))].map((s) => (
-                        <span key={s} class={`badge badge-${s}`}>{systemLabel(s)}</span>
-                      ))}
+                    <td data-label="Activity">{titleOf(titles, c.activityId)}</td>
+                    <td data-label="Conflict">{TYPE_LABEL[c.conflictType]}</td>
+                    <td data-label="Systems">
+                      {[
+                        ...new Set(c.conflictingEvents.map((e) =>
+                          e.sourceSystem
+                        )),
+                      ].map((s) => <span key={s} class={`badge badge-${s}`}>{systemLabel(s)}
+                      </span>)}
                     </td>
-                    <td>
+                    <td data-label="Settled">
                       <strong>{RESOLVED_BY[c.resolution?.resolvedBy ?? "auto"]}</strong>:{" "}
                       {c.resolution?.explanation}
                     </td>
@@ -258,8 +291,7 @@ function ConflictsPage(props: ConflictsPageProps) {
                 ))}
               </tbody>
             </table>
-          </div>
-        )}
+          )}
       </section>
     </Layout>
   );
@@ -273,9 +305,13 @@ async function renderConflicts(
   const liveCursor = await latestNotificationId(kv, user.userId);
   const [open, resolved] = await Promise.all([
     listConflicts(kv, user.userId, { status: "unresolved" }),
-    listConflicts(kv, user.userId, { status: "resolved", limit: HISTORY_SHOWN }),
+    listConflicts(kv, user.userId, { status: "resolved", limit: HISTORY_READ }),
   ]);
-  const catalog = await getActivities(kv, [...open, ...resolved].map((c) => c.activityId));
+  const history = studentHistory(resolved);
+  const catalog = await getActivities(
+    kv,
+    [...open, ...history.rows.map((r) => r.conflict)].map((c) => c.activityId),
+  );
   const titles = Object.fromEntries([...catalog.values()].map((a) => [a.activityId, a.title]));
   const justResolved = extra.justResolvedId
     ? resolved.find((c) => c.id === extra.justResolvedId) ?? null
@@ -288,7 +324,7 @@ async function renderConflicts(
         liveCursor,
       }}
       open={open}
-      resolved={resolved}
+      history={history}
       titles={titles}
       liveCursor={liveCursor}
       justResolved={justResolved}

@@ -78,6 +78,18 @@ Deno.test("the conflicts page shows an open conflict side by side; a form resolv
     assert.match(html, /2024-01-15 10:20 UTC/);
     assert.match(
       html,
+      /data-testid="no-history">Nothing resolved yet: the conflicts above wait for your decision\./,
+      "with one waiting, the history does not say there are none",
+    );
+    const confidence = conflict.suggestedResolution.confidence;
+    assert.match(
+      html,
+      confidence >= 0.65 ? /data-testid="suggestion"/ : /data-testid="plain-choice"/,
+      "a suggestion only when confident, otherwise a plain choice",
+    );
+    if (confidence < 0.65) assert.doesNotMatch(html, /Accept the suggestion/);
+    assert.match(
+      html,
       /aria-current="page"[^>]*>Conflicts|href="\/conflicts"[^>]*aria-current="page"/,
     );
 

@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { BarChart, type ChartDatum, HBarChart } from "../components/charts.tsx";
 import { formatMinutes, humanize } from "../components/format.ts";
 import { Layout, renderPage } from "../components/layout.tsx";
+import { Island } from "../components/island.tsx";
+import LiveParts from "../islands/live_parts.tsx";
 import { ProgressRing } from "../components/progress_ring.tsx";
 import { addDays, dayOf } from "../lib/achievements/calendar.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
@@ -508,49 +510,52 @@ export const insightsPage = new Hono<AppEnv>().get("/", async (c) => {
             day{range.days === 1 ? "" : "s"} · times in {data.timeZone}
           </p>
         </div>
+        <Island name="live_parts" component={LiveParts} props={{ liveCursor: user.liveCursor }} />
       </div>
       <RangeForm from={range.from} to={range.to} today={today} current={preset} />
-      <section class="card insights-glance" aria-labelledby="glance-heading">
-        <h2 id="glance-heading" class="visually-hidden">At a glance</h2>
-        <ul class="stats stats-wide">
-          <Stat
-            label="Time spent"
-            value={formatMinutes(timeSpent.totalMinutes)}
-            testid="insight-total"
-          />
-          <Stat
-            label="Active days"
-            value={`${timeSpent.activeDays} of ${range.days}`}
-            testid="insight-active-days"
-          />
-          <Stat
-            label="Per active day"
-            value={formatMinutes(timeSpent.averageMinutesPerActiveDay)}
-            testid="insight-average"
-          />
-          <Stat
-            label="Completion rate"
-            value={insights.completionRate === null ? "—" : `${insights.completionRate}%`}
-            testid="insight-completion"
-          />
-        </ul>
-      </section>
-      {insights.eventCount === 0 && (
-        <p class="empty" data-testid="insights-empty">
-          No learning activity in this range yet. Post events with an{" "}
-          <a href="/tokens">API token</a> or pick a longer range.
-        </p>
-      )}
-      <div class="grid grid-2 insights-grid">
-        <TimeCharts insights={insights} />
-        <CompletionCard insights={insights} />
-        <SkillsCard insights={insights} />
-        <TimeOfDayCard patterns={patterns} />
-        <div class="stack">
-          <SessionsCard patterns={patterns} />
-          <ActivityTypesCard patterns={patterns} />
+      <div class="live-part" data-live-part="insights">
+        <section class="card insights-glance" aria-labelledby="glance-heading">
+          <h2 id="glance-heading" class="visually-hidden">At a glance</h2>
+          <ul class="stats stats-wide">
+            <Stat
+              label="Time spent"
+              value={formatMinutes(timeSpent.totalMinutes)}
+              testid="insight-total"
+            />
+            <Stat
+              label="Active days"
+              value={`${timeSpent.activeDays} of ${range.days}`}
+              testid="insight-active-days"
+            />
+            <Stat
+              label="Per active day"
+              value={formatMinutes(timeSpent.averageMinutesPerActiveDay)}
+              testid="insight-average"
+            />
+            <Stat
+              label="Completion rate"
+              value={insights.completionRate === null ? "—" : `${insights.completionRate}%`}
+              testid="insight-completion"
+            />
+          </ul>
+        </section>
+        {insights.eventCount === 0 && (
+          <p class="empty" data-testid="insights-empty">
+            No learning activity in this range yet. Post events with an{" "}
+            <a href="/tokens">API token</a> or pick a longer range.
+          </p>
+        )}
+        <div class="grid grid-2 insights-grid">
+          <TimeCharts insights={insights} />
+          <CompletionCard insights={insights} />
+          <SkillsCard insights={insights} />
+          <TimeOfDayCard patterns={patterns} />
+          <div class="stack">
+            <SessionsCard patterns={patterns} />
+            <ActivityTypesCard patterns={patterns} />
+          </div>
+          <PathsCard insights={insights} />
         </div>
-        <PathsCard insights={insights} />
       </div>
     </Layout>,
   ));

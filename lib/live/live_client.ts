@@ -15,6 +15,12 @@ export type ConnectionState = "connecting" | "open" | "closed";
 
 /** The tab's live connection state. */
 export const connection = signal<ConnectionState>("connecting");
+/** How a page names each connection state. */
+export const CONNECTION_LABEL: Record<ConnectionState, string> = {
+  connecting: "Connecting…",
+  open: "Live",
+  closed: "Offline",
+};
 /** When the last live message arrived (ISO), or the page's last sync time. */
 export const lastSyncedAt = signal<string | null>(null);
 /** The student's overall progress, kept current by `progress_update`. */
@@ -30,12 +36,17 @@ export const learningPaths = signal<PathProgressSummary[] | null>(null);
 /** What weighted progress reads of each activity updated since the page loaded, by activity id. */
 export const activityFacts = signal<Record<string, ActivityFacts>>({});
 
+/** Achievements earned since the page loaded, oldest first. */
+export const awardsEarned = signal<Award[]>([]);
+
 /** A short-lived notice shown to the student (e.g. an achievement just earned). */
 export interface Toast {
   id: string;
   kind: "achievement" | "warning";
   title: string;
   body: string;
+  /** Where the toast leads (e.g. the achievement on the achievements page). */
+  href?: string;
 }
 
 /** Notices currently shown, oldest first. */
@@ -44,13 +55,16 @@ export const toasts = signal<Toast[]>([]);
 /** How long a toast stays on screen. */
 export const TOAST_MS = 8000;
 
+/** Takes a toast off the screen. */
+export function dismissToast(id: string): void {
+  toasts.value = toasts.value.filter((t) => t.id !== id);
+}
+
 /** Shows a toast for `TOAST_MS` (once per id). */
 export function showToast(toast: Toast): void {
   if (toasts.value.some((t) => t.id === toast.id)) return;
   toasts.value = [...toasts.value, toast];
-  setTimeout(() => {
-    toasts.value = toasts.value.filter((t) => t.id !== toast.id);
-  }, TOAST_MS);
+  setTimeout(() => dismissToast(toast.id), TOAST_MS);
 }
 
 /** Conflicts that need the student, announced live since the page loaded, newest first. */
@@ -162,11 +176,15 @@ export function connectLive(initial: {
   };
   source.addEventListener("achievement_earned", (event) => {
     const award = JSON.parse((event as MessageEvent).data) as Award;
+    if (!awardsEarned.value.some((a) => a.achievementId === award.achievementId)) {
+      awardsEarned.value = [...awardsEarned.value, award];
+    }
     showToast({
       id: `achievement-${award.achievementId}`,
       kind: "achievement",
       title: `Achievement unlocked: ${award.title}`,
       body: award.description,
+      href: `/achievements#achievement-${encodeURIComponent(award.achievementId)}`,
     });
     // The toast region (role="status") announces it; the progress announcement stays as it was.
   });

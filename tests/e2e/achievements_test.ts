@@ -9,6 +9,7 @@ import {
   signInAs,
   uniqueUsername,
   waitForLive,
+  waitForTestIdText,
   withDashboard,
 } from "./harness.ts";
 import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
@@ -83,6 +84,59 @@ Deno.test("on any signed-in page, an achievement toast and the conflicts badge a
     assert.match(await badge.textContent() ?? "", /^1/);
     await assertSameDocument(page);
     await maybeScreenshot(page, "live-nav");
+    assert.deepEqual(errors, []);
+  });
+});
+
+Deno.test("on the achievements page the count and the badge change live; the toast links to it and can be dismissed", async () => {
+  await withDashboard(async (server, page, errors) => {
+    const student = await registerViaApi(
+      server,
+      uniqueUsername("achlive"),
+      "correct horse battery",
+    );
+    const token = await scriptToken(server, student);
+    await signInAs(page, server, student);
+    await page.goto("/achievements");
+    await page.locator('[data-island="live_parts"][data-island-hydrated]').waitFor({
+      state: "attached",
+    });
+    await waitForLive(page);
+    await markDocument(page);
+    const summary = page.getByTestId("achievements-summary");
+    const before = await summary.textContent() ?? "";
+    assert.match(before, /^0 of \d+ earned/);
+    const total = /of (\d+)/.exec(before)![1];
+
+    const posted = await api(server, "/api/progress-sync/events", {
+      token,
+      json: videoCompleted("intro", { timeSpent: 9 }),
+    });
+    assert.equal(posted.status, 202);
+    await posted.body?.cancel();
+
+    await waitForTestIdText(page, "achievements-summary", new RegExp(`^1 of ${total} earned`));
+    await page.locator(
+      '[data-testid="earned-achievements"] [data-achievement-id="first-completion"][data-earned="true"]',
+    ).waitFor({ timeout: 5_000 });
+    assert.equal(
+      await page.locator(
+        '[data-testid="locked-achievements"] [data-achievement-id="first-completion"]',
+      )
+        .count(),
+      0,
+      "the badge left the locked list",
+    );
+    await assertSameDocument(page);
+
+    const toast = page.locator('[data-toast-id="achievement-first-completion"]');
+    await toast.waitFor();
+    assert.equal(
+      await toast.getByRole("link").getAttribute("href"),
+      "/achievements#achievement-first-completion",
+    );
+    await toast.getByTestId("toast-dismiss").click();
+    await toast.waitFor({ state: "detached", timeout: 2_000 });
     assert.deepEqual(errors, []);
   });
 });

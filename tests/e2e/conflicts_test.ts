@@ -10,6 +10,7 @@ import {
   waitForLive,
   withDashboard,
 } from "./harness.ts";
+import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
 
 const PASSWORD = "correct horse battery";
 
@@ -155,6 +156,41 @@ Deno.test("a conflicting report raises a conflict the student sees live and reso
       await page.locator('[data-item-id="todo-async"]').getAttribute("data-status"),
       "in_progress",
     );
+    assert.deepEqual(errors, []);
+  });
+});
+
+Deno.test("a system repeating a report is merged quietly: kept in the records, not listed for the student", async () => {
+  await withDashboard(async (server, page, errors) => {
+    const student = await registerViaApi(server, uniqueUsername("repeat"), PASSWORD);
+    const { token } = await (await api(server, "/api/tokens", {
+      cookie: student.cookie,
+      json: { name: "player", scopes: ["events:write", "progress:read"] },
+    })).json();
+    const timestamp = new Date(Date.now() - 60_000).toISOString();
+    for (const id of ["repeat-1", "repeat-2"]) {
+      const posted = await api(server, "/api/progress-sync/events?wait=true", {
+        token,
+        json: videoCompleted("repeat-video", { id, timestamp, timeSpent: 5 }),
+      });
+      assert.equal(posted.status, 200);
+      await posted.body?.cancel();
+    }
+    const recorded = await (await api(server, "/api/progress-sync/conflicts?status=all", {
+      token,
+    })).json();
+    assert.equal(recorded.conflicts.length, 1, "the merge is on record");
+    assert.equal(recorded.conflicts[0].conflictType, "duplicate_event");
+    assert.equal(recorded.conflicts[0].resolution.resolvedBy, "auto");
+
+    await signInAs(page, server, student);
+    await page.goto("/conflicts");
+    assert.equal(await page.getByTestId("resolved-conflicts").count(), 0, "no row for it");
+    assert.match(
+      await page.getByTestId("merged-count").textContent() ?? "",
+      /1 repeated report was merged on their own/,
+    );
+    assert.equal(await page.getByTestId("no-history").textContent(), "Nothing here needed you.");
     assert.deepEqual(errors, []);
   });
 });
