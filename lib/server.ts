@@ -5,6 +5,7 @@ import { createProcessor, processMessage, type Processor } from "./processing/pr
 import { recordAudit } from "./audit/audit_log.ts";
 import { createDeliveryWorker, type DeliveryWorker } from "./webhooks/delivery_worker.ts";
 import { createSecretBox } from "./webhooks/secret_box.ts";
+import { withLockRetry } from "./kv_commit.ts";
 
 /** How often the local sweeper looks for stranded outbox entries. */
 export const SWEEP_INTERVAL_MS = 5000;
@@ -65,14 +66,17 @@ export function reportProcessingFailure(
   }).catch(() => {});
 }
 
-/** Opens KV at `kvPath` (creating its directory), `:memory:`, or the platform default when null. */
+/**
+ * Opens KV at `kvPath` (creating its directory), `:memory:`, or the platform default when null;
+ * every write through it retries `database is locked` (`withLockRetry`).
+ */
 export async function openKv(kvPath: string | null): Promise<Deno.Kv> {
-  if (kvPath === null) return await Deno.openKv();
+  if (kvPath === null) return withLockRetry(await Deno.openKv());
   if (kvPath !== ":memory:") {
     const dir = kvPath.replace(/[^/]*$/, "");
     if (dir) await Deno.mkdir(dir, { recursive: true });
   }
-  return await Deno.openKv(kvPath);
+  return withLockRetry(await Deno.openKv(kvPath));
 }
 
 /**
