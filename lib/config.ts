@@ -14,6 +14,8 @@ export interface Config {
   publicUrl: string | null;
   /** `SECRETS_KEY`: encrypts stored webhook secrets (32 bytes); null stores them plain. */
   secretsKey: Uint8Array | null;
+  /** `PROCESSING`: in a Worker on its own connection to the KV file, or in the serving thread. */
+  processing: "worker" | "inline";
 }
 
 /** True on Deno Deploy. */
@@ -25,15 +27,29 @@ function onDeployOf(env: (name: string) => string | undefined): boolean {
 export function readConfig(env: (name: string) => string | undefined): Config {
   const onDeploy = onDeployOf(env);
   const queues = env("KV_QUEUES")?.toLowerCase();
+  const kvPath = env("KV_PATH") || (onDeploy ? null : "./data/progress.sqlite");
   return {
     port: Number(env("PORT") ?? 8000),
-    kvPath: env("KV_PATH") || (onDeploy ? null : "./data/progress.sqlite"),
+    kvPath,
     adminToken: env("ADMIN_TOKEN") || null,
     queuesEnabled: queues === undefined ? !onDeploy : !["off", "false", "0"].includes(queues),
     demo: ["1", "true", "on"].includes(env("DEMO")?.toLowerCase() ?? ""),
     publicUrl: publicOrigin(env("PUBLIC_URL")),
     secretsKey: env("SECRETS_KEY") ? parseSecretsKey(env("SECRETS_KEY")!) : null,
+    processing: processingMode(env("PROCESSING"), kvPath),
   };
+}
+
+/**
+ * `PROCESSING` (`worker` or `inline`): a Worker needs a KV file it can open too, so `:memory:`
+ * and the platform's database (Deno Deploy, where isolates share the load) always process inline.
+ */
+function processingMode(value: string | undefined, kvPath: string | null): Config["processing"] {
+  const mode = value?.toLowerCase() || "worker";
+  if (mode !== "worker" && mode !== "inline") {
+    throw new Error(`PROCESSING must be "worker" or "inline", not "${value}"`);
+  }
+  return kvPath === null || kvPath === ":memory:" ? "inline" : mode;
 }
 
 /** Warnings to log once at startup: webhook secrets stored plain on Deno Deploy. */

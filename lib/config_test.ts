@@ -12,6 +12,7 @@ Deno.test("readConfig uses the documented defaults locally", () => {
     demo: false,
     publicUrl: null,
     secretsKey: null,
+    processing: "worker",
   });
 });
 
@@ -19,6 +20,17 @@ Deno.test("readConfig turns queues off and uses the managed KV on Deno Deploy", 
   const config = readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc" }));
   assert.equal(config.queuesEnabled, false);
   assert.equal(config.kvPath, null);
+});
+
+Deno.test("readConfig processes in a Worker only on a KV file, and PROCESSING=inline turns it off", () => {
+  assert.equal(readConfig(envOf({ KV_PATH: "/tmp/x.sqlite" })).processing, "worker");
+  assert.equal(readConfig(envOf({ PROCESSING: "inline" })).processing, "inline");
+  assert.equal(
+    readConfig(envOf({ PROCESSING: "worker", KV_PATH: ":memory:" })).processing,
+    "inline",
+  );
+  assert.equal(readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc" })).processing, "inline");
+  assert.throws(() => readConfig(envOf({ PROCESSING: "threads" })), /PROCESSING/);
 });
 
 Deno.test("readConfig honours KV_QUEUES, KV_PATH, PORT, ADMIN_TOKEN and DEMO", () => {
@@ -37,6 +49,7 @@ Deno.test("readConfig honours KV_QUEUES, KV_PATH, PORT, ADMIN_TOKEN and DEMO", (
     demo: true,
     publicUrl: null,
     secretsKey: null,
+    processing: "inline",
   });
 });
 

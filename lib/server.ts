@@ -6,6 +6,7 @@ import { recordAudit } from "./audit/audit_log.ts";
 import { createDeliveryWorker, type DeliveryWorker } from "./webhooks/delivery_worker.ts";
 import { createSecretBox } from "./webhooks/secret_box.ts";
 import { withLockRetry } from "./kv_commit.ts";
+import { createWorkerProcessor } from "./processing/worker_processor.ts";
 
 /** How often the local sweeper looks for stranded outbox entries. */
 export const SWEEP_INTERVAL_MS = 5000;
@@ -31,7 +32,7 @@ export const RETRY_BACKOFF_MS = [1000, 5000, 15000, 60000];
 export function createServiceProcessor(
   kv: Deno.Kv,
   config: Pick<Config, "queuesEnabled">,
-  options: { deliveries?: DeliveryWorker } = {},
+  options: { deliveries?: Pick<DeliveryWorker, "wake"> } = {},
 ): Processor {
   return createProcessor(kv, {
     onError: (userIds, error) => reportProcessingFailure(kv, userIds, error),
@@ -80,12 +81,15 @@ export async function openKv(kvPath: string | null): Promise<Deno.Kv> {
 }
 
 /**
- * Starts the service on an open KV: the processor with its triggers (in-process after each
- * commit, `kv.listenQueue` when queues are enabled, a sweeper timer) and the HTTP server.
+ * Starts the service on an open KV: the processor (in a Worker on its own connection to the KV
+ * file when `config.processing` is `worker`, else in this thread) with its triggers (right after
+ * each commit, `kv.listenQueue` when queues are enabled, a sweeper timer) and the HTTP server.
  */
 export function startService(
   kv: Deno.Kv,
-  config: Pick<Config, "port" | "adminToken" | "queuesEnabled" | "publicUrl" | "secretsKey">,
+  config:
+    & Pick<Config, "port" | "adminToken" | "queuesEnabled" | "publicUrl" | "secretsKey">
+    & Partial<Pick<Config, "kvPath" | "processing">>,
   options: {
     hostname?: string;
     onListen?: (addr: Deno.NetAddr) => void;
@@ -94,7 +98,15 @@ export function startService(
 ): RunningService {
   const secretBox = createSecretBox(config.secretsKey);
   const deliveries = createDeliveryWorker(kv, { secretBox });
-  const processor = createServiceProcessor(kv, config, { deliveries });
+  const inline = createServiceProcessor(kv, config, { deliveries });
+  const worker = config.processing === "worker" && config.kvPath
+    ? createWorkerProcessor(config.kvPath, {
+      fallback: inline,
+      queuesEnabled: config.queuesEnabled,
+      onDeliveriesQueued: () => deliveries.wake(),
+    })
+    : null;
+  const processor = worker ?? inline;
   if (config.queuesEnabled) kv.listenQueue((message) => processor.handleMessage(message));
   const sweeper = setInterval(() => {
     processor.sweep().catch((error) => console.error("Outbox sweep failed:", error));
@@ -125,6 +137,7 @@ export function startService(
       clearInterval(sweeper);
       await server.shutdown();
       await processor.idle();
+      worker?.close();
       await deliveries.close();
       kv.close();
     },
