@@ -19,7 +19,7 @@ export interface Config {
 }
 
 /** True on Deno Deploy. */
-function onDeployOf(env: (name: string) => string | undefined): boolean {
+export function onDeployOf(env: (name: string) => string | undefined): boolean {
   return env("DENO_DEPLOYMENT_ID") !== undefined;
 }
 
@@ -27,6 +27,12 @@ function onDeployOf(env: (name: string) => string | undefined): boolean {
 export function readConfig(env: (name: string) => string | undefined): Config {
   const onDeploy = onDeployOf(env);
   const queues = env("KV_QUEUES")?.toLowerCase();
+  if (onDeploy && env("KV_PATH")) {
+    throw new Error(
+      "KV_PATH is set, but on Deno Deploy it would give each instance a store of its own that " +
+        "no other instance sees: unset KV_PATH and attach a KV database to the app instead",
+    );
+  }
   const kvPath = env("KV_PATH") || (onDeploy ? null : "./data/progress.sqlite");
   return {
     port: Number(env("PORT") ?? 8000),
@@ -52,17 +58,25 @@ function processingMode(value: string | undefined, kvPath: string | null): Confi
   return kvPath === null || kvPath === ":memory:" ? "inline" : mode;
 }
 
-/** Warnings to log once at startup: webhook secrets stored plain on Deno Deploy. */
+/** Warnings to log once at startup: no `ADMIN_TOKEN`; webhook secrets stored plain on Deno Deploy. */
 export function startupWarnings(
-  config: Pick<Config, "secretsKey">,
+  config: Pick<Config, "secretsKey" | "adminToken">,
   env: (name: string) => string | undefined,
 ): string[] {
-  return onDeployOf(env) && config.secretsKey === null
-    ? [
+  const warnings: string[] = [];
+  if (config.adminToken === null) {
+    warnings.push(
+      "ADMIN_TOKEN is not set: the health report, repair, webhooks and the admin console " +
+        "cannot be reached (set it to a long random secret)",
+    );
+  }
+  if (onDeployOf(env) && config.secretsKey === null) {
+    warnings.push(
       "SECRETS_KEY is not set: webhook signing secrets are stored in KV unencrypted " +
-      "(set it to the base64 of 32 random bytes to encrypt them)",
-    ]
-    : [];
+        "(set it to the base64 of 32 random bytes to encrypt them)",
+    );
+  }
+  return warnings;
 }
 
 /** `PUBLIC_URL` as an origin (`https://host[:port]`); throws on anything but an http(s) URL. */

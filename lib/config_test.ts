@@ -76,8 +76,31 @@ Deno.test("readConfig reads SECRETS_KEY as 32 bytes and refuses a malformed one 
 
 Deno.test("startupWarnings warns once on Deno Deploy without SECRETS_KEY, and nowhere else", () => {
   const deploy = envOf({ DENO_DEPLOYMENT_ID: "abc" });
-  assert.equal(startupWarnings({ secretsKey: null }, deploy).length, 1);
-  assert.match(startupWarnings({ secretsKey: null }, deploy)[0]!, /SECRETS_KEY is not set/);
-  assert.deepEqual(startupWarnings({ secretsKey: new Uint8Array(32) }, deploy), []);
-  assert.deepEqual(startupWarnings({ secretsKey: null }, envOf({})), []);
+  const admin = { adminToken: "secret" };
+  assert.equal(startupWarnings({ secretsKey: null, ...admin }, deploy).length, 1);
+  assert.match(
+    startupWarnings({ secretsKey: null, ...admin }, deploy)[0]!,
+    /SECRETS_KEY is not set/,
+  );
+  assert.deepEqual(startupWarnings({ secretsKey: new Uint8Array(32), ...admin }, deploy), []);
+  assert.deepEqual(startupWarnings({ secretsKey: null, ...admin }, envOf({})), []);
+});
+
+Deno.test("startupWarnings names ADMIN_TOKEN when it is missing, locally and on Deno Deploy", () => {
+  for (const env of [envOf({}), envOf({ DENO_DEPLOYMENT_ID: "abc" })]) {
+    const warnings = startupWarnings({ secretsKey: new Uint8Array(32), adminToken: null }, env);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /ADMIN_TOKEN is not set/);
+  }
+});
+
+Deno.test("readConfig refuses KV_PATH on Deno Deploy, naming it", () => {
+  assert.throws(
+    () => readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc", KV_PATH: "./data/kv.sqlite" })),
+    /KV_PATH is set/,
+  );
+  assert.throws(
+    () => readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc", KV_PATH: ":memory:" })),
+    /KV_PATH/,
+  );
 });

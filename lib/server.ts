@@ -18,9 +18,14 @@ export interface RunningService {
   processor: Processor;
   /** Sends webhook deliveries. */
   deliveries: DeliveryWorker;
-  /** Stops serving, processing and closes KV. */
+  /** Stops serving (live streams told to reconnect), lets in-flight work finish, closes KV. */
   close(): Promise<void>;
 }
+
+/** How long `close()` lets open requests finish (live streams end at once) before it moves on. */
+export const SHUTDOWN_GRACE_MS = 2000;
+/** The process exits this long after SIGINT/SIGTERM at the latest (Deno Deploy kills after 5 s). */
+export const SHUTDOWN_DEADLINE_MS = 3500;
 
 /** Delays of the KV queue's retries of failed processing. */
 export const RETRY_BACKOFF_MS = [1000, 5000, 15000, 60000];
@@ -113,6 +118,7 @@ export function startService(
     deliveries.wake();
   }, SWEEP_INTERVAL_MS);
   deliveries.wake();
+  const shutdown = new AbortController();
   const app = createApp({
     kv,
     processor,
@@ -122,6 +128,7 @@ export function startService(
     secretBox,
     signInHint: options.signInHint ?? null,
     publicUrl: config.publicUrl,
+    shutdown: shutdown.signal,
   });
   const server = Deno.serve({
     port: config.port,
@@ -135,7 +142,14 @@ export function startService(
     deliveries,
     async close() {
       clearInterval(sweeper);
-      await server.shutdown();
+      // Live streams send `retry:` and end; requests in flight (and their commits) finish.
+      shutdown.abort();
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        server.shutdown(),
+        new Promise((resolve) => grace = setTimeout(resolve, SHUTDOWN_GRACE_MS)),
+      ]);
+      clearTimeout(grace);
       await processor.idle();
       worker?.close();
       await deliveries.close();

@@ -18,6 +18,8 @@ export interface AppDeps {
   signInHint?: string | null;
   /** Configured public origin for absolute links (`PUBLIC_URL`); absent: the request's own origin. */
   publicUrl?: string | null;
+  /** Aborts when the server shuts down: live streams tell clients to reconnect and end. */
+  shutdown?: AbortSignal;
 }
 
 /** Hono environment: the deps and the authenticated caller. */

@@ -9,6 +9,8 @@ import {
 
 /** Interval of the `: ping` comment that keeps proxies from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
+/** Reconnection delay sent to clients when the server shuts down (`retry:`). */
+export const SHUTDOWN_RETRY_MS = 2000;
 /** Most live messages read from KV at a time. */
 const PAGE_SIZE = 1000;
 
@@ -17,12 +19,13 @@ const PAGE_SIZE = 1000;
  * `lastEventId` first (every kept one for `LIVE_START`; only new ones when it is absent or
  * unknown), then each new one
  * as the wake-up marker changes. Each frame's `id` resumes the stream via `Last-Event-ID`.
+ * When `shutdown` aborts, the client is told to reconnect (`retry:`) and the stream ends.
  */
 export async function streamNotifications(
   stream: SSEStreamingApi,
   kv: Deno.Kv,
   userId: string,
-  options: { lastEventId?: string | null; heartbeatMs?: number } = {},
+  options: { lastEventId?: string | null; heartbeatMs?: number; shutdown?: AbortSignal } = {},
 ): Promise<void> {
   const requested = options.lastEventId ?? null;
   let cursor = requested === LIVE_START
@@ -34,9 +37,10 @@ export async function streamNotifications(
   const heartbeat = setInterval(() => {
     stream.write(": ping\n\n").catch(() => changes.cancel());
   }, options.heartbeatMs ?? HEARTBEAT_MS);
-  stream.onAbort(() => {
-    changes.cancel().catch(() => {});
-  });
+  const stop = () => changes.cancel().catch(() => {});
+  stream.onAbort(stop);
+  options.shutdown?.addEventListener("abort", stop);
+  if (options.shutdown?.aborted) stop();
   try {
     await stream.write(": connected\n\n");
     while (!stream.aborted && !stream.closed) {
@@ -56,8 +60,12 @@ export async function streamNotifications(
         }
       } while (page.length >= PAGE_SIZE && !stream.aborted);
     }
+    if (options.shutdown?.aborted && !stream.aborted) {
+      await stream.write(`retry: ${SHUTDOWN_RETRY_MS}\n\n`);
+    }
   } finally {
     clearInterval(heartbeat);
+    options.shutdown?.removeEventListener("abort", stop);
     await changes.cancel().catch(() => {});
   }
 }

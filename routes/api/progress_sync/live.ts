@@ -13,7 +13,11 @@ export const liveRoutes = new Hono<AppEnv>()
     const lastEventId = c.req.header("last-event-id") ?? c.req.query("lastEventId") ?? null;
     const response = streamSSE(
       c,
-      (stream) => streamNotifications(stream, c.get("deps").kv, userId, { lastEventId }),
+      (stream) =>
+        streamNotifications(stream, c.get("deps").kv, userId, {
+          lastEventId,
+          shutdown: c.get("deps").shutdown,
+        }),
     );
     response.headers.set("Cache-Control", "no-cache, no-transform");
     response.headers.set("X-Accel-Buffering", "no");
