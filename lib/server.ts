@@ -18,6 +18,8 @@ export interface RunningService {
   processor: Processor;
   /** Sends webhook deliveries. */
   deliveries: DeliveryWorker;
+  /** Where processing runs once started (the Worker loads in the background; until then: inline). */
+  processing: Promise<"worker" | "inline">;
   /** Stops serving (live streams told to reconnect), lets in-flight work finish, closes KV. */
   close(): Promise<void>;
 }
@@ -140,6 +142,7 @@ export function startService(
     kv,
     processor,
     deliveries,
+    processing: worker?.started ?? Promise.resolve("inline"),
     async close() {
       clearInterval(sweeper);
       // Live streams send `retry:` and end; requests in flight (and their commits) finish.

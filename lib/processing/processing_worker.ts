@@ -24,7 +24,10 @@ self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
   const request = message.data;
   if (request.kind === "start") {
     processor = start(request.kvPath, request.queuesEnabled);
-    processor.catch((error) => reply({ kind: "failed", error: String(error) }));
+    processor.then(
+      () => reply({ kind: "started" }),
+      (error) => reply({ kind: "failed", error: String(error) }),
+    );
     return;
   }
   const running = await processor!.catch(() => null);

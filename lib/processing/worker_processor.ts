@@ -7,11 +7,12 @@ export type WorkerRequest =
 
 /**
  * The processing Worker's messages: ready for requests (messages sent to a Worker before its
- * module has loaded can be lost), its start failed, a call's outcome with its processor's figures, or a wake-up
+ * module has loaded can be lost), its processor started or failed to (opening KV), a call's outcome with its processor's figures, or a wake-up
  * for webhook deliveries.
  */
 export type WorkerReply =
   | { kind: "ready" }
+  | { kind: "started" }
   | { kind: "failed"; error: string }
   | { kind: "done"; id: number; value?: unknown; error?: string; stats: ProcessorStats }
   | { kind: "deliveries" };
@@ -38,23 +39,26 @@ export function callProcessor(
 /**
  * A `Processor` that runs in a Deno Worker on its own connection to the KV file at `kvPath`,
  * keeping processing off the thread that serves HTTP and live streams (which wake on the
- * Worker's commits through `kv.watch`). Should the Worker fail, every call in flight and all
- * later ones go to `fallback`, the in-process processor.
+ * Worker's commits through `kv.watch`). Until the Worker has started, and for good should it
+ * fail (every call in flight included), calls go to `fallback`, the in-process processor; the
+ * two never apply an event twice (each processing commit checks the student's summary).
  */
 export function createWorkerProcessor(
   kvPath: string,
   options: { fallback: Processor; queuesEnabled: boolean; onDeliveriesQueued?: () => void },
-): Processor & { close(): void } {
+): Processor & {
+  /** Where calls go once the Worker has started (`inline` if it failed); until then, in-process. */
+  started: Promise<"worker" | "inline">;
+  close(): void;
+} {
   const { fallback } = options;
   const calls = new Map<number, Call>();
   const idleWaiters: (() => void)[] = [];
   let nextId = 0;
-  /** Requests held until the Worker says it is ready. */
-  let backlog: WorkerRequest[] | null = [{
-    kind: "start",
-    kvPath,
-    queuesEnabled: options.queuesEnabled,
-  }];
+  /** False until the Worker's processor has started: calls made before then run in-process. */
+  let ready = false;
+  let markStarted: (where: "worker" | "inline") => void = () => {};
+  const started = new Promise<"worker" | "inline">((resolve) => markStarted = resolve);
   let stats: ProcessorStats = fallback.stats();
   let worker: Worker | null = new Worker(new URL("./processing_worker.ts", import.meta.url), {
     type: "module",
@@ -73,6 +77,7 @@ export function createWorkerProcessor(
     console.error("Processing Worker failed; processing in the main thread from now on:", reason);
     worker.terminate();
     worker = null;
+    markStarted("inline");
     for (const [id, call] of calls) {
       callProcessor(fallback, call).then(call.resolve, call.reject).finally(() => settled(id));
     }
@@ -83,9 +88,11 @@ export function createWorkerProcessor(
     if (reply.kind === "deliveries") return options.onDeliveriesQueued?.();
     if (reply.kind === "failed") return failOver(reply.error);
     if (reply.kind === "ready") {
-      for (const request of backlog ?? []) worker?.postMessage(request);
-      backlog = null;
-      return;
+      return worker?.postMessage({ kind: "start", kvPath, queuesEnabled: options.queuesEnabled });
+    }
+    if (reply.kind === "started") {
+      ready = true;
+      return markStarted("worker");
     }
     stats = reply.stats;
     const call = settled(reply.id);
@@ -98,14 +105,12 @@ export function createWorkerProcessor(
   };
 
   function call<T>(method: Call["method"], arg: unknown): Promise<T> {
-    if (!worker) return callProcessor(fallback, { method, arg }) as Promise<T>;
+    if (!worker || !ready) return callProcessor(fallback, { method, arg }) as Promise<T>;
     const id = nextId++;
     const promise = new Promise<T>((resolve, reject) => {
       calls.set(id, { method, arg, resolve: resolve as (value: unknown) => void, reject });
     });
-    const request: WorkerRequest = { kind: "call", id, method, arg };
-    if (backlog) backlog.push(request);
-    else worker.postMessage(request);
+    worker.postMessage({ kind: "call", id, method, arg } satisfies WorkerRequest);
     return promise;
   }
 
@@ -123,6 +128,7 @@ export function createWorkerProcessor(
       if (calls.size > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
       await fallback.idle();
     },
+    started,
     close() {
       worker?.terminate();
       worker = null;

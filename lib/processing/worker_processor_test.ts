@@ -38,6 +38,7 @@ Deno.test("PROCESSING=worker: ?wait=true answers from the Worker's commit and th
   }, { hostname: "127.0.0.1" });
   const base = `http://127.0.0.1:${service.server.addr.port}/api/progress-sync`;
   try {
+    assert.equal(await service.processing, "worker");
     const user = await createUser(kv, { username: "worker", passwordHash: "unusable" });
     const { secret } = await createApiToken(kv, {
       ownerId: user!.userId,
@@ -87,6 +88,7 @@ Deno.test("a Worker that cannot start hands every call to the in-process process
       contentHash: "h",
     } as StoredEvent;
     await appendEvents(kv, [event]);
+    assert.equal(await processor.started, "inline");
     await processor.schedule("u1");
     assert.equal(await countPendingEvents(kv, "u1"), 0);
     assert.equal(await processor.sweep({ olderThanMs: 0 }), 0);

@@ -12,9 +12,10 @@ export interface RoundTripCount {
  * `kv` with every call counted. A call that starts while another is in flight shares its round
  * trip (they overlap); one that starts when none is in flight waits for a new one — so
  * `sequential` is the length of the chain of KV waits a run makes, what a remote KV (Deno
- * Deploy: 10–90 ms each) multiplies.
+ * Deploy: 10–90 ms each) multiplies. `latencyMs` delays each call as a remote KV would, so calls
+ * overlap as they would there (a local KV answers before the next call has started).
  */
-export function countRoundTrips(kv: Deno.Kv): {
+export function countRoundTrips(kv: Deno.Kv, options: { latencyMs?: number } = {}): {
   kv: Deno.Kv;
   count(): RoundTripCount;
   reset(): void;
@@ -32,9 +33,11 @@ export function countRoundTrips(kv: Deno.Kv): {
       ended = true;
     };
   }
+  const latency = () => new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 0));
   async function track<T>(method: string, call: () => Promise<T>): Promise<T> {
     const end = begin(method);
     try {
+      if (options.latencyMs) await latency();
       return await call();
     } finally {
       end();
@@ -43,6 +46,7 @@ export function countRoundTrips(kv: Deno.Kv): {
   async function* trackList<T>(list: Deno.KvListIterator<T>): AsyncGenerator<Deno.KvEntry<T>> {
     const end = begin("list");
     try {
+      if (options.latencyMs) await latency();
       yield* list;
     } finally {
       end();
