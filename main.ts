@@ -29,6 +29,13 @@ const running = startService(kv, config, {
   onListen: ({ port }) => console.log(`Progress Sync listening on http://localhost:${port}/`),
 });
 service = running;
+running.processing.then((where) =>
+  console.log(
+    where === "worker"
+      ? "Processing in a Worker on its own KV connection (PROCESSING=inline to turn it off)"
+      : "Processing in the serving thread",
+  )
+);
 
 // SIGINT/SIGTERM (Deno Deploy: SIGINT, SIGKILL 5 s later): live streams are told to reconnect,
 // work in flight finishes, and the process exits within SHUTDOWN_DEADLINE_MS whatever hangs.

@@ -180,7 +180,7 @@ async function planUser(
   // makes the commit fail and re-plan (a racing processor committed). The outbox is read in the
   // same round trip: an entry a racing processor applied meanwhile has a result by the time the
   // results are read below, so it is only deleted, never applied twice.
-  const [[summaryEntry, itemsVersion, factsEntry, user], outbox] = await Promise.all([
+  const firstReads = [
     shared.reader.getMany<unknown>([
       summaryKey(userId),
       itemsVersionKey(userId),
@@ -188,7 +188,10 @@ async function planUser(
       userKey(userId),
     ]),
     listOutbox(kv, userId, limit + 1),
-  ]);
+  ] as const;
+  // Neither read is left in flight when the other fails.
+  await Promise.allSettled(firstReads);
+  const [[summaryEntry, itemsVersion, factsEntry, user], outbox] = await Promise.all(firstReads);
   if (outbox.length === 0) return null;
   // The student's items, read while the events are (they depend on the items version only).
   const items = itemsOfUser(kv, userId, itemsVersion!.versionstamp);
