@@ -18,13 +18,15 @@ export interface Config {
   trustProxy: boolean;
   /** `WEBHOOK_ALLOW_PRIVATE=1`: allow webhook endpoints on loopback and private addresses (development). */
   webhookAllowPrivate: boolean;
+  /** `PROCESSING`: in a Worker on its own connection to the KV file, or in the serving thread. */
+  processing: "worker" | "inline";
 }
 
 const isOn = (value: string | undefined) =>
   ["1", "true", "on"].includes(value?.toLowerCase() ?? "");
 
 /** True on Deno Deploy. */
-function onDeployOf(env: (name: string) => string | undefined): boolean {
+export function onDeployOf(env: (name: string) => string | undefined): boolean {
   return env("DENO_DEPLOYMENT_ID") !== undefined;
 }
 
@@ -32,9 +34,16 @@ function onDeployOf(env: (name: string) => string | undefined): boolean {
 export function readConfig(env: (name: string) => string | undefined): Config {
   const onDeploy = onDeployOf(env);
   const queues = env("KV_QUEUES")?.toLowerCase();
+  if (onDeploy && env("KV_PATH")) {
+    throw new Error(
+      "KV_PATH is set, but on Deno Deploy it would give each instance a store of its own that " +
+        "no other instance sees: unset KV_PATH and attach a KV database to the app instead",
+    );
+  }
+  const kvPath = env("KV_PATH") || (onDeploy ? null : "./data/progress.sqlite");
   return {
     port: Number(env("PORT") ?? 8000),
-    kvPath: env("KV_PATH") || (onDeploy ? null : "./data/progress.sqlite"),
+    kvPath,
     adminToken: env("ADMIN_TOKEN") || null,
     queuesEnabled: queues === undefined ? !onDeploy : !["off", "false", "0"].includes(queues),
     demo: isOn(env("DEMO")),
@@ -42,18 +51,37 @@ export function readConfig(env: (name: string) => string | undefined): Config {
     secretsKey: env("SECRETS_KEY") ? parseSecretsKey(env("SECRETS_KEY")!) : null,
     trustProxy: isOn(env("TRUST_PROXY")),
     webhookAllowPrivate: isOn(env("WEBHOOK_ALLOW_PRIVATE")),
+    processing: processingMode(env("PROCESSING"), kvPath),
   };
 }
 
 /**
- * Warnings to log once at startup: webhook secrets stored plain on Deno Deploy; no `PUBLIC_URL`
- * (links and cookies then follow the request); private webhook addresses allowed.
+ * `PROCESSING` (`worker` or `inline`): a Worker needs a KV file it can open too, so `:memory:`
+ * and the platform's database (Deno Deploy, where isolates share the load) always process inline.
+ */
+function processingMode(value: string | undefined, kvPath: string | null): Config["processing"] {
+  const mode = value?.toLowerCase() || "worker";
+  if (mode !== "worker" && mode !== "inline") {
+    throw new Error(`PROCESSING must be "worker" or "inline", not "${value}"`);
+  }
+  return kvPath === null || kvPath === ":memory:" ? "inline" : mode;
+}
+
+/**
+ * Warnings to log once at startup: no `ADMIN_TOKEN`; webhook secrets stored plain on Deno Deploy;
+ * no `PUBLIC_URL` (links and cookies then follow the request); private webhook addresses allowed.
  */
 export function startupWarnings(
-  config: Pick<Config, "secretsKey" | "publicUrl" | "webhookAllowPrivate">,
+  config: Pick<Config, "secretsKey" | "adminToken" | "publicUrl" | "webhookAllowPrivate">,
   env: (name: string) => string | undefined,
 ): string[] {
   const warnings: string[] = [];
+  if (config.adminToken === null) {
+    warnings.push(
+      "ADMIN_TOKEN is not set: the health report, repair, webhooks and the admin console " +
+        "cannot be reached (set it to a long random secret)",
+    );
+  }
   if (onDeployOf(env) && config.secretsKey === null) {
     warnings.push(
       "SECRETS_KEY is not set: webhook signing secrets are stored in KV unencrypted " +

@@ -14,6 +14,7 @@ Deno.test("readConfig uses the documented defaults locally", () => {
     secretsKey: null,
     trustProxy: false,
     webhookAllowPrivate: false,
+    processing: "worker",
   });
 });
 
@@ -21,6 +22,17 @@ Deno.test("readConfig turns queues off and uses the managed KV on Deno Deploy", 
   const config = readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc", PUBLIC_URL: "https://p.example" }));
   assert.equal(config.queuesEnabled, false);
   assert.equal(config.kvPath, null);
+});
+
+Deno.test("readConfig processes in a Worker only on a KV file, and PROCESSING=inline turns it off", () => {
+  assert.equal(readConfig(envOf({ KV_PATH: "/tmp/x.sqlite" })).processing, "worker");
+  assert.equal(readConfig(envOf({ PROCESSING: "inline" })).processing, "inline");
+  assert.equal(
+    readConfig(envOf({ PROCESSING: "worker", KV_PATH: ":memory:" })).processing,
+    "inline",
+  );
+  assert.equal(readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc" })).processing, "inline");
+  assert.throws(() => readConfig(envOf({ PROCESSING: "threads" })), /PROCESSING/);
 });
 
 Deno.test("readConfig honours KV_QUEUES, KV_PATH, PORT, ADMIN_TOKEN and DEMO", () => {
@@ -41,6 +53,7 @@ Deno.test("readConfig honours KV_QUEUES, KV_PATH, PORT, ADMIN_TOKEN and DEMO", (
     secretsKey: null,
     trustProxy: false,
     webhookAllowPrivate: false,
+    processing: "inline",
   });
 });
 
@@ -67,7 +80,7 @@ Deno.test("readConfig reads SECRETS_KEY as 32 bytes and refuses a malformed one 
 
 Deno.test("startupWarnings warns on Deno Deploy without SECRETS_KEY, and nowhere else", () => {
   const deploy = envOf({ DENO_DEPLOYMENT_ID: "abc" });
-  const set = { publicUrl: "https://p.example", webhookAllowPrivate: false };
+  const set = { publicUrl: "https://p.example", webhookAllowPrivate: false, adminToken: "secret" };
   assert.equal(startupWarnings({ ...set, secretsKey: null }, deploy).length, 1);
   assert.match(startupWarnings({ ...set, secretsKey: null }, deploy)[0]!, /SECRETS_KEY is not set/);
   assert.deepEqual(startupWarnings({ ...set, secretsKey: new Uint8Array(32) }, deploy), []);
@@ -77,7 +90,7 @@ Deno.test("startupWarnings warns on Deno Deploy without SECRETS_KEY, and nowhere
 Deno.test("readConfig requires PUBLIC_URL on Deno Deploy; elsewhere its absence is warned", () => {
   assert.throws(() => readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc" })), /PUBLIC_URL must be set/);
   const warnings = startupWarnings(
-    { secretsKey: null, publicUrl: null, webhookAllowPrivate: true },
+    { secretsKey: null, publicUrl: null, webhookAllowPrivate: true, adminToken: "secret" },
     envOf({}),
   );
   assert.equal(warnings.length, 2);
@@ -89,4 +102,28 @@ Deno.test("readConfig reads TRUST_PROXY and WEBHOOK_ALLOW_PRIVATE", () => {
   const config = readConfig(envOf({ TRUST_PROXY: "1", WEBHOOK_ALLOW_PRIVATE: "true" }));
   assert.equal(config.trustProxy, true);
   assert.equal(config.webhookAllowPrivate, true);
+});
+
+Deno.test("startupWarnings names ADMIN_TOKEN when it is missing, locally and on Deno Deploy", () => {
+  for (const env of [envOf({}), envOf({ DENO_DEPLOYMENT_ID: "abc" })]) {
+    const warnings = startupWarnings({
+      secretsKey: new Uint8Array(32),
+      adminToken: null,
+      publicUrl: "https://p.example",
+      webhookAllowPrivate: false,
+    }, env);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /ADMIN_TOKEN is not set/);
+  }
+});
+
+Deno.test("readConfig refuses KV_PATH on Deno Deploy, naming it", () => {
+  assert.throws(
+    () => readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc", KV_PATH: "./data/kv.sqlite" })),
+    /KV_PATH is set/,
+  );
+  assert.throws(
+    () => readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc", KV_PATH: ":memory:" })),
+    /KV_PATH/,
+  );
 });

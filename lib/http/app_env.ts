@@ -31,6 +31,8 @@ export interface AppDeps {
   webhookAllowPrivate?: boolean;
   /** Checks webhook endpoint URLs (`createApp` makes it from `webhookAllowPrivate`). */
   webhookUrls: UrlPolicy;
+  /** Aborts when the server shuts down: live streams tell clients to reconnect and end. */
+  shutdown?: AbortSignal;
 }
 
 /** The deps `createApp` is given: the in-process counters are made when absent. */

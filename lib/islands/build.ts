@@ -410,6 +410,24 @@ export async function ensureIslandsBuilt(
   return manifest;
 }
 
+/**
+ * The islands as the server needs them at startup: on Deno Deploy only read (the deploy build
+ * step made them; nothing is rebuilt or written there), elsewhere rebuilt when stale.
+ */
+export async function islandsAtStartup(
+  options: IslandBuildOptions & { onDeploy: boolean },
+): Promise<IslandManifest> {
+  if (!options.onDeploy) return await ensureIslandsBuilt(options);
+  const manifest = readIslandManifest(options);
+  if (manifest === null) {
+    throw new Error(
+      "No built islands (static/islands/manifest.json): on Deno Deploy the build step " +
+        "(`deno task build`, deno.json's deploy.build) makes them",
+    );
+  }
+  return manifest;
+}
+
 if (import.meta.main) {
   const manifest = await buildIslands();
   console.log(

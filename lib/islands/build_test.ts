@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildIslands, discoverIslands, ensureIslandsBuilt, readIslandManifest } from "./build.ts";
+import {
+  buildIslands,
+  discoverIslands,
+  ensureIslandsBuilt,
+  islandsAtStartup,
+  readIslandManifest,
+} from "./build.ts";
 
 const FIXTURE = new URL("./testdata/islands/counter.tsx", import.meta.url);
 
@@ -120,6 +126,25 @@ Deno.test("ensureIslandsBuilt rebuilds when a source changes and not when it is 
     await Deno.utime(island, evenLater, evenLater);
     const changed = await ensureIslandsBuilt(options(dirs));
     assert.notEqual(changed.hash, first.hash);
+  });
+});
+
+Deno.test("islandsAtStartup on Deno Deploy only reads: a changed source is not rebuilt, none built fails", async () => {
+  await withProject(async (dirs) => {
+    await assert.rejects(
+      islandsAtStartup({ ...options(dirs), onDeploy: true }),
+      /No built islands/,
+    );
+    await assert.rejects(Deno.stat(dirs.outDir), Deno.errors.NotFound);
+    const island = join(dirs.islandsDir, "counter.tsx");
+    await Deno.copyFile(FIXTURE, island);
+    const built = await islandsAtStartup({ ...options(dirs), onDeploy: false });
+    await Deno.writeTextFile(island, "\n// changed\n", { append: true });
+    const later = new Date(Date.parse(built.builtAt) + 10_000);
+    await Deno.utime(island, later, later);
+    const manifestTime = (await Deno.stat(join(dirs.outDir, "manifest.json"))).mtime;
+    assert.deepEqual(await islandsAtStartup({ ...options(dirs), onDeploy: true }), built);
+    assert.deepEqual((await Deno.stat(join(dirs.outDir, "manifest.json"))).mtime, manifestTime);
   });
 });
 

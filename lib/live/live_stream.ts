@@ -11,6 +11,8 @@ import {
 export const HEARTBEAT_MS = 15_000;
 /** A stream ends after this long; the client reconnects with `Last-Event-ID` and misses nothing. */
 export const MAX_STREAM_LIFETIME_MS = 60 * 60 * 1000;
+/** Reconnection delay sent to clients when the server shuts down (`retry:`). */
+export const SHUTDOWN_RETRY_MS = 2000;
 /** Most live messages read from KV at a time. */
 const PAGE_SIZE = 1000;
 
@@ -20,7 +22,8 @@ const PAGE_SIZE = 1000;
  * unknown), then each new one
  * as the wake-up marker changes. Each frame's `id` resumes the stream via `Last-Event-ID`.
  * The stream ends once `alive` (asked at every wake-up and heartbeat) says the caller's
- * credential is gone, and after `maxLifetimeMs` in any case.
+ * credential is gone, and after `maxLifetimeMs` in any case. When `shutdown` aborts, the client
+ * is told to reconnect (`retry:`) and the stream ends.
  */
 export async function streamNotifications(
   stream: SSEStreamingApi,
@@ -31,6 +34,7 @@ export async function streamNotifications(
     heartbeatMs?: number;
     alive?: () => Promise<boolean>;
     maxLifetimeMs?: number;
+    shutdown?: AbortSignal;
   } = {},
 ): Promise<void> {
   const alive = options.alive ?? (() => Promise.resolve(true));
@@ -51,6 +55,8 @@ export async function streamNotifications(
   }, options.heartbeatMs ?? HEARTBEAT_MS);
   const lifetime = setTimeout(end, options.maxLifetimeMs ?? MAX_STREAM_LIFETIME_MS);
   stream.onAbort(end);
+  options.shutdown?.addEventListener("abort", end);
+  if (options.shutdown?.aborted) end();
   try {
     await stream.write(": connected\n\n");
     while (!stream.aborted && !stream.closed) {
@@ -70,9 +76,13 @@ export async function streamNotifications(
         }
       } while (page.length >= PAGE_SIZE && !stream.aborted);
     }
+    if (options.shutdown?.aborted && !stream.aborted) {
+      await stream.write(`retry: ${SHUTDOWN_RETRY_MS}\n\n`);
+    }
   } finally {
     clearInterval(heartbeat);
     clearTimeout(lifetime);
+    options.shutdown?.removeEventListener("abort", end);
     await end();
     await beat;
   }

@@ -30,7 +30,7 @@ import { itemsOfUser } from "../catalog/items_cache.ts";
 import { type CatalogSnapshot, catalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { User } from "../auth/account_store.ts";
 import { emptyFacts, type ProgressFacts } from "../achievements/facts.ts";
-import type { ItemState } from "../sync/propagation.ts";
+import type { ItemState, TrackedItem } from "../sync/propagation.ts";
 import { syncLinkedSystems, type SyncOutput, withSync } from "../sync/sync_step.ts";
 import { awardStep } from "../achievements/award_reads.ts";
 import { type AwardOutput, withAwards } from "../achievements/award_step.ts";
@@ -110,18 +110,29 @@ async function listActivityHistory(
   return (await getStoredEvents(kv, ids)).filter((e) => e !== undefined);
 }
 
+async function listOutbox(
+  kv: Deno.Kv,
+  userId: string,
+  limit: number,
+): Promise<Deno.KvEntry<OutboxEntry>[]> {
+  const outbox: Deno.KvEntry<OutboxEntry>[] = [];
+  for await (const entry of kv.list<OutboxEntry>({ prefix: outboxPrefix(userId) }, { limit })) {
+    outbox.push(entry);
+  }
+  return outbox;
+}
+
 /** Reads what the sync step needs about the items and paths linked to the changed activities, and runs it. */
 async function syncStep(
   kv: Deno.Kv,
   userId: string,
-  reads: { itemsVersion: string | null; catalog: CatalogSnapshot },
+  reads: { items: readonly TrackedItem[]; catalog: CatalogSnapshot },
   events: readonly StoredEvent[],
   before: ReadonlyMap<string, ActivityState>,
   after: ReadonlyMap<string, ActivityState>,
 ): Promise<SyncOutput> {
   const changed = [...after.keys()];
-  const { catalog } = reads;
-  const items = await itemsOfUser(kv, userId, reads.itemsVersion);
+  const { catalog, items } = reads;
   const pathIds = new Set(changed.flatMap((a) => catalog.pathIdsByActivity.get(a) ?? []));
   const paths = [...pathIds].map((id) => catalog.paths.get(id)!);
   const owned = items.filter((item) => item.activityIds.some((a) => after.has(a)));
@@ -147,10 +158,13 @@ async function syncStep(
   });
 }
 
-/** What one commit reads once for all its users (webhook endpoints, the catalog), and its reader. */
+/**
+ * What one commit reads once for all its users (webhook endpoints, the catalog; read while the
+ * users' own reads are in flight), and its reader.
+ */
 interface SharedReads {
-  endpoints: readonly WebhookEndpoint[];
-  catalog: CatalogSnapshot;
+  endpoints: Promise<readonly WebhookEndpoint[]>;
+  catalog: Promise<CatalogSnapshot>;
   /** Reads the users' keys together, 10 per `getMany`. */
   reader: BatchedReader;
 }
@@ -162,19 +176,26 @@ async function planUser(
   limit: number,
   shared: SharedReads,
 ): Promise<UserWork | null> {
-  // The summary is read first: the commit checks it, so everything read after it is either as
-  // of that version or makes the commit fail and re-plan (a racing processor committed).
-  const [summaryEntry, itemsVersion, factsEntry, user] = await shared.reader.getMany<unknown>([
-    summaryKey(userId),
-    itemsVersionKey(userId),
-    achievementFactsKey(userId),
-    userKey(userId),
-  ]);
-  const outbox: Deno.KvEntry<OutboxEntry>[] = [];
-  for await (
-    const entry of kv.list<OutboxEntry>({ prefix: outboxPrefix(userId) }, { limit: limit + 1 })
-  ) outbox.push(entry);
+  // The commit checks the summary, so everything read after it is either as of that version or
+  // makes the commit fail and re-plan (a racing processor committed). The outbox is read in the
+  // same round trip: an entry a racing processor applied meanwhile has a result by the time the
+  // results are read below, so it is only deleted, never applied twice.
+  const firstReads = [
+    shared.reader.getMany<unknown>([
+      summaryKey(userId),
+      itemsVersionKey(userId),
+      achievementFactsKey(userId),
+      userKey(userId),
+    ]),
+    listOutbox(kv, userId, limit + 1),
+  ] as const;
+  // Neither read is left in flight when the other fails.
+  await Promise.allSettled(firstReads);
+  const [[summaryEntry, itemsVersion, factsEntry, user], outbox] = await Promise.all(firstReads);
   if (outbox.length === 0) return null;
+  // The student's items, read while the events are (they depend on the items version only).
+  const items = itemsOfUser(kv, userId, itemsVersion!.versionstamp);
+  items.catch(() => {});
   const taken = outbox.slice(0, limit);
   const ids = taken.map((e) => [userId, e.value.eventId] as const);
   // An event already has a result once processed: a stray outbox entry for it is only deleted,
@@ -199,43 +220,49 @@ async function planUser(
   stateEntries.forEach((entry, i) => {
     if (entry.value) states.set(activityIds[i]!, entry.value);
   });
-  const histories = new Map<string, StoredEvent[]>();
-  for (const activityId of activitiesNeedingHistory(events, states)) {
-    histories.set(activityId, await listActivityHistory(kv, userId, activityId));
-  }
+  const needingHistory = [...activitiesNeedingHistory(events, states)];
+  const histories = new Map(
+    await Promise.all(
+      needingHistory.map(async (a) => [a, await listActivityHistory(kv, userId, a)] as const),
+    ),
+  );
   const summary = (summaryEntry!.value as ProgressSummary | null) ?? emptySummary(userId);
   // Conflict detection may append correction events, processed with the batch.
   const conflicts = await planConflicts(kv, userId, now, events, states, histories);
   const all = conflicts.events;
   const projected = project({ now, events: all, states, histories: conflicts.histories, summary });
+  const catalog = await shared.catalog;
   const sync = await syncStep(
     kv,
     userId,
-    { itemsVersion: itemsVersion!.versionstamp, catalog: shared.catalog },
+    { items: await items, catalog },
     all,
     states,
     projected.states,
   );
-  const awarded = await awardStep(
-    kv,
-    userId,
-    {
-      facts: (factsEntry!.value as ProgressFacts | null) ?? emptyFacts(),
-      timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
-      catalog: shared.catalog,
-      reader: shared.reader,
-    },
-    all,
-    sync.paths,
-    now,
-  );
-  const reached = await milestoneStep(kv, userId, shared.catalog, {
-    events: all,
-    states,
-    histories: conflicts.histories,
-    totals: summary.totals,
-    paths: sync.paths,
-  });
+  // Both read what they need independently of each other: one round trip for the two.
+  const [awarded, reached] = await Promise.all([
+    awardStep(
+      kv,
+      userId,
+      {
+        facts: (factsEntry!.value as ProgressFacts | null) ?? emptyFacts(),
+        timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
+        catalog,
+        reader: shared.reader,
+      },
+      all,
+      sync.paths,
+      now,
+    ),
+    milestoneStep(kv, userId, catalog, {
+      events: all,
+      states,
+      histories: conflicts.histories,
+      totals: summary.totals,
+      paths: sync.paths,
+    }),
+  ]);
   const output = withMilestones(
     withConflicts(withAwards(withSync(projected, sync), awarded.output), conflicts),
     reached,
@@ -253,7 +280,7 @@ async function planUser(
     sync,
     awards: awarded.output,
     conflicts,
-    deliveries: deliveriesFor(userId, output.messages, shared.endpoints, nowMs),
+    deliveries: deliveriesFor(userId, output.messages, await shared.endpoints, nowMs),
     nowMs,
     more: outbox.length > limit,
     bytes: 0,
@@ -349,13 +376,15 @@ export async function processPendingEvents(
     const at = now().toISOString();
     const candidates = users.slice(0, maxUsers);
     const reader = createBatchedReader(kv);
-    const [{ versionEntry, endpoints }, catalog] = await Promise.all([
-      endpointCache.load(),
-      catalogSnapshot(kv),
-    ]);
+    const endpointsRead = endpointCache.load();
+    const catalog = catalogSnapshot(kv);
+    const shared = { endpoints: endpointsRead.then((e) => e.endpoints), catalog, reader };
+    // Awaited only by users with pending events: a failure surfaces there (or goes unneeded).
+    for (const read of [endpointsRead, catalog, shared.endpoints]) read.catch(() => {});
     const planned = (await Promise.all(
-      candidates.map((u) => planUser(kv, u, at, maxEvents, { endpoints, catalog, reader })),
+      candidates.map((u) => planUser(kv, u, at, maxEvents, shared)),
     )).filter((w) => w !== null);
+    const { versionEntry } = await endpointsRead;
     // Checking the endpoints version makes webhook fan-out exact: an endpoint created before
     // this commit gets its messages, or the commit retries with the new endpoint list.
     const op = kv.atomic().check(versionEntry);

@@ -92,7 +92,11 @@ export function kvPathOf(ws: Workspace, name: string): string {
 }
 
 /** Starts `main.ts` on a copy of the seeded KV file, with the bench's admin token. */
-export async function realServer(ws: Workspace, name: string): Promise<ServerProcess> {
+export async function realServer(
+  ws: Workspace,
+  name: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const kvPath = kvPathOf(ws, name);
   await copyKvFile(ws.template, kvPath);
   return await startServerProcess({
@@ -102,6 +106,7 @@ export async function realServer(ws: Workspace, name: string): Promise<ServerPro
       KV_PATH: kvPath,
       ADMIN_TOKEN,
       ...(REAL_KV_QUEUES === undefined ? {} : { KV_QUEUES: REAL_KV_QUEUES }),
+      ...env,
     },
     readyPattern: /Progress Sync listening on/,
     timeoutMs: 120_000,

@@ -5,7 +5,7 @@
  * Env: `BENCH_SECONDS` (default 10) is the measured window of each throughput comparison (split
  * into two rounds per server), scales the number of latency samples, and sets the soak and the
  * 1,000-user run to six windows (60 s by default); `BENCH_ONLY` picks parts
- * (`single,batch,live,soak,summary,replay,users`); `BENCH_KV_QUEUES=off` runs the real server
+ * (`single,batch,live,soak,summary,replay,users,roundtrips,worker`); `BENCH_KV_QUEUES=off` runs the real server
  * without KV queues (to see their cost; the reference run leaves them on); `BENCH_KEEP=1` keeps the
  * temporary KV files.
  */
@@ -26,7 +26,14 @@ import {
   type Workspace,
 } from "./bench_env.ts";
 import { seedUsers } from "./seed.ts";
-import { compareThroughput, type Comparison, type Round } from "./throughput.ts";
+import {
+  compareProcessing,
+  compareThroughput,
+  type Comparison,
+  type ProcessingComparison,
+  type Round,
+} from "./throughput.ts";
+import { measureRoundTrips, roundTripFigures } from "./round_trips.ts";
 import { type LatencyRun, liveLatency } from "./live_latency.ts";
 import { describeSoak, soak, soakFigures, type SoakRun } from "./soak.ts";
 import { summaryFigures, summaryReads, type SummaryRun } from "./summary_reads.ts";
@@ -40,8 +47,18 @@ const BATCH_SIZE = 100;
 const SSE_SAMPLES = Math.min(300, Math.max(50, Math.round(30 * SECONDS)));
 const SSE_WARMUP_SAMPLES = 20;
 const SSE_RATE_PER_SECOND = 25;
-const PARTS = ["single", "batch", "live", "soak", "summary", "replay", "users"];
-/** `BENCH_ONLY=single,batch,live,soak,summary,replay,users` (any subset) runs only those parts. */
+const PARTS = [
+  "single",
+  "batch",
+  "live",
+  "soak",
+  "summary",
+  "replay",
+  "users",
+  "roundtrips",
+  "worker",
+];
+/** `BENCH_ONLY=single,batch,…,roundtrips,worker` (any subset of `PARTS`) runs only those parts. */
 const ONLY = new Set(
   (Deno.env.get("BENCH_ONLY") ?? PARTS.join(",")).split(",").map((s) => s.trim()),
 );
@@ -96,6 +113,27 @@ function processedFigure(name: string, c: Comparison): Figure {
     target: "-",
     met: null,
   };
+}
+
+/** "Worker vs main thread" rows: accepted, and accepted + processed, with the inline figure as the limit. */
+function processingFigures(run: ProcessingComparison): Figure[] {
+  const row = (what: string, worker: number | null, inline: number | null): Figure => ({
+    name: `Worker vs main thread, ${what} (limit column: main thread)`,
+    unit: "events/s",
+    value: worker ?? NaN,
+    limit: inline,
+    ratio: ratio(worker ?? NaN, inline ?? NaN),
+    target: "-",
+    met: null,
+  });
+  return [
+    row(
+      `${BATCH_SIZE}-event batches accepted`,
+      run.workerEventsPerSecond,
+      run.inlineEventsPerSecond,
+    ),
+    row("accepted + processed", run.workerProcessedPerSecond, run.inlineProcessedPerSecond),
+  ];
 }
 
 /** One line per long-run part about what the table leaves out. */
@@ -345,6 +383,30 @@ async function main(): Promise<void> {
       );
       details.users = run;
       figures.push(...usersFigures(run));
+    }
+
+    if (ONLY.has("roundtrips")) {
+      // 8. Sequential KV round trips per processing run (in-process, counted).
+      log(`8. KV round trips per processing run (counting KV wrapper, demo student)`);
+      const cases = await measureRoundTrips();
+      for (const c of cases) {
+        log(`  ${c.name}: ${c.runs.map((r) => r.sequential).join(", ")} per run`);
+      }
+      details.roundTrips = cases;
+      figures.push(...roundTripFigures(cases));
+    }
+
+    if (ONLY.has("worker")) {
+      // 9. The same batched load processed in the Worker and in the serving thread.
+      log(
+        `9. Worker vs main thread: ${BATCH_SIZE}-event batches, rounds worker/inline/inline/worker`,
+      );
+      const run = await compareProcessing(ws, {
+        connections: BATCH_CONNECTIONS,
+        batchSize: BATCH_SIZE,
+      });
+      details.processing = run;
+      figures.push(...processingFigures(run));
     }
   } finally {
     if (Deno.env.get("BENCH_KEEP") !== "1") {

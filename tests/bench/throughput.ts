@@ -186,6 +186,52 @@ export async function compareThroughput(
   }
 }
 
+/** The same load on the real server processing in its Worker and in its serving thread. */
+export interface ProcessingComparison {
+  worker: Round[];
+  inline: Round[];
+  /** Accepted events / (load + drain) seconds, averaged over the rounds (null: a drain timed out). */
+  workerProcessedPerSecond: number | null;
+  inlineProcessedPerSecond: number | null;
+  workerEventsPerSecond: number;
+  inlineEventsPerSecond: number;
+}
+
+/** Runs worker, inline, inline, worker rounds of the same load (`PROCESSING=worker|inline`). */
+export async function compareProcessing(
+  ws: Workspace,
+  options: { connections: number; batchSize: number },
+): Promise<ProcessingComparison> {
+  const worker = await realServer(ws, "processing-worker", { PROCESSING: "worker" });
+  let inline: ServerProcess | null = null;
+  try {
+    inline = await realServer(ws, "processing-inline", { PROCESSING: "inline" });
+    const windowMs = WINDOW_MS / 2;
+    const round = (server: ServerProcess, tag: string) =>
+      runRound(ws, server, { ...options, windowMs, tag, trackDrain: true });
+    const workerRounds = [await round(worker, "pw1")];
+    const inlineRounds = [await round(inline, "pi1"), await round(inline, "pi2")];
+    workerRounds.push(await round(worker, "pw2"));
+    const mean = (rounds: Round[], pick: (r: Round) => number | null | undefined) => {
+      const values = rounds.map(pick);
+      return values.some((v) => v === null || v === undefined)
+        ? null
+        : (values as number[]).reduce((a, b) => a + b, 0) / values.length;
+    };
+    return {
+      worker: workerRounds,
+      inline: inlineRounds,
+      workerProcessedPerSecond: mean(workerRounds, (r) => r.processedPerSecond),
+      inlineProcessedPerSecond: mean(inlineRounds, (r) => r.processedPerSecond),
+      workerEventsPerSecond: mean(workerRounds, (r) => r.eventsPerSecond)!,
+      inlineEventsPerSecond: mean(inlineRounds, (r) => r.eventsPerSecond)!,
+    };
+  } finally {
+    await worker.stop(30_000);
+    await inline?.stop(30_000);
+  }
+}
+
 /** Polls `GET /events/:id` until every tracked event is processed; ms it took, or null after the limit. */
 async function waitProcessed(
   port: number,

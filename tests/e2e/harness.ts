@@ -53,6 +53,8 @@ export function freePort(): number {
 export async function startServer(
   options: {
     env?: Record<string, string>;
+    /** Modules `deno run --preload`s before main.ts. */
+    preload?: string[];
     timeoutMs?: number;
     port?: number;
     kvPath?: string;
@@ -67,7 +69,7 @@ export async function startServer(
   const kvPath = options.kvPath ?? join(dataDir!, "progress.sqlite");
   const adminToken = options.adminToken ?? `e2e-admin-${crypto.randomUUID()}`;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
+    args: ["run", "-A", ...(options.preload ?? []).map((p) => `--preload=${p}`), "main.ts"],
     cwd: PROJECT_ROOT,
     env: {
       PORT: String(port),

@@ -32,6 +32,7 @@ export const liveRoutes = new Hono<AppEnv>()
         await streamNotifications(stream, deps.kv, userId, {
           lastEventId,
           alive: () => credentialAlive(deps, principal),
+          shutdown: deps.shutdown,
         });
       } finally {
         release();
