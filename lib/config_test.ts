@@ -31,7 +31,8 @@ Deno.test("readConfig processes in a Worker only on a KV file, and PROCESSING=in
     readConfig(envOf({ PROCESSING: "worker", KV_PATH: ":memory:" })).processing,
     "inline",
   );
-  assert.equal(readConfig(envOf({ DENO_DEPLOYMENT_ID: "abc" })).processing, "inline");
+  const deploy = envOf({ DENO_DEPLOYMENT_ID: "abc", PUBLIC_URL: "https://p.example" });
+  assert.equal(readConfig(deploy).processing, "inline");
   assert.throws(() => readConfig(envOf({ PROCESSING: "threads" })), /PROCESSING/);
 });
 
