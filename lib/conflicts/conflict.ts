@@ -1,4 +1,5 @@
 /** Conflicts between systems' reports: the types, the thresholds, and how a conflict is identified. */
+import { effectiveStatus } from "../progress/progress_model.ts";
 import { createHash } from "node:crypto";
 import type { EventData, ResolutionType, StoredEvent } from "../events/schema.ts";
 
@@ -143,7 +144,7 @@ export function conflictSummaryOf(conflict: ProgressConflict): ConflictSummary {
       sourceSystem: e.sourceSystem,
       eventType: e.eventType,
       timestamp: e.timestamp,
-      completionStatus: e.eventData.completionStatus,
+      completionStatus: effectiveStatus(e.eventData),
     })),
     suggestedResolution: {
       resolutionType: s.resolutionType,

@@ -5,6 +5,7 @@
  * rules look at two reports only, so for them the arrival order does not matter either.
  */
 import { type SourceSystem, type StoredEvent, targetsOf } from "../events/schema.ts";
+import { effectiveStatus } from "../progress/progress_model.ts";
 import { comparePositions, logOrder, positionOf } from "../progress/activity_state.ts";
 import {
   ATTEMPT_WINDOW_MS,
@@ -69,7 +70,7 @@ interface Spec {
 
 const isMember = (e: StoredEvent) =>
   e.eventType !== "progress_reset" && e.eventType !== "conflict_resolved";
-const statusOf = (e: StoredEvent) => e.eventData.completionStatus;
+const statusOf = (e: StoredEvent) => effectiveStatus(e.eventData);
 const isItemReport = (e: StoredEvent) => ITEM_SYSTEMS.includes(e.sourceSystem);
 const sys = (e: StoredEvent) => systemLabel(e.sourceSystem);
 const cmp = (a: StoredEvent, b: StoredEvent) => comparePositions(positionOf(a), positionOf(b));

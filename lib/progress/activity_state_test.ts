@@ -1,3 +1,4 @@
+import { effectiveStatus, reportsDone } from "./progress_model.ts";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
@@ -346,13 +347,12 @@ Deno.test("the reduced state follows the rules: forward-only status, best score 
 
       assert.equal(
         STATUS_RANK[state.status],
-        Math.max(0, ...since.map((e) => STATUS_RANK[e.eventData.completionStatus])),
+        Math.max(0, ...since.map((e) => STATUS_RANK[effectiveStatus(e.eventData)])),
       );
       assert.equal(state.bestScore, scores.length === 0 ? null : Math.max(...scores));
-      assert.equal(
-        state.completedAt,
-        since.find((e) => e.eventData.completionStatus === "completed")?.timestamp ?? null,
-      );
+      const done = since.filter((e) => reportsDone(e.eventData));
+      assert.equal(state.completedAt, done[0]?.timestamp ?? null);
+      assert.deepEqual(state.doneBy, [...new Set(done.map((e) => e.sourceSystem))].sort());
       assert.equal(state.firstActivityAt, ordered[0]!.timestamp);
       assert.equal(state.lastAttemptAt, ordered.at(-1)!.timestamp);
       assert.equal(state.eventCount, ordered.length);

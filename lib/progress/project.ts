@@ -12,6 +12,7 @@ import {
   type ActivitySummary,
   activitySummaryOf,
   mergeRecent,
+  mergeSkills,
   type ProgressSummary,
   replaceInTotals,
 } from "./summary.ts";
@@ -70,6 +71,16 @@ export interface ProjectionOutput {
   summary: ProgressSummary;
   results: ProgressSyncResult[];
   messages: LiveMessage[];
+}
+
+/** The projection's output with `overall` in every `progress_update` (the headline and streak as the summary API has them). */
+export function withOverall(output: ProjectionOutput, overall: OverallProgress): ProjectionOutput {
+  return {
+    ...output,
+    messages: output.messages.map((m) =>
+      m.event === "progress_update" ? { ...m, data: { ...m.data, overallProgress: overall } } : m
+    ),
+  };
 }
 
 /** Groups events by the activities they count toward (an event may be in several groups). */
@@ -132,6 +143,9 @@ export function project(input: ProjectionInput): ProjectionOutput {
     recent: mergeRecent(input.summary.recent, input.events),
     updatedAt: input.now,
   };
+  if (input.events.some((e) => e.eventType === "skill_assessed")) {
+    summary.skills = mergeSkills(input.summary.skills ?? {}, input.events);
+  }
   const overallProgress = overallProgressOf(summary);
   const nowMs = Date.parse(input.now);
   const ordered = logOrder(input.events);
@@ -147,9 +161,10 @@ export function project(input: ProjectionInput): ProjectionOutput {
       errors: [],
       totalProcessingTime: Math.max(0, nowMs - Date.parse(event.receivedAt)),
     })),
-    messages: ordered.map((event) => {
-      const activityId = targetsOf(event)[0]!;
-      return {
+    messages: ordered.flatMap((event): LiveMessage[] => {
+      const activityId = targetsOf(event)[0];
+      if (activityId === undefined) return [];
+      return [{
         event: "progress_update",
         data: {
           eventId: event.id,
@@ -158,7 +173,7 @@ export function project(input: ProjectionInput): ProjectionOutput {
           overallProgress,
           recentActivity: activitySummaryOf(event),
         },
-      };
+      }];
     }),
   };
 }
