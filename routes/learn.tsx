@@ -3,6 +3,7 @@ import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
 import LearnPath from "../islands/learn_path.tsx";
 import { getActivities, getPaths, listPaths } from "../lib/catalog/catalog_store.ts";
+import type { LearningPath } from "../lib/sync/propagation.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUserWithNav } from "../lib/http/page_session.ts";
 import { getClientSnapshot } from "../lib/learning/client_event_log.ts";
@@ -20,8 +21,15 @@ export const learnPage = new Hono<AppEnv>().get("/", async (c) => {
   const { kv } = c.get("deps");
   const paths = await listPaths(kv);
   const serverSnapshot = user ? await getClientSnapshot(kv, user.userId) : null;
-  const wanted = c.req.query("path") ?? serverSnapshot?.activePathId ?? null;
-  const path = paths.find((p) => p.pathId === wanted) ?? paths[0] ?? null;
+  // `?lesson=` (links from the dashboard) opens that lesson: on `?path=`, else on the active path
+  // when it has the lesson, else on the first path that has it.
+  const lesson = c.req.query("lesson");
+  const has = (p: LearningPath) =>
+    lesson === undefined || p.steps.some((s) => s.activityId === lesson);
+  const byId = (id: string | null | undefined) => paths.find((p) => p.pathId === id);
+  const active = byId(serverSnapshot?.activePathId);
+  const path = byId(c.req.query("path")) ?? (active && has(active) ? active : undefined) ??
+    paths.find(has) ?? active ?? paths[0] ?? null;
   let lessons: Lesson[] = [];
   const serverStates: Record<string, ServerActivity> = {};
   if (path) {

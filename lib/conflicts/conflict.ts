@@ -124,6 +124,8 @@ export type ConflictSummary =
     })[];
     suggestedResolution: Pick<ConflictResolution, "resolutionType" | "confidence" | "reasoning">;
     resolution: Pick<AppliedResolution, "resolutionType" | "resolvedBy" | "eventId"> | null;
+    /** The activity's catalog title (live messages), when the catalog has one. */
+    activityTitle?: string;
   };
 
 /** The live-stream summary of a conflict. */

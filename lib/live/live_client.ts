@@ -4,6 +4,7 @@ import type { Award } from "../achievements/award_step.ts";
 import type { ConflictSummary } from "../conflicts/conflict.ts";
 import type { ActivityView } from "../progress/activity_state.ts";
 import type { ProgressUpdate } from "../progress/project.ts";
+import { headlineText } from "../progress/progress_model.ts";
 import type { ActivitySummary } from "../progress/summary.ts";
 import type { OverallProgress } from "../progress/unified_view.ts";
 import type { ActivityFacts } from "../progress/weighted.ts";
@@ -65,7 +66,7 @@ export function applyConflictDetected(conflict: ConflictSummary): void {
   const systems = [...new Set(conflict.conflictingEvents.map((e) => e.sourceSystem))];
   announcement.value = `Conflict to review: ${
     systems.join(" and ").replaceAll("_", " ")
-  } disagree about ${conflict.activityId}.`;
+  } disagree about ${conflict.activityTitle ?? conflict.activityId}.`;
 }
 
 /** How many recent activities the dashboard shows. */
@@ -122,9 +123,16 @@ export function applyProgressUpdate(update: ProgressUpdate, at: string): void {
   recentActivities.value = mergeRecentEntry(recentActivities.value, update.recentActivity);
   lastSyncedAt.value = at;
   const a = update.recentActivity;
-  announcement.value = `${a.activityId}: ${a.completionStatus.replace("_", " ")} (from ${
+  const o = update.overallProgress;
+  announcement.value = `${a.title ?? a.activityId}: ${a.completionStatus.replace("_", " ")} (from ${
     a.sourceSystem.replaceAll("_", " ")
-  }). Overall ${update.overallProgress.percentageComplete}% complete.`;
+  }). Overall ${
+    headlineText({
+      done: o.completedActivities,
+      total: o.totalActivities,
+      percentage: o.percentageComplete,
+    })
+  }.`;
 }
 
 /**

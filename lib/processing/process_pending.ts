@@ -24,6 +24,7 @@ import {
   project,
   type ProjectionOutput,
   withOverall,
+  withTitles,
 } from "../progress/project.ts";
 import { overallAfterStep } from "../progress/headline_reads.ts";
 import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
@@ -244,12 +245,15 @@ async function planUser(
     reader: shared.reader,
     timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
   }, { ...projected, newPathIds: sync.pathIds, facts: awarded.output.facts, now });
-  const output = withOverall(
-    withMilestones(
-      withConflicts(withAwards(withSync(projected, sync), awarded.output), conflicts),
-      reached,
+  const output = withTitles(
+    withOverall(
+      withMilestones(
+        withConflicts(withAwards(withSync(projected, sync), awarded.output), conflicts),
+        reached,
+      ),
+      overall,
     ),
-    overall,
+    (id) => shared.catalog.activities.get(id)?.title,
   );
   if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
     return planUser(kv, userId, now, Math.ceil(limit / 2), shared);

@@ -83,6 +83,32 @@ export function withOverall(output: ProjectionOutput, overall: OverallProgress):
   };
 }
 
+/**
+ * The projection's output with catalog titles (`titleOf`, undefined when the catalog has none) on
+ * what people read: the recent list and the live messages (progress rows, conflict notices).
+ */
+export function withTitles(
+  output: ProjectionOutput,
+  titleOf: (activityId: string) => string | undefined,
+): ProjectionOutput {
+  const titled = <T extends { activityId: string; title?: string }>(a: T): T => {
+    const title = titleOf(a.activityId);
+    return title === undefined ? a : { ...a, title };
+  };
+  return {
+    ...output,
+    summary: { ...output.summary, recent: output.summary.recent.map(titled) },
+    messages: output.messages.map((m): LiveMessage => {
+      if (m.event === "progress_update") {
+        return { ...m, data: { ...m.data, recentActivity: titled(m.data.recentActivity) } };
+      }
+      if (m.event !== "conflict_detected") return m;
+      const title = titleOf(m.data.activityId);
+      return title === undefined ? m : { ...m, data: { ...m.data, activityTitle: title } };
+    }),
+  };
+}
+
 /** Groups events by the activities they count toward (an event may be in several groups). */
 export function groupByActivity(
   events: readonly StoredEvent[],

@@ -13,6 +13,7 @@ import {
   groupByActivity,
   project,
   type ProjectionOutput,
+  withTitles,
 } from "./project.ts";
 import {
   type ActivitySummary,
@@ -243,4 +244,19 @@ Deno.test("the recent list is newest first, at most ten, without repeats, whatev
     }),
     { numRuns: 400 },
   );
+});
+
+Deno.test("withTitles puts catalog titles on recent rows and live messages, and ids only where the catalog has none", () => {
+  const output = withTitles(
+    projectAll([event("e1", "html-basics", at("10:00")), event("e2", "unknown", at("10:01"))]),
+    (id) => (id === "html-basics" ? "HTML basics" : undefined),
+  );
+  const titles = output.messages.flatMap((m) =>
+    m.event === "progress_update" ? [m.data.recentActivity.title ?? m.data.activityId] : []
+  );
+  assert.deepEqual(titles, ["HTML basics", "unknown"]);
+  assert.deepEqual(output.summary.recent.map((r) => r.title ?? r.activityId), [
+    "unknown",
+    "HTML basics",
+  ]);
 });

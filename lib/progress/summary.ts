@@ -20,6 +20,8 @@ import {
 export interface ActivitySummary {
   eventId: string;
   activityId: string;
+  /** The activity's catalog title when it was processed (absent when the catalog has none). */
+  title?: string;
   activityType: ActivityType;
   eventType: EventType;
   completionStatus: CompletionStatus;
