@@ -51,6 +51,8 @@ export function TrackedItems(props: { items: readonly ItemView[]; now: number })
                     </>
                   )}
                   {state.timing && ` · ${state.timing === "on_time" ? "on time" : "late"}`}
+                  {state.rescheduledFrom &&
+                    ` · moved from ${state.rescheduledFrom.slice(0, 16).replace("T", " ")}`}
                 </span>
               </span>
             </div>

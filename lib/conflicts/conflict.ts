@@ -38,8 +38,6 @@ export const MISMATCH_AUTO_MAX_MS = 24 * 60 * 60_000;
 export const SAME_COMPLETION_MAX_MS = 7 * 24 * 60 * 60_000;
 /** A completion and another system's contrary report within this window speak of the same attempt. */
 export const ATTEMPT_WINDOW_MS = 60 * 60_000;
-/** How far an event's time may be ahead of when it reached us before it counts as a clock error. */
-export const CLOCK_SKEW_TOLERANCE_MS = 5 * 60_000;
 /** A video watched this far (percent) counts as watched. */
 export const VIDEO_WATCHED_PERCENT = 90;
 /** Conflicts whose suggestion is at least this confident resolve on their own. */

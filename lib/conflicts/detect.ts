@@ -6,11 +6,11 @@
  */
 import { type SourceSystem, type StoredEvent, targetsOf } from "../events/schema.ts";
 import { effectiveStatus } from "../progress/progress_model.ts";
+import { CLOCK_SKEW_TOLERANCE_MS, reportedTimeMs } from "../progress/reported_times.ts";
 import { comparePositions, logOrder, positionOf } from "../progress/activity_state.ts";
 import {
   ATTEMPT_WINDOW_MS,
   AUTO_RESOLVE_CONFIDENCE,
-  CLOCK_SKEW_TOLERANCE_MS,
   conflictEventOf,
   conflictIdOf,
   type ConflictImpact,
@@ -29,7 +29,6 @@ import {
 import {
   doubleCountedMinutes,
   reportedPercent,
-  reportedTimeMs,
   type ResolutionChoice,
   resolutionEventData,
   resolutionOutcome,

@@ -15,8 +15,8 @@ import {
   targetsOf,
 } from "../events/schema.ts";
 import { STATUS_RANK } from "../progress/activity_state.ts";
+import { reportedTimeMs } from "../progress/reported_times.ts";
 import {
-  CLOCK_SKEW_TOLERANCE_MS,
   type ConflictEvent,
   type ProgressConflict,
   resolutionEventIdOf,
@@ -73,25 +73,6 @@ function fieldsFor(
       if (facts.rule === "future.progress") return [];
       return ["status", "completedAt", "percentComplete"];
   }
-}
-
-/**
- * When a report says the work happened, epoch ms: for a completion the time it states
- * (`videoProgress.completedAt`, `todoProgress.actualCompletionDate`, `scheduleProgress.actualEndTime`)
- * or else its timestamp. A time beyond when the report reached us (plus the clock-skew tolerance)
- * is a clock error, and the time it was received stands instead.
- */
-export function reportedTimeMs(
-  event: Pick<ConflictEvent, "eventData" | "timestamp" | "receivedAt">,
-): number {
-  const data = event.eventData;
-  const stated = data.completionStatus === "completed"
-    ? data.videoProgress?.completedAt ?? data.todoProgress?.actualCompletionDate ??
-      data.scheduleProgress?.actualEndTime
-    : undefined;
-  const time = Date.parse(stated ?? event.timestamp);
-  const received = Date.parse(event.receivedAt);
-  return time > received + CLOCK_SKEW_TOLERANCE_MS ? received : time;
 }
 
 /** How far a report says the activity got (0–100). */

@@ -6,6 +6,7 @@ import {
   targetsOf,
 } from "../events/schema.ts";
 import { effectiveStatus } from "./progress_model.ts";
+import { reportedCompletedAt, reportedStartedAt } from "./reported_times.ts";
 
 /** An activity's status: a reported completion state, or `not_started` after a reset. */
 export type ActivityStatus = CompletionStatus | "not_started";
@@ -40,6 +41,8 @@ export interface ActivityState {
   last: LogPosition;
   lastSourceSystem: SourceSystem;
   sourceSystems: SourceSystem[];
+  /** The former planned time the latest report that moved it gave (`scheduleProgress.rescheduledFrom`). */
+  rescheduledFrom?: string | null;
   /** Systems that reported it done (since the last reset), sorted; absent on older states. */
   doneBy?: SourceSystem[];
   eventCount: number;
@@ -150,7 +153,7 @@ export function applyEvent(
     bestScore: null,
     percentComplete: 0,
     timeSpentMinutes: 0,
-    firstActivityAt: event.timestamp,
+    firstActivityAt: reportedStartedAt(event),
     lastAttemptAt: event.timestamp,
     completedAt: null,
     completedBy: null,
@@ -161,8 +164,11 @@ export function applyEvent(
     doneBy: [],
     eventCount: 0,
   };
+  const started = reportedStartedAt(event);
   const common = {
     ...base,
+    // Reported start and completion times (bounded by arrival) are when the work happened.
+    firstActivityAt: started < base.firstActivityAt ? started : base.firstActivityAt,
     activityType: data.activityType,
     timeSpentMinutes: countsTime
       ? roundMinutes(base.timeSpentMinutes + roundMinutes(data.timeSpent ?? 0))
@@ -171,6 +177,9 @@ export function applyEvent(
     last: positionOf(event),
     lastSourceSystem: event.sourceSystem,
     sourceSystems: withSource(base.sourceSystems, event.sourceSystem),
+    ...(data.scheduleProgress?.rescheduledFrom
+      ? { rescheduledFrom: data.scheduleProgress.rescheduledFrom }
+      : {}),
     eventCount: base.eventCount + 1,
   };
   if (event.eventType === "progress_reset") {
@@ -200,7 +209,7 @@ export function applyEvent(
       : {}),
     ...(base.completedAt === null && status === "completed"
       ? {
-        completedAt: event.timestamp,
+        completedAt: reportedCompletedAt(event),
         completedBy: event.id,
         minutesToComplete: common.timeSpentMinutes,
       }

@@ -200,3 +200,59 @@ Deno.test("skill_assessed sets the skill's level and confidence and creates no a
     );
   });
 });
+
+Deno.test("a late report's stated times drive completedAt, the calendar's actual times, timing and rescheduling", async () => {
+  await withTestApp(async (app) => {
+    const { token, userId } = await app.student();
+    const system = await app.adminOwnedToken(["system"]);
+    await app.request("/api/progress-sync/activities/essay", {
+      method: "PUT",
+      token: system,
+      json: { title: "Essay", activityType: "project" },
+    });
+    const due = new Date(Date.now() - 3 * 3600_000).toISOString();
+    const item = await app.request("/api/progress-sync/items/cal-essay", {
+      method: "PUT",
+      token: system,
+      json: {
+        userId,
+        system: "calendar_service",
+        kind: "schedule",
+        title: "Write the essay",
+        activityIds: ["essay"],
+        scheduledStart: new Date(Date.now() - 5 * 3600_000).toISOString(),
+        scheduledEnd: due,
+      },
+    });
+    assert.equal(item.status, 201);
+    const start = new Date(Date.now() - 5 * 3600_000).toISOString();
+    const end = new Date(Date.now() - 4 * 3600_000).toISOString();
+    const moved = new Date(Date.now() - 30 * 3600_000).toISOString();
+    // Sent now (after the plan's end), about work done before it.
+    await post(app, token, {
+      id: "late-report",
+      eventType: "schedule_completed",
+      sourceSystem: "calendar_service",
+      eventData: {
+        activityType: "project",
+        completionStatus: "completed",
+        scheduleProgress: {
+          scheduleId: "cal-essay",
+          actualStartTime: start,
+          actualEndTime: end,
+          rescheduledFrom: moved,
+        },
+      },
+    });
+    const [view] = (await (await app.request("/api/progress-sync/items", { token })).json()).items;
+    assert.equal(view.state.actualStart, start);
+    assert.equal(view.state.actualEnd, end);
+    assert.equal(view.state.timing, "on_time");
+    assert.equal(view.state.rescheduledFrom, moved);
+    const summary = await (await app.request("/api/progress-sync/summary", { token })).json();
+    assert.equal(summary.learningPaths.length, 0);
+    const stored = await (await app.request("/api/progress-sync/events/late-report", { token }))
+      .json();
+    assert.notEqual(stored.event.receivedAt, end, "the arrival time stays in the log");
+  });
+});
