@@ -11,6 +11,14 @@ export function titleFromId(id: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** The learn page at an activity (a link that opens that lesson), on `pathId` when given. */
+export function learnHref(activityId: string, pathId?: string): string {
+  const params = new URLSearchParams();
+  if (pathId) params.set("path", pathId);
+  params.set("lesson", activityId);
+  return `/learn?${params}`;
+}
+
 /** Turns a snake_case value like `video_player` into `video player`. */
 export function humanize(value: string): string {
   return value.replaceAll("_", " ");

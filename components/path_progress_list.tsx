@@ -1,7 +1,7 @@
 import type { WeightedProgress } from "../lib/progress/weighted.ts";
 import type { PathProgressSummary } from "../lib/sync/path_progress.ts";
 import { DetailedProgress } from "./detailed_progress.tsx";
-import { titleFromId } from "./format.ts";
+import { learnHref } from "./format.ts";
 
 /** Learning paths with a progress bar, each step's status and, when given, their weighted progress. */
 export function PathProgressList(
@@ -12,9 +12,13 @@ export function PathProgressList(
     weighted?: Record<string, WeightedProgress>;
   },
 ) {
-  const title = (id: string) => props.titles[id] ?? titleFromId(id);
+  const title = (id: string) => props.titles[id] ?? id;
   if (props.paths.length === 0) {
-    return <p class="empty">No learning path started yet.</p>;
+    return (
+      <p class="empty">
+        No learning path started yet. <a href="/learn">Pick a path and start learning</a>.
+      </p>
+    );
   }
   return (
     <ul class="stack path-list" data-testid="learning-paths">
@@ -40,12 +44,20 @@ export function PathProgressList(
             {path.steps.map((step) => (
               <li key={step.stepId} class={`path-step path-step-${step.status}`}>
                 <span class="visually-hidden">{step.status.replace("_", " ")}:</span>
-                {title(step.activityId)}
+                {step.status === "removed"
+                  ? title(step.activityId)
+                  : <a href={learnHref(step.activityId, path.pathId)}>{title(step.activityId)}</a>}
               </li>
             ))}
           </ol>
-          {path.nextStep && <p class="small muted">Next: {titleFromId(path.nextStep.activityId)}
-          </p>}
+          {path.nextStep && (
+            <p class="small muted">
+              Next:{" "}
+              <a href={learnHref(path.nextStep.activityId, path.pathId)}>
+                {title(path.nextStep.activityId)}
+              </a>
+            </p>
+          )}
           {props.weighted?.[path.pathId] && (
             <div class="path-weighted">
               <DetailedProgress

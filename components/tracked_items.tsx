@@ -1,5 +1,5 @@
 import type { ItemView } from "../lib/sync/propagation.ts";
-import { humanize, timeAgo } from "./format.ts";
+import { humanize, learnHref, timeAgo } from "./format.ts";
 
 const STATUS_LABEL = { open: "to do", in_progress: "in progress", completed: "done" } as const;
 
@@ -10,7 +10,12 @@ function planned(item: ItemView): string | null {
 /** A student's todos and calendar entries with the state derived from their activities. */
 export function TrackedItems(props: { items: readonly ItemView[]; now: number }) {
   if (props.items.length === 0) {
-    return <p class="empty">No open todos or calendar entries linked to your activities.</p>;
+    return (
+      <p class="empty">
+        No open todos or calendar entries linked to your activities.{" "}
+        <a href="/learn">Continue learning</a>.
+      </p>
+    );
   }
   return (
     <ul class="activity-list" data-testid="tracked-items">
@@ -25,7 +30,11 @@ export function TrackedItems(props: { items: readonly ItemView[]; now: number })
             data-status={state.status}
           >
             <div class="activity-main">
-              <span class="activity-title">{item.title}</span>
+              <span class="activity-title">
+                {item.activityIds[0]
+                  ? <a href={learnHref(item.activityIds[0])}>{item.title}</a>
+                  : item.title}
+              </span>
               <span class="activity-meta">
                 <span class={`status status-item-${state.status}`}>
                   {STATUS_LABEL[state.status]}
@@ -42,6 +51,8 @@ export function TrackedItems(props: { items: readonly ItemView[]; now: number })
                     </>
                   )}
                   {state.timing && ` · ${state.timing === "on_time" ? "on time" : "late"}`}
+                  {state.rescheduledFrom &&
+                    ` · moved from ${state.rescheduledFrom.slice(0, 16).replace("T", " ")}`}
                 </span>
               </span>
             </div>

@@ -41,7 +41,9 @@ export default function ConflictNotice(props: ConflictNoticeProps) {
           </p>
           <p class="notice-body">
             {latest
-              ? `Just now: ${systems.join(" and ")} disagree about ${latest.activityId}.`
+              ? `Just now: ${systems.join(" and ")} disagree about ${
+                latest.activityTitle ?? latest.activityId
+              }.`
               : "Two of your tools disagree about your progress; you decide what counts."}
           </p>
         </div>

@@ -5,12 +5,8 @@ import { humanize, timeAgo } from "../components/format.ts";
 import type { LearningContentStatus, LearningProgressEvent } from "../lib/learning/events.ts";
 import { interactionId, type Lesson, quizScore } from "../lib/learning/lesson_content.ts";
 import type { KeyValueStorage } from "../lib/learning/local_store.ts";
-import {
-  activeStreak,
-  emptySnapshot,
-  isDone,
-  type LearningProgressSnapshot,
-} from "../lib/learning/snapshot.ts";
+import { emptySnapshot, type LearningProgressSnapshot } from "../lib/learning/snapshot.ts";
+import { type LessonView, lessonViewOf, type ServerActivity } from "../lib/learning/lesson_view.ts";
 import {
   connectBrowserSignals,
   LearningSyncEngine,
@@ -18,7 +14,9 @@ import {
   type SyncView,
 } from "../lib/learning/sync_engine.ts";
 import type { LearningSyncStatus } from "../lib/learning/sync_state.ts";
-import { completedElsewhere } from "../lib/live/live_client.ts";
+import { liveActivities, overallProgress } from "../lib/live/live_client.ts";
+import { headlineText } from "../lib/progress/progress_model.ts";
+import type { OverallProgress } from "../lib/progress/unified_view.ts";
 
 /** Props of the learn page island: the path to work through and who is learning. */
 export interface LearnPathProps {
@@ -28,8 +26,11 @@ export interface LearnPathProps {
   path: { pathId: string; title: string; lessons: Lesson[] } | null;
   /** The server's snapshot at render (signed in), for the first paint before the local log loads. */
   serverSnapshot: LearningProgressSnapshot | null;
-  /** Lessons other systems (video player, quiz engine…) reported completed at render, with those systems (live reports are added). */
-  elsewhere?: Record<string, string[]>;
+  /**
+   * What the server knows (signed in): the state of each lesson of the path in every system (the
+   * source of truth; live updates replace it) and the headline progress and streak.
+   */
+  server?: { activities: Record<string, ServerActivity>; overall: OverallProgress } | null;
   /** Server time at render (ISO), so server and browser render the same relative times. */
   renderedAt: string;
 }
@@ -83,6 +84,16 @@ const STATUS_LABEL: Record<LearningContentStatus, string> = {
   passed: "Passed",
 };
 
+/** How a lesson's view is marked (`data-status`) and labelled. */
+type ShownStatus = LearningContentStatus | "not_passed";
+
+const SHOWN_LABEL: Record<ShownStatus, string> = { ...STATUS_LABEL, not_passed: "Not passed yet" };
+
+function shownStatus(view: LessonView, activityType: string): ShownStatus {
+  if (view.status !== "done") return view.status;
+  return activityType === "quiz" && view.score !== null ? "passed" : "completed";
+}
+
 function formatClock(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
@@ -127,11 +138,6 @@ export default function LearnPath(props: LearnPathProps) {
   const [now, setNow] = useState(Date.parse(props.renderedAt));
   const lessons = props.path?.lessons ?? [];
   const [selected, setSelected] = useState<string | null>(null);
-  const live = completedElsewhere.value;
-  const elsewhereOf = (activityId: string) => {
-    const systems = [...(props.elsewhere?.[activityId] ?? []), ...(live[activityId] ?? [])];
-    return systems.length > 0 ? [...new Set(systems)] : null;
-  };
 
   useEffect(() => {
     const ids = monotonicFactory();
@@ -167,13 +173,29 @@ export default function LearnPath(props: LearnPathProps) {
     return out;
   }, [props.paths, lessons]);
 
-  const statusOf = (id: string): LearningContentStatus =>
-    snapshot.content[id]?.status ?? "not_started";
-  const done = lessons.filter((l) => isDone(statusOf(l.activityId))).length;
-  const current = lessons.find((l) => l.activityId === selected) ??
-    lessons.find((l) => !isDone(statusOf(l.activityId))) ?? lessons[0] ?? null;
-  const today = new Date(now).toLocaleDateString("sv-SE");
-  const streak = activeStreak(snapshot.streak, today);
+  const live = liveActivities.value;
+  // Resets on this device not yet synced: the server's state of their lessons is older.
+  const unsyncedResets = (engine?.events ?? []).filter((e) =>
+    e.type === "progress.reset" && engine!.statusOf(e.eventId) !== "synced"
+  );
+  const viewOf = (id: string): LessonView =>
+    lessonViewOf(live[id] ?? props.server?.activities[id], snapshot.content[id], {
+      resetPending: unsyncedResets.some((e) =>
+        e.type === "progress.reset" && (e.payload?.contentIds?.includes(id) ?? true)
+      ),
+    });
+  const statusOf = (lesson: Lesson): ShownStatus =>
+    shownStatus(viewOf(lesson.activityId), lesson.activityType);
+  const done = lessons.filter((l) => viewOf(l.activityId).status === "done").length;
+  const deepLink = useMemo(
+    () =>
+      typeof location === "undefined" ? null : new URL(location.href).searchParams.get("lesson"),
+    [],
+  );
+  const current = lessons.find((l) => l.activityId === (selected ?? deepLink)) ??
+    lessons.find((l) => viewOf(l.activityId).status !== "done") ?? lessons[0] ?? null;
+  const overall = overallProgress.value ?? props.server?.overall ?? null;
+  const streak = overall?.currentStreak ?? 0;
   const pathId = props.path?.pathId ?? null;
 
   return (
@@ -222,10 +244,22 @@ export default function LearnPath(props: LearnPathProps) {
               </div>
               <p class="cluster small">
                 <span data-testid="path-done">{done} of {lessons.length} done</span>
-                <span class="muted">·</span>
-                <span data-testid="learn-streak">
-                  {streak} day{streak === 1 ? "" : "s"} streak
-                </span>
+                {overall && (
+                  <>
+                    <span class="muted">·</span>
+                    <span data-testid="learn-headline">
+                      Overall {headlineText({
+                        done: overall.completedActivities,
+                        total: overall.totalActivities,
+                        percentage: overall.percentageComplete,
+                      })}
+                    </span>
+                    <span class="muted">·</span>
+                    <span data-testid="learn-streak">
+                      {streak} day{streak === 1 ? "" : "s"} streak
+                    </span>
+                  </>
+                )}
                 {snapshot.lastUpdated && (
                   <>
                     <span class="muted">·</span>
@@ -260,7 +294,8 @@ export default function LearnPath(props: LearnPathProps) {
               <nav class="card learn-steps" aria-label="Lessons">
                 <ol>
                   {lessons.map((lesson) => {
-                    const status = statusOf(lesson.activityId);
+                    const status = statusOf(lesson);
+                    const others = viewOf(lesson.activityId).doneBy.filter((s) => s !== "browser");
                     return (
                       <li key={lesson.activityId}>
                         <button
@@ -276,12 +311,10 @@ export default function LearnPath(props: LearnPathProps) {
                           <span class="learn-step-icon" data-status={status} aria-hidden="true" />
                           <span class="learn-step-title">{lesson.title}</span>
                           <span class="muted small">
-                            {humanize(lesson.activityType)} · {STATUS_LABEL[status]}
-                            {!isDone(status) && elsewhereOf(lesson.activityId) && (
+                            {humanize(lesson.activityType)} · {SHOWN_LABEL[status]}
+                            {others.length > 0 && (
                               <span data-testid={`elsewhere-${lesson.activityId}`}>
-                                {` · done in ${
-                                  elsewhereOf(lesson.activityId)!.map(humanize).join(", ")
-                                }`}
+                                {` · done in ${others.map(humanize).join(", ")}`}
                               </span>
                             )}
                           </span>
@@ -295,6 +328,7 @@ export default function LearnPath(props: LearnPathProps) {
                 <LessonPanel
                   key={current.activityId}
                   lesson={current}
+                  view={viewOf(current.activityId)}
                   snapshot={snapshot}
                   record={record}
                   ready={engine !== null}
@@ -304,34 +338,46 @@ export default function LearnPath(props: LearnPathProps) {
           </>
         )}
       <SyncLog engine={engine} titles={titles} now={now} />
-      <ResetProgress
-        onReset={() => record({ type: "progress.reset" })}
-        disabled={engine === null}
-      />
+      {props.path && lessons.length > 0 && (
+        <ResetProgress
+          pathTitle={props.path.title}
+          lessons={lessons}
+          onReset={() =>
+            record({
+              type: "progress.reset",
+              payload: { contentIds: lessons.map((l) => l.activityId) },
+            })}
+          disabled={engine === null}
+        />
+      )}
     </div>
   );
 }
 
 interface PanelProps {
   lesson: Lesson;
+  /** The lesson as shown: the server's state with the device's laid over. */
+  view: LessonView;
   snapshot: LearningProgressSnapshot;
   record: (event: NewLearningEvent) => void;
   ready: boolean;
 }
 
 function LessonPanel(props: PanelProps) {
-  const { lesson, snapshot } = props;
-  const progress = snapshot.content[lesson.activityId];
-  const status = progress?.status ?? "not_started";
+  const { lesson, view } = props;
+  const status = shownStatus(view, lesson.activityType);
   return (
-    <section class="card learn-lesson" aria-labelledby="lesson-heading" data-testid="lesson">
+    <section
+      class="card learn-lesson"
+      aria-labelledby="lesson-heading"
+      data-testid="lesson"
+      data-activity-id={lesson.activityId}
+    >
       <div class="card-header">
         <h2 id="lesson-heading">{lesson.title}</h2>
         <span class="learn-badge" data-status={status} data-testid="lesson-status">
-          {STATUS_LABEL[status]}
-          {progress?.score !== null && progress?.score !== undefined
-            ? ` · best ${progress.score}%`
-            : ""}
+          {SHOWN_LABEL[status]}
+          {view.score !== null ? ` · best ${view.score}%` : ""}
         </span>
       </div>
       {lesson.content.kind === "video" && (
@@ -348,7 +394,7 @@ function VideoLesson(props: PanelProps & { durationSeconds: number }) {
   const id = lesson.activityId;
   const playbackId = interactionId(id, "playback");
   const saved = snapshot.interactions[playbackId]?.state;
-  const done = isDone(snapshot.content[id]?.status ?? "not_started");
+  const done = props.view.status === "done";
   const savedPosition = typeof saved?.positionSeconds === "number" ? saved.positionSeconds : 0;
   const [position, setPosition] = useState(
     done && savedPosition >= durationSeconds ? 0 : savedPosition,
@@ -476,7 +522,6 @@ function QuizLesson(props: PanelProps) {
   if (lesson.content.kind !== "quiz") return null;
   const { questions, passScore } = lesson.content;
   const id = lesson.activityId;
-  const progress = snapshot.content[id];
   const answers: Record<string, string | null> = {};
   for (const question of questions) {
     const state = snapshot.interactions[interactionId(id, question.id)]?.state;
@@ -485,7 +530,7 @@ function QuizLesson(props: PanelProps) {
       : null;
   }
   const answered = questions.every((question) => answers[question.id] !== null);
-  const done = isDone(progress?.status ?? "not_started");
+  const done = props.view.status === "done";
   return (
     <form
       class="stack quiz"
@@ -495,7 +540,8 @@ function QuizLesson(props: PanelProps) {
         setSubmitted(score);
         record({
           type: "content.progressed",
-          payload: { contentId: id, status: score >= passScore ? "passed" : "completed", score },
+          // Below the pass mark the attempt is "not passed yet": in progress, its score kept.
+          payload: { contentId: id, status: score >= passScore ? "passed" : "in_progress", score },
         });
       }}
     >
@@ -573,9 +619,9 @@ function QuizLesson(props: PanelProps) {
           {submitted >= passScore ? "passed" : `${passScore}% passes, try again`}.
         </p>
       )}
-      {submitted === null && done && (
+      {submitted === null && props.view.status !== "not_started" && props.view.score !== null && (
         <p class="muted small" data-testid="quiz-result">
-          {STATUS_LABEL[progress!.status]} with a best score of {progress!.score ?? 0}%.
+          {done ? "Passed" : "Not passed yet"} with a best score of {props.view.score}%.
         </p>
       )}
     </form>
@@ -675,14 +721,22 @@ function SyncLog(
   );
 }
 
-function ResetProgress(props: { onReset: () => void; disabled: boolean }) {
+function ResetProgress(
+  props: { pathTitle: string; lessons: Lesson[]; onReset: () => void; disabled: boolean },
+) {
   const [confirming, setConfirming] = useState(false);
+  const count = props.lessons.length;
   return (
     <p class="cluster small learn-reset">
       {confirming
         ? (
           <>
-            <span>Start every lesson over? Your history is kept.</span>
+            <span data-testid="reset-scope">
+              Start the {count} lesson{count === 1 ? "" : "s"} of {props.pathTitle} over (
+              {props.lessons.map((l) => l.title).join(", ")})? They show as not started in every
+              system; your other activities, todos and calendar entries stay as they are, and your
+              history is kept.
+            </span>
             <button
               type="button"
               class="button button-danger button-small"
@@ -711,7 +765,7 @@ function ResetProgress(props: { onReset: () => void; disabled: boolean }) {
             disabled={props.disabled}
             onClick={() => setConfirming(true)}
           >
-            Reset progress…
+            Reset this path…
           </button>
         )}
     </p>

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { formatMinutes, humanize, timeAgo, titleFromId } from "../components/format.ts";
+import { formatMinutes, humanize, learnHref, timeAgo } from "../components/format.ts";
+import { headlineText } from "../lib/progress/progress_model.ts";
 import { ProgressRing } from "../components/progress_ring.tsx";
 import {
   activityFacts,
@@ -127,6 +128,16 @@ export default function LiveDashboard(props: LiveDashboardProps) {
             percent={overall.percentageComplete}
             caption={`${overall.completedActivities} of ${overall.totalActivities} done`}
           />
+          <p class="small muted" data-testid="headline">
+            {headlineText({
+              done: overall.completedActivities,
+              total: overall.totalActivities,
+              percentage: overall.percentageComplete,
+            })}{" "}
+            of what you work toward: your paths, todos, calendar entries and anything else you
+            started. Weighted and goal figures below weigh the same work by time and scores.
+          </p>
+          <ContinueLink paths={paths} titles={props.titles} />
         </section>
         <section class="card" aria-labelledby="numbers-heading">
           <div class="card-header">
@@ -212,8 +223,8 @@ export default function LiveDashboard(props: LiveDashboardProps) {
         {recent.length === 0
           ? (
             <p class="empty">
-              Nothing yet. Post an event with an <a href="/tokens">API token</a>{" "}
-              and it appears here at once.
+              Nothing yet. <a href="/learn">Start your first lesson</a>{" "}
+              and it appears here at once, with everything your other learning tools report.
             </p>
           )
           : (
@@ -225,6 +236,34 @@ export default function LiveDashboard(props: LiveDashboardProps) {
           )}
       </section>
     </div>
+  );
+}
+
+/**
+ * The dashboard's way on: "Continue: <next lesson>" into `/learn` at that lesson, on the first
+ * path the student has begun that is not done (else the first unfinished path), or a link to
+ * `/learn` to pick one.
+ */
+function ContinueLink(
+  props: { paths: readonly PathProgressSummary[]; titles: Record<string, string> },
+) {
+  const open = props.paths.filter((p) => p.nextStep !== null);
+  const begun = open.find((p) =>
+    p.steps.some((s) => s.status !== "not_started" && s.status !== "removed")
+  );
+  const path = begun ?? open[0];
+  if (!path?.nextStep) {
+    return (
+      <a class="button" href="/learn" data-testid="continue">
+        {props.paths.length === 0 ? "Start learning" : "Choose what to learn next"}
+      </a>
+    );
+  }
+  const { activityId } = path.nextStep;
+  return (
+    <a class="button" href={learnHref(activityId, path.pathId)} data-testid="continue">
+      Continue: {props.titles[activityId] ?? activityId}
+    </a>
   );
 }
 
@@ -302,7 +341,9 @@ function RecentItem(
     <li class="activity" data-event-id={item.eventId}>
       <div class="activity-main">
         <span class="activity-title">
-          {props.titles[item.activityId] ?? titleFromId(item.activityId)}
+          <a href={learnHref(item.activityId)}>
+            {item.title ?? props.titles[item.activityId] ?? item.activityId}
+          </a>
         </span>
         <span class="activity-meta">
           <span class={`status status-${item.completionStatus}`}>

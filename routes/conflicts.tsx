@@ -14,7 +14,8 @@ import {
 } from "../lib/conflicts/conflict.ts";
 import { listConflicts } from "../lib/conflicts/conflict_store.ts";
 import { offersSuggestion, type StudentHistory, studentHistory } from "../lib/conflicts/history.ts";
-import { reportedPercent, reportedTimeMs } from "../lib/conflicts/resolution.ts";
+import { reportedPercent } from "../lib/conflicts/resolution.ts";
+import { reportedTimeMs } from "../lib/progress/reported_times.ts";
 import { resolveConflict } from "../lib/conflicts/resolve_conflict.ts";
 import { RESOLUTION_TYPES, type ResolutionType } from "../lib/events/schema.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";

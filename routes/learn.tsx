@@ -3,11 +3,14 @@ import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
 import LearnPath from "../islands/learn_path.tsx";
 import { getActivities, getPaths, listPaths } from "../lib/catalog/catalog_store.ts";
+import type { LearningPath } from "../lib/sync/propagation.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUserWithNav } from "../lib/http/page_session.ts";
 import { getClientSnapshot } from "../lib/learning/client_event_log.ts";
 import { type Lesson, lessonFor } from "../lib/learning/lesson_content.ts";
-import { getActivityStates } from "../lib/progress/summary_store.ts";
+import { type ServerActivity, serverActivityOf } from "../lib/learning/lesson_view.ts";
+import { activityViewOf } from "../lib/progress/activity_state.ts";
+import { getActivityStates, getUnifiedView } from "../lib/progress/summary_store.ts";
 
 /**
  * `/learn?path=`: work through a learning path's lessons, offline too. Open to guests (their
@@ -18,10 +21,17 @@ export const learnPage = new Hono<AppEnv>().get("/", async (c) => {
   const { kv } = c.get("deps");
   const paths = await listPaths(kv);
   const serverSnapshot = user ? await getClientSnapshot(kv, user.userId) : null;
-  const wanted = c.req.query("path") ?? serverSnapshot?.activePathId ?? null;
-  const path = paths.find((p) => p.pathId === wanted) ?? paths[0] ?? null;
+  // `?lesson=` (links from the dashboard) opens that lesson: on `?path=`, else on the active path
+  // when it has the lesson, else on the first path that has it.
+  const lesson = c.req.query("lesson");
+  const has = (p: LearningPath) =>
+    lesson === undefined || p.steps.some((s) => s.activityId === lesson);
+  const byId = (id: string | null | undefined) => paths.find((p) => p.pathId === id);
+  const active = byId(serverSnapshot?.activePathId);
+  const path = byId(c.req.query("path")) ?? (active && has(active) ? active : undefined) ??
+    paths.find(has) ?? active ?? paths[0] ?? null;
   let lessons: Lesson[] = [];
-  const elsewhere: Record<string, string[]> = {};
+  const serverStates: Record<string, ServerActivity> = {};
   if (path) {
     const full = (await getPaths(kv, [path.pathId])).get(path.pathId)!;
     const activities = await getActivities(kv, full.steps.map((s) => s.activityId));
@@ -30,14 +40,14 @@ export const learnPage = new Hono<AppEnv>().get("/", async (c) => {
       const activity = activities.get(step.activityId);
       return activity ? [lessonFor(activity, titles)] : [];
     });
-    // Activities other systems report done (the learn page's own progress is the browser's).
+    // The server's state of each lesson, in every system: the source of truth the page shows.
     const states = user ? await getActivityStates(kv, user.userId) : new Map();
     for (const lesson of lessons) {
       const state = states.get(lesson.activityId);
-      const others = state?.sourceSystems.filter((s: string) => s !== "browser") ?? [];
-      if (state?.status === "completed" && others.length > 0) elsewhere[lesson.activityId] = others;
+      if (state) serverStates[lesson.activityId] = serverActivityOf(activityViewOf(state));
     }
   }
+  const overall = user ? (await getUnifiedView(kv, user.userId)).overallProgress : null;
   return c.html(renderPage(
     <Layout title="Learn" user={user} path="/learn">
       <div class="page-header">
@@ -57,7 +67,7 @@ export const learnPage = new Hono<AppEnv>().get("/", async (c) => {
           paths: paths.map((p) => ({ pathId: p.pathId, title: p.title })),
           path: path ? { pathId: path.pathId, title: path.title, lessons } : null,
           serverSnapshot,
-          elsewhere,
+          server: overall ? { activities: serverStates, overall } : null,
           renderedAt: new Date().toISOString(),
         }}
       />

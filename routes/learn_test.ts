@@ -114,5 +114,47 @@ Deno.test("/learn notes lessons another system reports done", async () => {
     const html = await (await app.request("/learn", { headers: { cookie } })).text();
     assert.match(html, /data-testid="elsewhere-intro-video">[^<]*done in video player/);
     assert.doesNotMatch(html, /elsewhere-intro-quiz/);
+    // The server's state is the truth: the lesson shows done, and the path count is the dashboard's.
+    assert.match(html, /data-testid="step-intro-video" data-status="completed"/);
+    assert.match(html, /data-testid="path-done">1 of 3 done</);
+    const dashboard = await (await app.request("/dashboard", { headers: { cookie } })).text();
+    assert.match(dashboard, /data-testid="path-percent">1 of 3 steps/);
+    assert.match(html, /data-testid="learn-headline">Overall 1 of 3 done · 33.3 %</);
+    assert.match(dashboard, /data-testid="headline">1 of 3 done · 33.3 %/);
+  });
+});
+
+Deno.test("the dashboard's Continue opens the next lesson on /learn, and ?lesson= picks its path", async () => {
+  await withTestApp(async (app) => {
+    await seedPath(app.kv);
+    await putActivity(app.kv, "other", { title: "Other", activityType: "video" });
+    await putPath(app.kv, "another", {
+      title: "Another path",
+      steps: [{ stepId: "s", activityId: "other" }],
+    });
+    const { userId, token } = await app.student();
+    const posted = await app.request("/api/progress-sync/events?wait=true", {
+      method: "POST",
+      token,
+      json: {
+        eventType: "video_completed",
+        sourceSystem: "video_player",
+        eventData: {
+          activityId: "intro-video",
+          activityType: "video",
+          completionStatus: "completed",
+        },
+      },
+    });
+    assert.equal(posted.status, 200);
+    const cookie = `ps_session=${await createSession(app.kv, userId)}`;
+    const dashboard = await (await app.request("/dashboard", { headers: { cookie } })).text();
+    assert.match(
+      dashboard,
+      /<a class="button" href="\/learn\?path=intro&amp;lesson=intro-quiz" data-testid="continue">Continue: Intro quiz<\/a>/,
+    );
+    assert.match(dashboard, /<a href="\/learn\?path=intro&amp;lesson=intro-task">Intro task<\/a>/);
+    const other = await (await app.request("/learn?lesson=other", { headers: { cookie } })).text();
+    assert.match(other, /<h2 id="path-heading">Another path<\/h2>/);
   });
 });

@@ -192,6 +192,13 @@ Deno.test("the dashboard HTML carries the server-rendered progress numbers", asy
     assert.equal(testIdText(empty, "stat-completed"), "0");
     assert.equal(testIdText(empty, "overall-percent"), "0%");
     assert.equal(testIdText(empty, "live-status"), "Connecting…");
+    // A new student's empty states and the primary action lead to learning, not to API tokens.
+    assert.match(empty, /<a href="\/learn">Start your first lesson<\/a>/);
+    assert.match(
+      empty,
+      /<a class="button" href="\/learn" data-testid="continue">Start learning<\/a>/,
+    );
+    assert.doesNotMatch(empty, /href="\/tokens">API token/);
     assert.match(
       empty,
       /data-testid="live-status"[^>]*data-state="connecting"|data-state="connecting"[^>]*data-testid="live-status"/,
@@ -241,8 +248,9 @@ Deno.test("the dashboard HTML carries the server-rendered progress numbers", asy
     assert.equal(testIdText(html, "stat-time"), "1 h 15 min");
     assert.match(html, /aria-label="50% complete: 1 of 2 done"/);
     const recent = /data-testid="recent-activities"[^>]*>([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? "";
-    assert.ok(recent.indexOf("Flexbox quiz") < recent.indexOf("Css layout"), "newest first");
-    assert.match(recent, /Css layout/);
+    // No catalog titles here: a person reads the ids, not names made up from them.
+    assert.ok(recent.indexOf("flexbox-quiz") < recent.indexOf("css-layout"), "newest first");
+    assert.match(recent, /<a href="\/learn\?lesson=css-layout">css-layout<\/a>/);
     assert.match(recent, /class="badge badge-video_player">video player</);
     assert.match(recent, /class="badge badge-quiz_engine">quiz engine</);
     assert.match(html, /data-island="live_dashboard"/);

@@ -1,6 +1,7 @@
 import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import { targetsOf } from "../events/schema.ts";
+import { reportsDone } from "../progress/progress_model.ts";
 import type { BatchedReader } from "../kv_batch_reader.ts";
 import { stepCompletionKey } from "../kv_keys.ts";
 import type { LogPosition } from "../progress/activity_state.ts";
@@ -45,8 +46,8 @@ export async function awardStep(
   stepEntries.forEach((e, i) => e.value && stepCompletions.set(stepIds[i]!, e.value));
   const expectedMinutes = new Map<string, number>();
   for (const event of events) {
-    if (event.eventData.completionStatus !== "completed") continue;
-    const activityId = targetsOf(event)[0]!;
+    const activityId = targetsOf(event)[0];
+    if (!reportsDone(event.eventData) || activityId === undefined) continue;
     const minutes = reads.catalog.activities.get(activityId)?.expectedMinutes;
     if (minutes != null) expectedMinutes.set(activityId, minutes);
   }

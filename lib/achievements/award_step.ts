@@ -1,4 +1,5 @@
 import { type StoredEvent, targetsOf } from "../events/schema.ts";
+import { reportsDone } from "../progress/progress_model.ts";
 import { comparePositions, logOrder, positionOf } from "../progress/activity_state.ts";
 import type { ProjectionOutput } from "../progress/project.ts";
 import type { LearningPath } from "../sync/propagation.ts";
@@ -75,17 +76,15 @@ function fold(input: Omit<AwardInput, "definitions" | "awarded" | "now">): Folde
     const at = positionOf(event);
     const day = dayOf(event.timestamp, input.timeZone);
     facts = withTypeDay(withDay(facts, day, at), event.eventData.activityType, day);
-    if (event.eventType === "progress_reset" || event.eventData.completionStatus !== "completed") {
-      continue;
-    }
     const [own, ...others] = targetsOf(event);
-    const expected = input.expectedMinutes.get(own!);
+    if (event.eventType === "progress_reset" || !reportsDone(event.eventData) || !own) continue;
+    const expected = input.expectedMinutes.get(own);
     const minutes = event.eventData.timeSpent ?? 0;
-    facts = withCompletion(facts, own!, at, {
+    facts = withCompletion(facts, own, at, {
       fast: expected !== undefined && minutes > 0 && minutes < expected,
     });
     for (const activityId of others) facts = withCompletion(facts, activityId, at, { fast: false });
-    for (const activityId of [own!, ...others]) {
+    for (const activityId of [own, ...others]) {
       if (!pathSteps.has(activityId)) continue;
       const first = earlier(firstOf(activityId), at);
       if (first !== input.stepCompletions.get(activityId)) changed.set(activityId, first);

@@ -1,4 +1,5 @@
 /** Conflicts between systems' reports: the types, the thresholds, and how a conflict is identified. */
+import { effectiveStatus } from "../progress/progress_model.ts";
 import { createHash } from "node:crypto";
 import type { EventData, ResolutionType, StoredEvent } from "../events/schema.ts";
 
@@ -37,8 +38,6 @@ export const MISMATCH_AUTO_MAX_MS = 24 * 60 * 60_000;
 export const SAME_COMPLETION_MAX_MS = 7 * 24 * 60 * 60_000;
 /** A completion and another system's contrary report within this window speak of the same attempt. */
 export const ATTEMPT_WINDOW_MS = 60 * 60_000;
-/** How far an event's time may be ahead of when it reached us before it counts as a clock error. */
-export const CLOCK_SKEW_TOLERANCE_MS = 5 * 60_000;
 /** A video watched this far (percent) counts as watched. */
 export const VIDEO_WATCHED_PERCENT = 90;
 /** Conflicts whose suggestion is at least this confident resolve on their own. */
@@ -123,6 +122,8 @@ export type ConflictSummary =
     })[];
     suggestedResolution: Pick<ConflictResolution, "resolutionType" | "confidence" | "reasoning">;
     resolution: Pick<AppliedResolution, "resolutionType" | "resolvedBy" | "eventId"> | null;
+    /** The activity's catalog title (live messages), when the catalog has one. */
+    activityTitle?: string;
   };
 
 /** The live-stream summary of a conflict. */
@@ -143,7 +144,7 @@ export function conflictSummaryOf(conflict: ProgressConflict): ConflictSummary {
       sourceSystem: e.sourceSystem,
       eventType: e.eventType,
       timestamp: e.timestamp,
-      completionStatus: e.eventData.completionStatus,
+      completionStatus: effectiveStatus(e.eventData),
     })),
     suggestedResolution: {
       resolutionType: s.resolutionType,

@@ -12,12 +12,8 @@ import {
   type LiveMessage,
   type ProjectionOutput,
 } from "../progress/project.ts";
-import {
-  CLOCK_SKEW_TOLERANCE_MS,
-  conflictSummaryOf,
-  DETECTION_HISTORY_LIMIT,
-  type ProgressConflict,
-} from "./conflict.ts";
+import { CLOCK_SKEW_TOLERANCE_MS } from "../progress/reported_times.ts";
+import { conflictSummaryOf, DETECTION_HISTORY_LIMIT, type ProgressConflict } from "./conflict.ts";
 import { allActivityEvents, getConflicts, recentActivityEvents } from "./conflict_store.ts";
 import { detectConflicts } from "./detect.ts";
 import { isNoChange, resolutionEvent, type ResolutionOutcome } from "./resolution.ts";

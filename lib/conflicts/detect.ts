@@ -5,11 +5,12 @@
  * rules look at two reports only, so for them the arrival order does not matter either.
  */
 import { type SourceSystem, type StoredEvent, targetsOf } from "../events/schema.ts";
+import { effectiveStatus } from "../progress/progress_model.ts";
+import { CLOCK_SKEW_TOLERANCE_MS, reportedTimeMs } from "../progress/reported_times.ts";
 import { comparePositions, logOrder, positionOf } from "../progress/activity_state.ts";
 import {
   ATTEMPT_WINDOW_MS,
   AUTO_RESOLVE_CONFIDENCE,
-  CLOCK_SKEW_TOLERANCE_MS,
   conflictEventOf,
   conflictIdOf,
   type ConflictImpact,
@@ -28,7 +29,6 @@ import {
 import {
   doubleCountedMinutes,
   reportedPercent,
-  reportedTimeMs,
   type ResolutionChoice,
   resolutionEventData,
   resolutionOutcome,
@@ -69,7 +69,7 @@ interface Spec {
 
 const isMember = (e: StoredEvent) =>
   e.eventType !== "progress_reset" && e.eventType !== "conflict_resolved";
-const statusOf = (e: StoredEvent) => e.eventData.completionStatus;
+const statusOf = (e: StoredEvent) => effectiveStatus(e.eventData);
 const isItemReport = (e: StoredEvent) => ITEM_SYSTEMS.includes(e.sourceSystem);
 const sys = (e: StoredEvent) => systemLabel(e.sourceSystem);
 const cmp = (a: StoredEvent, b: StoredEvent) => comparePositions(positionOf(a), positionOf(b));

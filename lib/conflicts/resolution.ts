@@ -3,6 +3,7 @@
  * which of the activity's fields that may change for the kind of conflict, and the `eventData` of
  * the `conflict_resolved` event that applies it.
  */
+import { effectiveStatus, reportsDone } from "../progress/progress_model.ts";
 import { contentHash } from "../events/content_hash.ts";
 import {
   COMPLETION_STATUSES,
@@ -14,8 +15,8 @@ import {
   targetsOf,
 } from "../events/schema.ts";
 import { STATUS_RANK } from "../progress/activity_state.ts";
+import { reportedTimeMs } from "../progress/reported_times.ts";
 import {
-  CLOCK_SKEW_TOLERANCE_MS,
   type ConflictEvent,
   type ProgressConflict,
   resolutionEventIdOf,
@@ -74,29 +75,10 @@ function fieldsFor(
   }
 }
 
-/**
- * When a report says the work happened, epoch ms: for a completion the time it states
- * (`videoProgress.completedAt`, `todoProgress.actualCompletionDate`, `scheduleProgress.actualEndTime`)
- * or else its timestamp. A time beyond when the report reached us (plus the clock-skew tolerance)
- * is a clock error, and the time it was received stands instead.
- */
-export function reportedTimeMs(
-  event: Pick<ConflictEvent, "eventData" | "timestamp" | "receivedAt">,
-): number {
-  const data = event.eventData;
-  const stated = data.completionStatus === "completed"
-    ? data.videoProgress?.completedAt ?? data.todoProgress?.actualCompletionDate ??
-      data.scheduleProgress?.actualEndTime
-    : undefined;
-  const time = Date.parse(stated ?? event.timestamp);
-  const received = Date.parse(event.receivedAt);
-  return time > received + CLOCK_SKEW_TOLERANCE_MS ? received : time;
-}
-
 /** How far a report says the activity got (0–100). */
 export function reportedPercent(event: Pick<ConflictEvent, "eventData">): number {
   const data = event.eventData;
-  if (data.completionStatus === "completed") return 100;
+  if (reportsDone(data)) return 100;
   const reported = data.videoProgress?.percentageWatched ??
     (data.pathProgress
       ? ((data.pathProgress.stepIndex + 1) / data.pathProgress.totalSteps) * 100
@@ -108,7 +90,7 @@ export function reportedPercent(event: Pick<ConflictEvent, "eventData">): number
 export function reportOutcome(
   event: ConflictEvent,
 ): Required<Omit<ResolutionOutcome, "timeSpentDelta">> {
-  const status = event.eventData.completionStatus;
+  const status = effectiveStatus(event.eventData);
   return {
     status,
     completedAt: status === "completed" ? new Date(reportedTimeMs(event)).toISOString() : null,
@@ -150,8 +132,8 @@ function latest(events: readonly ConflictEvent[]): ConflictEvent {
 
 function mostComplete(events: readonly ConflictEvent[]): ConflictEvent {
   return events.reduce((a, b) => {
-    const byRank = STATUS_RANK[b.eventData.completionStatus] -
-      STATUS_RANK[a.eventData.completionStatus];
+    const byRank = STATUS_RANK[effectiveStatus(b.eventData)] -
+      STATUS_RANK[effectiveStatus(a.eventData)];
     if (byRank !== 0) return byRank > 0 ? b : a;
     const byPercent = reportedPercent(b) - reportedPercent(a);
     if (byPercent !== 0) return byPercent > 0 ? b : a;
@@ -163,9 +145,9 @@ function merged(
   events: readonly ConflictEvent[],
 ): Required<Omit<ResolutionOutcome, "timeSpentDelta">> {
   const best = mostComplete(events);
-  const completions = events.filter((e) => e.eventData.completionStatus === "completed")
+  const completions = events.filter((e) => reportsDone(e.eventData))
     .map(reportedTimeMs);
-  const status = best.eventData.completionStatus;
+  const status = effectiveStatus(best.eventData);
   return {
     status,
     completedAt: status === "completed" && completions.length > 0

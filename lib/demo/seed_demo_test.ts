@@ -14,6 +14,7 @@ Deno.test("the demo student has progress on the path, a streak and one conflict 
     await app.processor.idle();
     const view = await getUnifiedView(app.kv, user.userId);
     assert.equal(view.overallProgress.completedActivities, 4);
+    assert.equal(view.overallProgress.totalActivities, 8, "the 8 steps of the path, as on /learn");
     assert.equal(view.learningPaths.length, 1);
     assert.equal(view.learningPaths[0]!.completedSteps, 4);
     assert.ok(view.upcomingActivities.length > 0, "todos and calendar entries are upcoming");
@@ -22,6 +23,6 @@ Deno.test("the demo student has progress on the path, a streak and one conflict 
 
     const again = await seedDemo(app.kv, app.processor);
     assert.equal(again.created, false);
-    assert.equal((await getUnifiedView(app.kv, user.userId)).overallProgress.totalActivities, 5);
+    assert.equal((await getUnifiedView(app.kv, user.userId)).overallProgress.totalActivities, 8);
   });
 });

@@ -246,9 +246,17 @@ export function activityIdOf(event: Pick<StoredEvent, "eventData">): string {
   return activityIdOfData(event.eventData) ?? "unknown";
 }
 
-/** Every activity a stored event counts toward, its primary activity first. */
+/** True when an event is only about a skill (a `skill_assessed` without an activity): it counts toward no activity. */
+export function isSkillOnly(data: EventData): boolean {
+  return data.skillProgress !== undefined &&
+    activityIdOfData({ ...data, skillProgress: undefined }) === null;
+}
+
+/**
+ * Every activity a stored event counts toward, its primary activity first; none for an event only
+ * about a skill (it updates `skillProgress` instead).
+ */
 export function targetsOf(event: Pick<StoredEvent, "eventData" | "activityIds">): string[] {
-  return event.activityIds && event.activityIds.length > 0
-    ? event.activityIds
-    : [activityIdOf(event)];
+  if (event.activityIds && event.activityIds.length > 0) return event.activityIds;
+  return isSkillOnly(event.eventData) ? [] : [activityIdOf(event)];
 }

@@ -7,6 +7,7 @@
  * student's time zone. Events are deduplicated by id and taken in log order (timestamp, then id),
  * so the same events in any order give the same insights.
  */
+import { reportsDone } from "../progress/progress_model.ts";
 import { addDays, dayOf, isoWeekOf } from "../achievements/calendar.ts";
 import { type ActivityType, type StoredEvent, targetsOf } from "../events/schema.ts";
 import type { PathProgressSummary } from "../sync/path_progress.ts";
@@ -276,7 +277,7 @@ function round1(n: number): number {
 }
 
 function isCompletion(event: InsightEvent): boolean {
-  return event.eventType !== "progress_reset" && event.eventData.completionStatus === "completed";
+  return event.eventType !== "progress_reset" && reportsDone(event.eventData);
 }
 
 // ---- Insights -----------------------------------------------------------------------------

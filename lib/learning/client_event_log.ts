@@ -12,7 +12,7 @@ import {
   clientResetsPrefix,
   clientSnapshotKey,
 } from "../kv_keys.ts";
-import { canonicalJson, type LearningProgressEvent } from "./events.ts";
+import { canonicalJson, type LearningProgressEvent, type ProgressResetEvent } from "./events.ts";
 import { type LearningProgressSnapshot, reduceLearningEvents } from "./snapshot.ts";
 
 /** A stored learning-progress event. */
@@ -111,7 +111,10 @@ export async function appendClientEvents(
         } satisfies StoredClientEvent,
       );
       if (event.type === "progress.reset") {
-        op.set(clientResetKey(userId, event.eventId), event.occurredAt);
+        op.set(
+          clientResetKey(userId, event.eventId),
+          event.payload ? { occurredAt: event.occurredAt, ...event.payload } : event.occurredAt,
+        );
       }
     }
     op.set(
@@ -185,14 +188,21 @@ export async function latestClientCursor(kv: Deno.Kv, userId: string): Promise<s
   return LOG_START_CURSOR;
 }
 
-/** A user's `progress.reset` events: id and `occurredAt`. */
+/** A user's `progress.reset` events: id, `occurredAt` and, for a scoped reset, its `payload`. */
 export async function listClientResets(
   kv: Deno.Kv,
   userId: string,
-): Promise<{ eventId: string; occurredAt: string }[]> {
-  const out: { eventId: string; occurredAt: string }[] = [];
-  for await (const entry of kv.list<string>({ prefix: clientResetsPrefix(userId) })) {
-    out.push({ eventId: entry.key[entry.key.length - 1] as string, occurredAt: entry.value });
+): Promise<Pick<ProgressResetEvent, "eventId" | "occurredAt" | "payload">[]> {
+  const out: Pick<ProgressResetEvent, "eventId" | "occurredAt" | "payload">[] = [];
+  type Indexed = string | { occurredAt: string; contentIds: string[] };
+  for await (const entry of kv.list<Indexed>({ prefix: clientResetsPrefix(userId) })) {
+    const eventId = entry.key[entry.key.length - 1] as string;
+    const v = entry.value;
+    out.push(
+      typeof v === "string"
+        ? { eventId, occurredAt: v }
+        : { eventId, occurredAt: v.occurredAt, payload: { contentIds: v.contentIds } },
+    );
   }
   return out;
 }

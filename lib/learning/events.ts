@@ -76,8 +76,25 @@ export type ActivePathSetEvent = LearningProgressEventBase & {
   type: "activePath.set";
   payload: { pathId: string | null };
 };
-/** Clears the derived progress; earlier events stay in the log. */
-export type ProgressResetEvent = LearningProgressEventBase & { type: "progress.reset" };
+/**
+ * Clears the derived progress of the lessons in `payload.contentIds` (of every lesson without a
+ * payload, as seed 001 has it); earlier events stay in the log.
+ */
+export type ProgressResetEvent = LearningProgressEventBase & {
+  type: "progress.reset";
+  payload?: { contentIds: string[] };
+};
+
+/** Most lessons one scoped `progress.reset` names. */
+export const MAX_RESET_CONTENT_IDS = 200;
+
+/** True when a reset covers `contentId` (a reset without `contentIds` covers every lesson). */
+export function resetCovers(
+  reset: { payload?: { contentIds: readonly string[] } | undefined },
+  contentId: string,
+): boolean {
+  return reset.payload === undefined || reset.payload.contentIds.includes(contentId);
+}
 
 /** One learning-progress event (seed 001's `LearningProgressEvent`). */
 export type LearningProgressEvent =
@@ -166,8 +183,13 @@ export function isLearningEvent(value: unknown): value is LearningProgressEvent 
       return isObject(value.payload) &&
         (value.payload.pathId === null || isId(value.payload.pathId));
     case "onboarding.reset":
-    case "progress.reset":
       return true;
+    case "progress.reset":
+      return value.payload === undefined ||
+        (isObject(value.payload) && Array.isArray(value.payload.contentIds) &&
+          value.payload.contentIds.length > 0 &&
+          value.payload.contentIds.length <= MAX_RESET_CONTENT_IDS &&
+          value.payload.contentIds.every(isId));
     default:
       return false;
   }

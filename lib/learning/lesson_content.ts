@@ -4,6 +4,7 @@
  * questions for the demo quizzes, and sensible generated ones for any other activity. Pure.
  */
 import type { ActivityType } from "../events/schema.ts";
+import { PASS_SCORE } from "../progress/progress_model.ts";
 
 /** A quiz question with its options and the right one. */
 export interface QuizQuestion {
@@ -27,9 +28,6 @@ export interface Lesson {
   expectedMinutes: number | null;
   content: LessonContent;
 }
-
-/** Score (0–100) a quiz needs to count as `passed` rather than `completed`. */
-export const PASS_SCORE = 70;
 
 const q = (id: string, prompt: string, options: string[], answer: number): QuizQuestion => ({
   id,

@@ -5,6 +5,7 @@ import {
   EVENT_ID_PATTERN,
   MAX_INTERACTION_STATE_BYTES,
   MAX_LEARNING_ID_LENGTH,
+  MAX_RESET_CONTENT_IDS,
 } from "./events.ts";
 
 /** Most events one `PUT /api/v1/learning/progress` may carry. */
@@ -59,7 +60,16 @@ export const learningEventSchema = z.discriminatedUnion("type", [
     type: z.literal("activePath.set"),
     payload: z.object({ pathId: id.nullable() }),
   }),
-  z.object({ ...base, type: z.literal("progress.reset") }),
+  z.object({
+    ...base,
+    type: z.literal("progress.reset"),
+    payload: z.object({
+      contentIds: z.array(id).min(1, "Must name at least one lesson").max(
+        MAX_RESET_CONTENT_IDS,
+        `Must name at most ${MAX_RESET_CONTENT_IDS} lessons`,
+      ),
+    }).optional(),
+  }),
 ], {
   error: (issue) =>
     issue.code === "invalid_union"

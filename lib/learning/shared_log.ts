@@ -5,9 +5,11 @@
  * - `content.progressed` → one `activity_progressed` event from `browser`, with the same id,
  *   `timestamp` = `occurredAt`, `activityId` = `contentId`, the catalog's `activityType` (else
  *   one guessed from the interaction), status `not_started` → `started`, `in_progress` →
- *   `in_progress`, `completed` and `passed` → `completed` (the score kept), a video interaction's
+ *   `in_progress`, `completed` and `passed` → `completed` (the score kept; a quiz attempt scored
+ *   below the pass mark → `failed`, "not passed yet", as the quiz engine reports it), a video interaction's
  *   `percent` as `videoProgress` and its `watchedSeconds` as `timeSpent`.
- * - `progress.reset` → one `progress_reset` per activity the student had worked on before it,
+ * - `progress.reset` → one `progress_reset` per activity the student had worked on before it (of
+ *   those it names, for a scoped reset),
  *   with ids derived from the reset's id (so a retry adds nothing). Browser events that arrive
  *   later but happened before a known reset get their derived reset too.
  * - `onboarding.*` and `activePath.set` are not about an activity: they live only in the
@@ -27,6 +29,7 @@ import {
 } from "../events/schema.ts";
 import { activityStatesPrefix, outboxPrefix } from "../kv_keys.ts";
 import type { ActivityState } from "../progress/activity_state.ts";
+import { passes } from "../progress/progress_model.ts";
 import { getClientEvents, listClientResets } from "./client_event_log.ts";
 import {
   canonicalJson,
@@ -34,6 +37,7 @@ import {
   type LearningContentStatus,
   type LearningProgressEvent,
   type ProgressResetEvent,
+  resetCovers,
 } from "./events.ts";
 
 /** The shared log's completion status for a seed-001 content status. */
@@ -58,10 +62,12 @@ const finite = (v: unknown): number | null =>
 /** The `eventData` a `content.progressed` event joins the shared log with. */
 export function eventDataOf(event: ContentProgressedEvent, activityType: ActivityType): EventData {
   const { payload } = event;
+  const failedAttempt = activityType === "quiz" && payload.score !== undefined &&
+    !passes(payload.score) && payload.status !== "not_started";
   const data: EventData = {
     activityId: payload.contentId,
     activityType,
-    completionStatus: COMPLETION_STATUS_OF[payload.status],
+    completionStatus: failedAttempt ? "failed" : COMPLETION_STATUS_OF[payload.status],
   };
   if (payload.score !== undefined) data.score = payload.score;
   const state = payload.interaction?.state;
@@ -89,10 +95,13 @@ export async function derivedResetId(resetEventId: string, activityId: string): 
   return `${resetEventId.slice(0, 80)}~reset~${digest.slice(0, 24)}`;
 }
 
+/** What planning needs of a `progress.reset`: its id, time and (a scoped one) the lessons it names. */
+export type ResetRef = Pick<ProgressResetEvent, "eventId" | "occurredAt" | "payload">;
+
 /** What the shared log must receive for a request's accepted events. */
 export interface SharedLogPlan {
   content: { event: ContentProgressedEvent; activityType: ActivityType }[];
-  resets: { reset: Pick<ProgressResetEvent, "eventId" | "occurredAt">; activity: KnownActivity }[];
+  resets: { reset: ResetRef; activity: KnownActivity }[];
 }
 
 /** An activity the student has worked on: its type and the time of its first known event. */
@@ -106,12 +115,13 @@ export interface KnownActivity {
  * Plans the shared-log events for a request's accepted learning events (pure). `activities` are
  * those the server knew of (states and pending events); `resets` every known `progress.reset` of
  * the student, the request's included. A reset covers each activity with an event at or before
- * it; a content event covers itself with each later reset.
+ * it (a scoped reset only the lessons it names); a content event covers itself with each later
+ * reset.
  */
 export function planSharedLog(input: {
   events: readonly LearningProgressEvent[];
   activities: readonly KnownActivity[];
-  resets: readonly Pick<ProgressResetEvent, "eventId" | "occurredAt">[];
+  resets: readonly ResetRef[];
   catalogTypes: ReadonlyMap<string, ActivityType>;
 }): SharedLogPlan {
   const content = input.events
@@ -130,8 +140,9 @@ export function planSharedLog(input: {
     })),
   ];
   const resets = new Map<string, SharedLogPlan["resets"][number]>();
-  const cover = (reset: Pick<ProgressResetEvent, "eventId" | "occurredAt">, a: KnownActivity) => {
+  const cover = (reset: ResetRef, a: KnownActivity) => {
     if (Date.parse(a.firstAt) > Date.parse(reset.occurredAt)) return;
+    if (!resetCovers(reset, a.activityId)) return;
     const key = `${reset.eventId}\u0000${a.activityId}`;
     if (!resets.has(key)) resets.set(key, { reset, activity: a });
   };

@@ -12,6 +12,7 @@ import {
   type LearningProgressEvent,
   occurredMs,
 } from "./events.ts";
+import { passes } from "../progress/progress_model.ts";
 
 /** The derived state of one piece of content. */
 export interface ContentProgress {
@@ -125,9 +126,11 @@ function applyContent(
   const { payload, occurredAt } = event;
   const before = snapshot.content[payload.contentId];
   const beforeRank = before ? STATUS_RANK[before.status] : -1;
-  const status = before && STATUS_RANK[payload.status] <= beforeRank
-    ? before.status
+  // A scored attempt below the pass mark is not done ("not passed yet"), however it was labelled.
+  const reported = payload.score !== undefined && !passes(payload.score) && isDone(payload.status)
+    ? "in_progress"
     : payload.status;
+  const status = before && STATUS_RANK[reported] <= beforeRank ? before.status : reported;
   const score = payload.score === undefined
     ? before?.score ?? null
     : Math.max(payload.score, before?.score ?? payload.score);
@@ -166,11 +169,27 @@ function applyContent(
   };
 }
 
+/** Clears the content and interactions of the named lessons only (a scoped `progress.reset`). */
+function resetLessons(
+  snapshot: LearningProgressSnapshot,
+  contentIds: readonly string[],
+): LearningProgressSnapshot {
+  const reset = new Set(contentIds);
+  return {
+    ...snapshot,
+    content: Object.fromEntries(Object.entries(snapshot.content).filter(([id]) => !reset.has(id))),
+    interactions: Object.fromEntries(
+      Object.entries(snapshot.interactions).filter(([, i]) => !reset.has(i.contentId)),
+    ),
+  };
+}
+
 /**
  * Applies one event to a snapshot. Events must come in log order (`occurredAt`, then `eventId`);
  * use `reduceLearningEvents` for an unordered set. Status never moves back (not_started <
  * in_progress < completed < passed) except through `progress.reset`, which clears content,
- * interactions and the streak (onboarding and the active path have their own events).
+ * interactions and the streak, or only the content and interactions of the lessons it names
+ * (onboarding and the active path have their own events).
  */
 export function applyLearningEvent(
   snapshot: LearningProgressSnapshot,
@@ -193,6 +212,7 @@ export function applyLearningEvent(
     case "activePath.set":
       return { ...base, activePathId: event.payload.pathId };
     case "progress.reset":
+      if (event.payload) return resetLessons(base, event.payload.contentIds);
       return {
         ...base,
         content: {},

@@ -2,7 +2,9 @@
 import { signal } from "@preact/signals";
 import type { Award } from "../achievements/award_step.ts";
 import type { ConflictSummary } from "../conflicts/conflict.ts";
+import type { ActivityView } from "../progress/activity_state.ts";
 import type { ProgressUpdate } from "../progress/project.ts";
+import { headlineText } from "../progress/progress_model.ts";
 import type { ActivitySummary } from "../progress/summary.ts";
 import type { OverallProgress } from "../progress/unified_view.ts";
 import type { ActivityFacts } from "../progress/weighted.ts";
@@ -78,7 +80,7 @@ export function applyConflictDetected(conflict: ConflictSummary): void {
   const systems = [...new Set(conflict.conflictingEvents.map((e) => e.sourceSystem))];
   announcement.value = `Conflict to review: ${
     systems.join(" and ").replaceAll("_", " ")
-  } disagree about ${conflict.activityId}.`;
+  } disagree about ${conflict.activityTitle ?? conflict.activityId}.`;
 }
 
 /** How many recent activities the dashboard shows. */
@@ -108,19 +110,12 @@ export function mergeItems(list: readonly ItemView[], updates: readonly ItemView
   return [...merged, ...updates.filter((i) => !known.has(i.itemId))];
 }
 
-/** Activities other systems than the browser reported completed since the page loaded, with those systems. */
-export const completedElsewhere = signal<Record<string, string[]>>({});
+/** The server's state of each activity updated since the page loaded, by activity id. */
+export const liveActivities = signal<Record<string, ActivityView>>({});
 
 /** Applies a `progress_update` to the store. */
 export function applyProgressUpdate(update: ProgressUpdate, at: string): void {
-  const system = update.recentActivity.sourceSystem;
-  const known = completedElsewhere.value[update.activityId] ?? [];
-  if (update.activity.status === "completed" && system !== "browser" && !known.includes(system)) {
-    completedElsewhere.value = {
-      ...completedElsewhere.value,
-      [update.activityId]: [...known, system],
-    };
-  }
+  liveActivities.value = { ...liveActivities.value, [update.activityId]: update.activity };
   overallProgress.value = update.overallProgress;
   if (update.syncedItems?.length && trackedItems.value) {
     trackedItems.value = mergeItems(trackedItems.value, update.syncedItems);
@@ -142,9 +137,16 @@ export function applyProgressUpdate(update: ProgressUpdate, at: string): void {
   recentActivities.value = mergeRecentEntry(recentActivities.value, update.recentActivity);
   lastSyncedAt.value = at;
   const a = update.recentActivity;
-  announcement.value = `${a.activityId}: ${a.completionStatus.replace("_", " ")} (from ${
+  const o = update.overallProgress;
+  announcement.value = `${a.title ?? a.activityId}: ${a.completionStatus.replace("_", " ")} (from ${
     a.sourceSystem.replaceAll("_", " ")
-  }). Overall ${update.overallProgress.percentageComplete}% complete.`;
+  }). Overall ${
+    headlineText({
+      done: o.completedActivities,
+      total: o.totalActivities,
+      percentage: o.percentageComplete,
+    })
+  }.`;
 }
 
 /**

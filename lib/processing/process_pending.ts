@@ -23,7 +23,10 @@ import {
   groupByActivity,
   project,
   type ProjectionOutput,
+  withOverall,
+  withTitles,
 } from "../progress/project.ts";
+import { overallAfterStep } from "../progress/headline_reads.ts";
 import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
 import { getItemStates } from "../catalog/catalog_store.ts";
 import { itemsOfUser } from "../catalog/items_cache.ts";
@@ -263,9 +266,21 @@ async function planUser(
       paths: sync.paths,
     }),
   ]);
-  const output = withMilestones(
-    withConflicts(withAwards(withSync(projected, sync), awarded.output), conflicts),
-    reached,
+  const overall = await overallAfterStep(kv, userId, {
+    catalog,
+    itemsVersion: itemsVersion!.versionstamp,
+    reader: shared.reader,
+    timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
+  }, { ...projected, newPathIds: sync.pathIds, facts: awarded.output.facts, now });
+  const output = withTitles(
+    withOverall(
+      withMilestones(
+        withConflicts(withAwards(withSync(projected, sync), awarded.output), conflicts),
+        reached,
+      ),
+      overall,
+    ),
+    (id) => catalog.activities.get(id)?.title,
   );
   if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
     return planUser(kv, userId, now, Math.ceil(limit / 2), shared);

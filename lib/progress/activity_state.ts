@@ -5,6 +5,8 @@ import {
   type StoredEvent,
   targetsOf,
 } from "../events/schema.ts";
+import { effectiveStatus } from "./progress_model.ts";
+import { reportedCompletedAt, reportedStartedAt } from "./reported_times.ts";
 
 /** An activity's status: a reported completion state, or `not_started` after a reset. */
 export type ActivityStatus = CompletionStatus | "not_started";
@@ -39,21 +41,27 @@ export interface ActivityState {
   last: LogPosition;
   lastSourceSystem: SourceSystem;
   sourceSystems: SourceSystem[];
+  /** The former planned time the latest report that moved it gave (`scheduleProgress.rescheduledFrom`). */
+  rescheduledFrom?: string | null;
+  /** Systems that reported it done (since the last reset), sorted; absent on older states. */
+  doneBy?: SourceSystem[];
   eventCount: number;
 }
 
 /** What clients see of an activity's state (live messages, API). */
-export type ActivityView = Pick<
-  ActivityState,
-  | "activityId"
-  | "activityType"
-  | "status"
-  | "bestScore"
-  | "percentComplete"
-  | "timeSpentMinutes"
-  | "completedAt"
-  | "lastAttemptAt"
->;
+export type ActivityView =
+  & Pick<
+    ActivityState,
+    | "activityId"
+    | "activityType"
+    | "status"
+    | "bestScore"
+    | "percentComplete"
+    | "timeSpentMinutes"
+    | "completedAt"
+    | "lastAttemptAt"
+  >
+  & { doneBy: SourceSystem[] };
 
 /** The client view of an activity's state. */
 export function activityViewOf(state: ActivityState): ActivityView {
@@ -66,6 +74,7 @@ export function activityViewOf(state: ActivityState): ActivityView {
     timeSpentMinutes: state.timeSpentMinutes,
     completedAt: state.completedAt,
     lastAttemptAt: state.lastAttemptAt,
+    doneBy: state.doneBy ?? [],
   };
 }
 
@@ -109,7 +118,7 @@ export function logOrder<E extends Pick<StoredEvent, "timestamp" | "id">>(
 
 function progressOf(event: StoredEvent): number {
   const data = event.eventData;
-  if (data.completionStatus === "completed") return 100;
+  if (effectiveStatus(data) === "completed") return 100;
   const reported = data.videoProgress?.percentageWatched ?? data.percentComplete ??
     (data.pathProgress
       ? ((data.pathProgress.stepIndex + 1) / data.pathProgress.totalSteps) * 100
@@ -144,7 +153,7 @@ export function applyEvent(
     bestScore: null,
     percentComplete: 0,
     timeSpentMinutes: 0,
-    firstActivityAt: event.timestamp,
+    firstActivityAt: reportedStartedAt(event),
     lastAttemptAt: event.timestamp,
     completedAt: null,
     completedBy: null,
@@ -152,10 +161,14 @@ export function applyEvent(
     last: positionOf(event),
     lastSourceSystem: event.sourceSystem,
     sourceSystems: [],
+    doneBy: [],
     eventCount: 0,
   };
+  const started = reportedStartedAt(event);
   const common = {
     ...base,
+    // Reported start and completion times (bounded by arrival) are when the work happened.
+    firstActivityAt: started < base.firstActivityAt ? started : base.firstActivityAt,
     activityType: data.activityType,
     timeSpentMinutes: countsTime
       ? roundMinutes(base.timeSpentMinutes + roundMinutes(data.timeSpent ?? 0))
@@ -164,6 +177,9 @@ export function applyEvent(
     last: positionOf(event),
     lastSourceSystem: event.sourceSystem,
     sourceSystems: withSource(base.sourceSystems, event.sourceSystem),
+    ...(data.scheduleProgress?.rescheduledFrom
+      ? { rescheduledFrom: data.scheduleProgress.rescheduledFrom }
+      : {}),
     eventCount: base.eventCount + 1,
   };
   if (event.eventType === "progress_reset") {
@@ -175,20 +191,25 @@ export function applyEvent(
       completedAt: null,
       completedBy: null,
       minutesToComplete: null,
+      doneBy: [],
     };
   }
   if (event.eventType === "conflict_resolved") return applyResolution(base, event);
-  const moves = STATUS_RANK[data.completionStatus] >= STATUS_RANK[base.status];
-  const status = moves ? data.completionStatus : base.status;
+  const reported = effectiveStatus(data);
+  const moves = STATUS_RANK[reported] >= STATUS_RANK[base.status];
+  const status = moves ? reported : base.status;
   const score = data.score ?? null;
   return {
     ...common,
     status,
     bestScore: score === null ? base.bestScore : Math.max(score, base.bestScore ?? score),
     percentComplete: Math.max(base.percentComplete, progressOf(event)),
+    ...(reported === "completed"
+      ? { doneBy: withSource(base.doneBy ?? [], event.sourceSystem) }
+      : {}),
     ...(base.completedAt === null && status === "completed"
       ? {
-        completedAt: event.timestamp,
+        completedAt: reportedCompletedAt(event),
         completedBy: event.id,
         minutesToComplete: common.timeSpentMinutes,
       }
@@ -214,6 +235,7 @@ function applyResolution(base: ActivityState, event: StoredEvent): ActivityState
     status,
     completedAt,
     completedBy: completed ? (base.completedAt === null ? event.id : base.completedBy) : null,
+    doneBy: completed ? base.doneBy ?? [] : [],
     minutesToComplete: completed ? base.minutesToComplete ?? base.timeSpentMinutes : null,
     percentComplete: resolution?.percentComplete ??
       (completed && resolution?.status ? 100 : base.percentComplete),

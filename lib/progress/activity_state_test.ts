@@ -1,3 +1,4 @@
+import { effectiveStatus, reportsDone } from "./progress_model.ts";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
@@ -30,6 +31,8 @@ interface EventOptions {
   sourceSystem?: SourceSystem;
   activityType?: ActivityType;
   percentageWatched?: number;
+  /** A calendar report's actual start and end (`scheduleProgress`). */
+  actual?: { start?: string; end?: string };
 }
 
 function event(
@@ -50,6 +53,13 @@ function event(
       ...(options.score === undefined ? {} : { score: options.score }),
       ...(options.percentageWatched === undefined ? {} : {
         videoProgress: { videoId: ACTIVITY, percentageWatched: options.percentageWatched },
+      }),
+      ...(options.actual === undefined ? {} : {
+        scheduleProgress: {
+          scheduleId: "cal",
+          ...(options.actual.start ? { actualStartTime: options.actual.start } : {}),
+          ...(options.actual.end ? { actualEndTime: options.actual.end } : {}),
+        },
       }),
     },
     timestamp,
@@ -171,12 +181,33 @@ Deno.test("progress_reset returns the activity to not_started and clears score, 
   const redone = reduce([
     completed,
     reset,
-    event("3", at("12:00"), { status: "started", score: 30 }),
-    event("4", at("13:00"), { status: "completed" }),
+    event("3", at("11:30"), { status: "started", score: 30 }),
+    event("4", at("11:45"), { status: "completed" }),
   ]);
   assert.equal(redone.status, "completed");
   assert.equal(redone.bestScore, 30);
-  assert.equal(redone.completedAt, at("13:00"));
+  assert.equal(redone.completedAt, at("11:45"));
+});
+
+Deno.test("reported times within the clock-skew bound are when it happened; the arrival bounds the rest", () => {
+  // Reported at 12:00 (arrival): a calendar entry done 08:00–08:30, sent late.
+  const late = event("1", at("11:00"), {
+    status: "completed",
+    activityType: "practice",
+    actual: { start: at("08:00"), end: at("08:30") },
+  });
+  const state = reduce([late]);
+  assert.equal(state.completedAt, at("08:30"));
+  assert.equal(state.firstActivityAt, at("08:00"));
+  assert.equal(state.lastAttemptAt, at("11:00"), "the log keeps the report's own times");
+  const future = reduce([
+    event("2", at("11:00"), {
+      status: "completed",
+      activityType: "practice",
+      actual: { end: at("14:00") },
+    }),
+  ]);
+  assert.equal(future.completedAt, "2026-11-01T12:00:00.000Z", "a clock error: the arrival stands");
 });
 
 Deno.test("completedAt and lastAttemptAt stay stable whatever order the events arrive in", () => {
@@ -256,6 +287,16 @@ const eventArb = fc.record({
   percentageWatched: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
   sourceSystem: fc.constantFrom(...SOURCE_SYSTEMS),
   activityType: fc.constantFrom(...ACTIVITY_TYPES),
+  // Reported times: earlier than the report, or later than its arrival (12:00) beyond the skew.
+  actual: fc.option(
+    fc.record({
+      start: fc.option(fc.constantFrom(at("08:00"), at("09:15"), at("13:00")), { nil: undefined }),
+      end: fc.option(fc.constantFrom(at("08:30"), at("10:15"), at("12:04"), at("14:00")), {
+        nil: undefined,
+      }),
+    }),
+    { nil: undefined },
+  ),
 }).map((r) =>
   event(r.id, r.timestamp, {
     eventType: r.eventType,
@@ -265,8 +306,18 @@ const eventArb = fc.record({
     ...(r.score === undefined ? {} : { score: r.score }),
     ...(r.timeSpent === undefined ? {} : { timeSpent: r.timeSpent }),
     ...(r.percentageWatched === undefined ? {} : { percentageWatched: r.percentageWatched }),
+    ...(r.actual === undefined ? {} : {
+      actual: {
+        ...(r.actual.start ? { start: r.actual.start } : {}),
+        ...(r.actual.end ? { end: r.actual.end } : {}),
+      },
+    }),
   })
 );
+
+/** What a report says about when it happened, bounded by its arrival (12:00) plus 5 min of skew. */
+const plausible = (stated: string | undefined, e: StoredEvent) =>
+  stated === undefined ? e.timestamp : stated > "2026-11-01T12:05:00.000Z" ? e.receivedAt : stated;
 
 /** A set of one activity's events with distinct ids. */
 const eventSetArb = fc.uniqueArray(eventArb, {
@@ -346,14 +397,20 @@ Deno.test("the reduced state follows the rules: forward-only status, best score 
 
       assert.equal(
         STATUS_RANK[state.status],
-        Math.max(0, ...since.map((e) => STATUS_RANK[e.eventData.completionStatus])),
+        Math.max(0, ...since.map((e) => STATUS_RANK[effectiveStatus(e.eventData)])),
       );
       assert.equal(state.bestScore, scores.length === 0 ? null : Math.max(...scores));
+      const done = since.filter((e) => reportsDone(e.eventData));
+      // The completion time is the one the first completing report states (when plausible).
       assert.equal(
         state.completedAt,
-        since.find((e) => e.eventData.completionStatus === "completed")?.timestamp ?? null,
+        done[0] ? plausible(done[0].eventData.scheduleProgress?.actualEndTime, done[0]) : null,
       );
-      assert.equal(state.firstActivityAt, ordered[0]!.timestamp);
+      assert.deepEqual(state.doneBy, [...new Set(done.map((e) => e.sourceSystem))].sort());
+      assert.equal(
+        state.firstActivityAt,
+        ordered.map((e) => plausible(e.eventData.scheduleProgress?.actualStartTime, e)).sort()[0],
+      );
       assert.equal(state.lastAttemptAt, ordered.at(-1)!.timestamp);
       assert.equal(state.eventCount, ordered.length);
       if (state.status === "completed") assert.equal(state.percentComplete, 100);

@@ -2,10 +2,15 @@ import { derivedViewChunkKey, derivedViewKey } from "../kv_keys.ts";
 import type { UnifiedProgressView } from "./unified_view.ts";
 
 /** The parts of the unified view derived from many projections and the catalog. */
-export type DerivedParts = Pick<
-  UnifiedProgressView,
-  "learningPaths" | "upcomingActivities" | "skillProgress" | "milestones" | "weightedProgress"
->;
+export type DerivedParts =
+  & Pick<
+    UnifiedProgressView,
+    "learningPaths" | "upcomingActivities" | "skillProgress" | "milestones" | "weightedProgress"
+  >
+  & {
+    /** Activities of the student's paths and items they have not touched (headline progress). */
+    plannedUntouched: number;
+  };
 
 /**
  * Derived parts as stored, with the versions of everything they were read from: inline when

@@ -12,6 +12,7 @@ import {
   type ActivitySummary,
   activitySummaryOf,
   mergeRecent,
+  mergeSkills,
   type ProgressSummary,
   replaceInTotals,
 } from "./summary.ts";
@@ -70,6 +71,42 @@ export interface ProjectionOutput {
   summary: ProgressSummary;
   results: ProgressSyncResult[];
   messages: LiveMessage[];
+}
+
+/** The projection's output with `overall` in every `progress_update` (the headline and streak as the summary API has them). */
+export function withOverall(output: ProjectionOutput, overall: OverallProgress): ProjectionOutput {
+  return {
+    ...output,
+    messages: output.messages.map((m) =>
+      m.event === "progress_update" ? { ...m, data: { ...m.data, overallProgress: overall } } : m
+    ),
+  };
+}
+
+/**
+ * The projection's output with catalog titles (`titleOf`, undefined when the catalog has none) on
+ * what people read: the recent list and the live messages (progress rows, conflict notices).
+ */
+export function withTitles(
+  output: ProjectionOutput,
+  titleOf: (activityId: string) => string | undefined,
+): ProjectionOutput {
+  const titled = <T extends { activityId: string; title?: string }>(a: T): T => {
+    const title = titleOf(a.activityId);
+    return title === undefined ? a : { ...a, title };
+  };
+  return {
+    ...output,
+    summary: { ...output.summary, recent: output.summary.recent.map(titled) },
+    messages: output.messages.map((m): LiveMessage => {
+      if (m.event === "progress_update") {
+        return { ...m, data: { ...m.data, recentActivity: titled(m.data.recentActivity) } };
+      }
+      if (m.event !== "conflict_detected") return m;
+      const title = titleOf(m.data.activityId);
+      return title === undefined ? m : { ...m, data: { ...m.data, activityTitle: title } };
+    }),
+  };
 }
 
 /** Groups events by the activities they count toward (an event may be in several groups). */
@@ -132,6 +169,9 @@ export function project(input: ProjectionInput): ProjectionOutput {
     recent: mergeRecent(input.summary.recent, input.events),
     updatedAt: input.now,
   };
+  if (input.events.some((e) => e.eventType === "skill_assessed")) {
+    summary.skills = mergeSkills(input.summary.skills ?? {}, input.events);
+  }
   const overallProgress = overallProgressOf(summary);
   const nowMs = Date.parse(input.now);
   const ordered = logOrder(input.events);
@@ -147,9 +187,10 @@ export function project(input: ProjectionInput): ProjectionOutput {
       errors: [],
       totalProcessingTime: Math.max(0, nowMs - Date.parse(event.receivedAt)),
     })),
-    messages: ordered.map((event) => {
-      const activityId = targetsOf(event)[0]!;
-      return {
+    messages: ordered.flatMap((event): LiveMessage[] => {
+      const activityId = targetsOf(event)[0];
+      if (activityId === undefined) return [];
+      return [{
         event: "progress_update",
         data: {
           eventId: event.id,
@@ -158,7 +199,7 @@ export function project(input: ProjectionInput): ProjectionOutput {
           overallProgress,
           recentActivity: activitySummaryOf(event),
         },
-      };
+      }];
     }),
   };
 }

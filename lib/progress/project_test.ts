@@ -13,6 +13,7 @@ import {
   groupByActivity,
   project,
   type ProjectionOutput,
+  withTitles,
 } from "./project.ts";
 import {
   type ActivitySummary,
@@ -142,14 +143,14 @@ Deno.test("project returns one result and one progress_update per event, in log 
   assert.equal(update.data.eventId, "e2");
   assert.equal(update.data.activityId, "a");
   assert.equal(update.data.activity.status, "completed");
-  assert.deepEqual(update.data.overallProgress, {
-    totalActivities: 2,
-    completedActivities: 1,
-    inProgressActivities: 1,
-    percentageComplete: 50,
-    totalTimeSpent: 4,
-    currentStreak: 0,
-  });
+  assert.deepEqual(
+    {
+      total: update.data.overallProgress.totalActivities,
+      done: update.data.overallProgress.completedActivities,
+      percentage: update.data.overallProgress.percentageComplete,
+    },
+    { total: 2, done: 1, percentage: 50 },
+  );
 });
 
 // ---- Properties ---------------------------------------------------------------------------
@@ -243,4 +244,19 @@ Deno.test("the recent list is newest first, at most ten, without repeats, whatev
     }),
     { numRuns: 400 },
   );
+});
+
+Deno.test("withTitles puts catalog titles on recent rows and live messages, and ids only where the catalog has none", () => {
+  const output = withTitles(
+    projectAll([event("e1", "html-basics", at("10:00")), event("e2", "unknown", at("10:01"))]),
+    (id) => (id === "html-basics" ? "HTML basics" : undefined),
+  );
+  const titles = output.messages.flatMap((m) =>
+    m.event === "progress_update" ? [m.data.recentActivity.title ?? m.data.activityId] : []
+  );
+  assert.deepEqual(titles, ["HTML basics", "unknown"]);
+  assert.deepEqual(output.summary.recent.map((r) => r.title ?? r.activityId), [
+    "unknown",
+    "HTML basics",
+  ]);
 });

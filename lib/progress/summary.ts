@@ -1,3 +1,4 @@
+import { effectiveStatus } from "./progress_model.ts";
 import type {
   ActivityType,
   CompletionStatus,
@@ -10,6 +11,7 @@ import {
   type ActivityState,
   type ActivityStatus,
   comparePositions,
+  type LogPosition,
   positionOf,
   roundMinutes,
 } from "./activity_state.ts";
@@ -18,6 +20,8 @@ import {
 export interface ActivitySummary {
   eventId: string;
   activityId: string;
+  /** The activity's catalog title when it was processed (absent when the catalog has none). */
+  title?: string;
   activityType: ActivityType;
   eventType: EventType;
   completionStatus: CompletionStatus;
@@ -46,6 +50,40 @@ export interface ProgressSummary {
   updatedAt: string | null;
   /** Conflicts waiting for the student's decision (absent before the first conflict). */
   openConflicts?: number;
+  /** The latest assessment of each skill (`skill_assessed`), by skill id; absent before the first. */
+  skills?: Record<string, SkillAssessment>;
+}
+
+/** A skill's latest assessed level, from the `skillProgress` of a `skill_assessed` event. */
+export interface SkillAssessment {
+  level: string;
+  previousLevel: string | null;
+  /** 0–1, or null when the assessment gave none. */
+  confidence: number | null;
+  /** The assessing event's log position (the latest by timestamp, then id, wins). */
+  at: LogPosition;
+}
+
+/** Merges the skill assessments of `events` into `skills`: per skill the latest in log order wins. */
+export function mergeSkills(
+  skills: Readonly<Record<string, SkillAssessment>>,
+  events: readonly StoredEvent[],
+): Record<string, SkillAssessment> {
+  const out = { ...skills };
+  for (const event of events) {
+    const skill = event.eventData.skillProgress;
+    if (!skill || event.eventType !== "skill_assessed") continue;
+    const at = positionOf(event);
+    const known = out[skill.skillId];
+    if (known && comparePositions(known.at, at) >= 0) continue;
+    out[skill.skillId] = {
+      level: skill.newLevel,
+      previousLevel: skill.previousLevel ?? null,
+      confidence: skill.confidence ?? null,
+      at,
+    };
+  }
+  return out;
 }
 
 /** How many recent activities the summary keeps. */
@@ -115,21 +153,26 @@ export function activitySummaryOf(event: StoredEvent): ActivitySummary {
     activityId: targetsOf(event)[0]!,
     activityType: event.eventData.activityType,
     eventType: event.eventType,
-    completionStatus: event.eventData.completionStatus,
+    completionStatus: effectiveStatus(event.eventData),
     sourceSystem: event.sourceSystem,
     timestamp: event.timestamp,
     timeSpentMinutes: event.eventData.timeSpent ?? 0,
   };
 }
 
-/** Merges events into a recent list: newest first by timestamp then id, no repeats, at most `RECENT_LIMIT`. */
+/**
+ * Merges events into a recent list: newest first by timestamp then id, no repeats, at most
+ * `RECENT_LIMIT`; events about no activity (skill assessments) are not listed.
+ */
 export function mergeRecent(
   recent: readonly ActivitySummary[],
   events: readonly StoredEvent[],
 ): ActivitySummary[] {
   const byId = new Map(recent.map((r) => [r.eventId, r]));
   for (const event of events) {
-    if (!byId.has(event.id)) byId.set(event.id, activitySummaryOf(event));
+    if (!byId.has(event.id) && targetsOf(event).length > 0) {
+      byId.set(event.id, activitySummaryOf(event));
+    }
   }
   return [...byId.values()]
     .sort((a, b) =>

@@ -1,4 +1,5 @@
-import { factsOf } from "../achievements/achievement_store.ts";
+import { factsOf, listAwards } from "../achievements/achievement_store.ts";
+import type { Award } from "../achievements/award_step.ts";
 import { dayOf } from "../achievements/calendar.ts";
 import { streakReportOf } from "../achievements/streaks.ts";
 import type { ProgressFacts } from "../achievements/facts.ts";
@@ -27,6 +28,7 @@ import {
   storeDerivedParts,
 } from "./derived_view_store.ts";
 import { milestonesOf } from "./milestones.ts";
+import { plannedActivityIds } from "./progress_model.ts";
 import { emptySummary, type ProgressSummary } from "./summary.ts";
 import { overallProgressOf, type UnifiedProgressView, unifiedViewOf } from "./unified_view.ts";
 import {
@@ -61,7 +63,7 @@ export async function getSummary(
 }
 
 /** The ids of the paths a student has progress in. */
-async function userPathIds(kv: Deno.Kv, userId: string): Promise<string[]> {
+export async function userPathIds(kv: Deno.Kv, userId: string): Promise<string[]> {
   const pathIds: string[] = [];
   for await (const e of kv.list<string>({ prefix: userPathsPrefix(userId) })) pathIds.push(e.value);
   return pathIds;
@@ -191,20 +193,27 @@ interface ViewBase {
   facts: ProgressFacts;
   timeZone: string;
   pendingEvents: number;
+  awards: Award[];
 }
 
+/** Bumped when what the derived parts hold changes, so parts stored before are derived again. */
+const DERIVED_PARTS_VERSION = 2;
+
 async function readViewBase(kv: Deno.Kv, userId: string): Promise<ViewBase> {
-  const [[summary, items, catalog, stored, facts, user], pendingEvents] = await Promise.all([
-    kv.getMany<[ProgressSummary, unknown, unknown, DerivedView, ProgressFacts, User]>([
-      summaryKey(userId),
-      itemsVersionKey(userId),
-      catalogVersionKey(),
-      derivedViewKey(userId),
-      achievementFactsKey(userId),
-      userKey(userId),
-    ]),
-    countPendingEvents(kv, userId),
-  ]);
+  const [[summary, items, catalog, stored, facts, user], pendingEvents, awards] = await Promise.all(
+    [
+      kv.getMany<[ProgressSummary, unknown, unknown, DerivedView, ProgressFacts, User]>([
+        summaryKey(userId),
+        itemsVersionKey(userId),
+        catalogVersionKey(),
+        derivedViewKey(userId),
+        achievementFactsKey(userId),
+        userKey(userId),
+      ]),
+      countPendingEvents(kv, userId),
+      listAwards(kv, userId),
+    ],
+  );
   return {
     summary: summary.value ?? emptySummary(userId),
     versions: JSON.stringify([
@@ -212,11 +221,13 @@ async function readViewBase(kv: Deno.Kv, userId: string): Promise<ViewBase> {
       items.versionstamp,
       catalog.versionstamp,
       configuredWeights(),
+      DERIVED_PARTS_VERSION,
     ]),
     stored,
     facts: factsOf(facts),
     timeZone: user.value?.timeZone ?? "UTC",
     pendingEvents,
+    awards,
   };
 }
 
@@ -231,6 +242,8 @@ function viewOf(base: ViewBase, parts: DerivedParts): UnifiedProgressView {
     skillProgress: parts.skillProgress,
     milestones: parts.milestones,
     weightedProgress: parts.weightedProgress,
+    plannedUntouched: parts.plannedUntouched,
+    achievements: base.awards,
   });
 }
 
@@ -256,7 +269,13 @@ async function deriveView(kv: Deno.Kv, userId: string, base: ViewBase): Promise<
     completionTimeAt,
     weights,
   );
+  const planned = plannedActivityIds({
+    paths: inputs.paths,
+    items,
+    inCatalog: (id) => inputs.catalog.has(id),
+  });
   const parts: DerivedParts = {
+    plannedUntouched: planned.filter((id) => !inputs.states.has(id)).length,
     learningPaths: inputs.learningPaths,
     upcomingActivities: upcomingItems(items),
     skillProgress,

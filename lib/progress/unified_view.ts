@@ -7,7 +7,39 @@ import type { PathProgressSummary } from "../sync/path_progress.ts";
 import type { ItemView } from "../sync/propagation.ts";
 import type { Milestone } from "./milestones.ts";
 import type { ActivitySummary, ProgressSummary } from "./summary.ts";
+import { headlineOf } from "./progress_model.ts";
+import type { SkillAssessment } from "./summary.ts";
 import type { SkillProgress, WeightedProgress } from "./weighted.ts";
+
+/**
+ * Skill progress with each assessed skill's latest level and confidence (`skill_assessed`); a
+ * skill assessed but on no catalog activity gets an entry of its own.
+ */
+export function withAssessments(
+  skills: Readonly<Record<string, SkillProgress>>,
+  assessed: Readonly<Record<string, SkillAssessment>>,
+): Record<string, SkillProgress> {
+  const out = { ...skills };
+  for (const [skillId, a] of Object.entries(assessed)) {
+    const base = out[skillId] ??
+      {
+        skillId,
+        activities: 0,
+        completedActivities: 0,
+        timeSpentMinutes: 0,
+        value: 0,
+        components: [],
+      };
+    out[skillId] = {
+      ...base,
+      level: a.level,
+      previousLevel: a.previousLevel,
+      confidence: a.confidence,
+      assessedAt: a.at.timestamp,
+    };
+  }
+  return out;
+}
 
 /** Seed 000's `overallProgress` block. */
 export interface OverallProgress {
@@ -54,19 +86,29 @@ export interface UnifiedProgressView {
 }
 
 /**
- * The `overallProgress` block of a summary, over the activities the student has worked on (path
- * progress, untouched steps included, is in `learningPaths`). Percentage rounded to one decimal.
+ * The `overallProgress` block: the headline (`headlineOf`: done of the activities the student
+ * touched and the `plannedUntouched` ones of their paths, todos and calendar entries) and the
+ * streak of `streaks`. Every page, the summary and live messages build it here.
  */
-export function overallProgressOf(summary: ProgressSummary): OverallProgress {
+export function overallProgressOf(
+  summary: ProgressSummary,
+  options: { plannedUntouched?: number; streaks?: StreakReport } = {},
+): OverallProgress {
   const { totals } = summary;
-  const total = totals.activities;
+  const headline = headlineOf({
+    touched: { activities: totals.activities, done: totals.completed },
+    plannedUntouched: options.plannedUntouched ?? 0,
+  });
+  const streaks = options.streaks ?? emptyStreakReport();
   return {
-    totalActivities: total,
-    completedActivities: totals.completed,
+    totalActivities: headline.total,
+    completedActivities: headline.done,
     inProgressActivities: totals.inProgress,
-    percentageComplete: total === 0 ? 0 : Math.round((totals.completed / total) * 1000) / 10,
+    percentageComplete: headline.percentage,
     totalTimeSpent: Math.round(totals.timeSpentMinutes * 100) / 100,
-    currentStreak: 0,
+    currentStreak: streaks.current,
+    longestStreak: streaks.longest,
+    streakFreeze: streaks.freeze,
   };
 }
 
@@ -85,6 +127,10 @@ export function unifiedViewOf(
     skillProgress?: Record<string, SkillProgress>;
     milestones?: Milestone[];
     weightedProgress?: WeightedProgressView;
+    /** Activities of the student's paths, todos and calendar entries they have not touched. */
+    plannedUntouched?: number;
+    /** Earned achievements (`/api/progress-sync/achievements`). */
+    achievements?: unknown[];
   } = {},
 ): UnifiedProgressView {
   const pending = options.pendingEvents ?? 0;
@@ -93,17 +139,17 @@ export function unifiedViewOf(
   const disputed = Math.min(summary.eventCount, 2 * (summary.openConflicts ?? 0));
   return {
     userId: summary.userId,
-    overallProgress: {
-      ...overallProgressOf(summary),
-      currentStreak: streaks.current,
-      longestStreak: streaks.longest,
-      streakFreeze: streaks.freeze,
-    },
-    skillProgress: options.skillProgress ?? {},
+    overallProgress: overallProgressOf(summary, {
+      streaks,
+      ...(options.plannedUntouched === undefined
+        ? {}
+        : { plannedUntouched: options.plannedUntouched }),
+    }),
+    skillProgress: withAssessments(options.skillProgress ?? {}, summary.skills ?? {}),
     learningPaths: options.learningPaths ?? [],
     recentActivities: summary.recent,
     upcomingActivities: options.upcoming ?? [],
-    achievements: [],
+    achievements: options.achievements ?? [],
     milestones: options.milestones ?? [],
     streaks,
     weightedProgress: options.weightedProgress ?? { goal: null, paths: {} },

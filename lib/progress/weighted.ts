@@ -57,6 +57,13 @@ export interface SkillProgress extends WeightedProgress {
   activities: number;
   completedActivities: number;
   timeSpentMinutes: number;
+  /** The latest assessed level (`skill_assessed`), when one was reported. */
+  level?: string;
+  previousLevel?: string | null;
+  /** Confidence of the latest assessment, 0–1 (null when it gave none). */
+  confidence?: number | null;
+  /** When the latest assessment was made. */
+  assessedAt?: string;
 }
 
 /** Rounds to one decimal. */

@@ -33,6 +33,8 @@ export interface ItemState {
   timing: "on_time" | "late" | null;
   /** The event that last changed this state (null when derived from a catalog change). */
   lastEventId: string | null;
+  /** The planned time a calendar system reported the entry was moved from (latest), if any. */
+  rescheduledFrom?: string;
 }
 
 /** An item with its derived state, as the API and live messages show it. */
@@ -63,7 +65,9 @@ export function deriveItemState(
   const starts = worked.map((s) => s!.firstActivityAt).sort();
   const completedAt = all ? completed.map((s) => s!.completedAt!).sort().at(-1)! : null;
   const planned = item.scheduledEnd ?? item.dueDate;
+  const rescheduled = states.flatMap((s) => s?.rescheduledFrom ?? []).sort().at(-1);
   return {
+    ...(rescheduled ? { rescheduledFrom: rescheduled } : {}),
     itemId: item.itemId,
     status: all ? "completed" : worked.length > 0 ? "in_progress" : "open",
     completedActivities: completed.length,

@@ -194,3 +194,49 @@ Deno.test("refused inbound webhooks are counted with rate-limited writes and lea
     assert.equal(health.alerts.some((a: { code: string }) => a.code.startsWith("system_")), false);
   });
 });
+
+Deno.test("a signed inbound schedule_completed counts toward every activity its calendar entry tracks", async () => {
+  await withTestApp(async (app) => {
+    const { userId, token } = await app.student();
+    const system = await app.adminOwnedToken(["system"]);
+    for (const [id, activityType] of [["lesson-a", "video"], ["lesson-b", "quiz"]]) {
+      const put = await app.request(`/api/progress-sync/activities/${id}`, {
+        method: "PUT",
+        token: system,
+        json: { title: `Lesson ${id}`, activityType },
+      });
+      assert.equal(put.status, 201);
+    }
+    const item = await app.request("/api/progress-sync/items/cal-two", {
+      method: "PUT",
+      token: system,
+      json: {
+        userId,
+        system: "calendar_service",
+        kind: "schedule",
+        title: "Study block",
+        activityIds: ["lesson-a", "lesson-b"],
+      },
+    });
+    assert.equal(item.status, 201);
+    const secret = await setSecret(app, "calendar_service");
+    const response = await sendSigned(app, "calendar_service", secret, {
+      type: "progress_event",
+      data: {
+        userId,
+        eventType: "schedule_completed",
+        eventData: {
+          activityType: "practice",
+          completionStatus: "completed",
+          scheduleProgress: { scheduleId: "cal-two" },
+        },
+      },
+    });
+    assert.equal(response.status, 202);
+    await app.processor.idle();
+    const summary = await (await app.request("/api/progress-sync/summary", { token })).json();
+    assert.equal(summary.overallProgress.completedActivities, 2);
+    const states = await (await app.request("/api/progress-sync/events", { token })).json();
+    assert.deepEqual(states.events[0].activityIds, ["lesson-a", "lesson-b"]);
+  });
+});

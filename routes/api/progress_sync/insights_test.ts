@@ -66,7 +66,7 @@ async function setUp(app: TestApp) {
         activityType: "quiz",
         completionStatus: "completed",
         timeSpent: 8,
-        score: 60,
+        score: 75,
         pathProgress: { pathId: "web", stepId: "s2", stepIndex: 1, totalSteps: 3 },
       },
       timestamp: daysAgo(1, 19),
@@ -209,7 +209,7 @@ Deno.test("the summary fills skillProgress, milestones, weighted progress and th
       [["practiceTime", 0.4, 100], ["mastery", 0.4, 100], ["peerReviews", 0.2, 0]],
     );
     assert.equal(html.value, 80);
-    assert.equal(view.skillProgress.css.components[1].value, 60, "best quiz score");
+    assert.equal(view.skillProgress.css.components[1].value, 75, "best quiz score");
 
     const web = view.weightedProgress.paths.web;
     assert.deepEqual(

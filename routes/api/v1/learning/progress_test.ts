@@ -440,3 +440,41 @@ Deno.test("an eventId another system already used in the event log is reported, 
     assert.equal(log[0]!.sourceSystem, "video_player");
   });
 });
+
+Deno.test("a scoped progress.reset resets only the lessons it names, on the server and in the snapshot", async () => {
+  await withTestApp(async (app) => {
+    const { token, userId } = await app.student();
+    await put(app, token, [
+      content("c1", "path-lesson", "completed", "2026-03-02T09:00:00Z"),
+      content("c2", "other-lesson", "completed", "2026-03-02T09:05:00Z"),
+    ]);
+    await app.processor.idle();
+    const reset = {
+      eventId: "reset-path",
+      occurredAt: "2026-03-02T11:00:00Z",
+      clientId: "c",
+      type: "progress.reset",
+      payload: { contentIds: ["path-lesson"] },
+    };
+    assert.equal((await put(app, token, [reset])).status, 200);
+    // Done offline before the reset, arriving after it: only a named lesson is reset.
+    await put(app, token, [
+      content("c3", "path-lesson-2", "completed", "2026-03-02T10:00:00Z"),
+      content("c4", "other-2", "completed", "2026-03-02T10:00:00Z"),
+    ]);
+    await app.processor.idle();
+    const status = async (id: string) =>
+      (await app.kv.get<ActivityState>(activityStateKey(userId, id))).value!.status;
+    assert.equal(await status("path-lesson"), "not_started");
+    assert.equal(await status("other-lesson"), "completed");
+    assert.equal(await status("other-2"), "completed");
+    const { data } = await get(app, token);
+    assert.deepEqual(Object.keys(data.snapshot.content).sort(), [
+      "other-2",
+      "other-lesson",
+      "path-lesson-2",
+    ]);
+    const bad = await put(app, token, [{ ...reset, eventId: "r2", payload: { contentIds: [] } }]);
+    assert.equal(bad.status, 400);
+  });
+});

@@ -1,0 +1,55 @@
+import { dayOf } from "../achievements/calendar.ts";
+import type { ProgressFacts } from "../achievements/facts.ts";
+import { streakReportOf } from "../achievements/streaks.ts";
+import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
+import { itemsOfUser } from "../catalog/items_cache.ts";
+import { activityStateKey } from "../kv_keys.ts";
+import type { BatchedReader } from "../kv_batch_reader.ts";
+import type { ActivityState } from "./activity_state.ts";
+import { plannedActivityIds } from "./progress_model.ts";
+import type { ProgressSummary } from "./summary.ts";
+import { type OverallProgress, overallProgressOf } from "./unified_view.ts";
+import { userPathIds } from "./summary_store.ts";
+
+/**
+ * The `overallProgress` live messages carry after a processing step, worked out as the summary
+ * API does (`overallProgressOf`): the headline over the student's touched activities and the
+ * untouched ones of their paths (those they had and `newPathIds`) and items, and the streak of
+ * their updated `facts` on the day of `now` in their time zone.
+ */
+export async function overallAfterStep(
+  kv: Deno.Kv,
+  userId: string,
+  reads: {
+    catalog: CatalogSnapshot;
+    itemsVersion: string | null;
+    reader: BatchedReader;
+    timeZone: string;
+  },
+  step: {
+    summary: ProgressSummary;
+    states: ReadonlyMap<string, ActivityState>;
+    newPathIds: readonly string[];
+    facts: ProgressFacts;
+    now: string;
+  },
+): Promise<OverallProgress> {
+  const [pathIds, items] = await Promise.all([
+    userPathIds(kv, userId),
+    itemsOfUser(kv, userId, reads.itemsVersion),
+  ]);
+  const paths = [...new Set([...pathIds, ...step.newPathIds])]
+    .flatMap((id) => reads.catalog.paths.get(id) ?? []);
+  const unknown = plannedActivityIds({
+    paths,
+    items,
+    inCatalog: (id) => reads.catalog.activities.has(id),
+  }).filter((id) => !step.states.has(id));
+  const entries = await reads.reader.getMany<ActivityState>(
+    unknown.map((id) => activityStateKey(userId, id)),
+  );
+  return overallProgressOf(step.summary, {
+    plannedUntouched: entries.filter((e) => e.value === null).length,
+    streaks: streakReportOf(step.facts, dayOf(step.now, reads.timeZone)),
+  });
+}
