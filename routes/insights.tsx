@@ -1,3 +1,5 @@
+import { headlineText } from "../lib/progress/progress_model.ts";
+import { getUnifiedView } from "../lib/progress/summary_store.ts";
 import { Hono } from "hono";
 import { BarChart, type ChartDatum, HBarChart } from "../components/charts.tsx";
 import { formatMinutes, humanize } from "../components/format.ts";
@@ -497,6 +499,7 @@ export const insightsPage = new Hono<AppEnv>().get("/", async (c) => {
   }
   const insights = insightsFrom(data);
   const patterns = patternsFrom(data);
+  const overall = (await getUnifiedView(kv, user.userId)).overallProgress;
   const today = dayOf(data.now, data.timeZone);
   const { range, timeSpent } = insights;
   const preset = range.to === today ? range.days : null;
@@ -508,6 +511,13 @@ export const insightsPage = new Hono<AppEnv>().get("/", async (c) => {
           <p data-testid="insights-range">
             {longDay(range.from)} – {longDay(range.to)} · {range.days}{" "}
             day{range.days === 1 ? "" : "s"} · times in {data.timeZone}
+          </p>
+          <p data-testid="insights-headline">
+            Overall {headlineText({
+              done: overall.completedActivities,
+              total: overall.totalActivities,
+              percentage: overall.percentageComplete,
+            })} · {overall.currentStreak} day{overall.currentStreak === 1 ? "" : "s"} streak
           </p>
         </div>
         <Island name="live_parts" component={LiveParts} props={{ liveCursor: user.liveCursor }} />

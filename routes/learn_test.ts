@@ -121,6 +121,8 @@ Deno.test("/learn notes lessons another system reports done", async () => {
     assert.match(dashboard, /data-testid="path-percent">1 of 3 steps/);
     assert.match(html, /data-testid="learn-headline">Overall 1 of 3 done · 33.3 %</);
     assert.match(dashboard, /data-testid="headline">1 of 3 done · 33.3 %/);
+    const insights = await (await app.request("/insights", { headers: { cookie } })).text();
+    assert.match(insights, /data-testid="insights-headline">Overall 1 of 3 done · 33.3 %/);
   });
 });
 
