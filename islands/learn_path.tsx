@@ -306,7 +306,15 @@ export default function LearnPath(props: LearnPathProps) {
                           aria-current={current?.activityId === lesson.activityId
                             ? "step"
                             : undefined}
-                          onClick={() => setSelected(lesson.activityId)}
+                          onClick={() => {
+                            setSelected(lesson.activityId);
+                            // Where the player sits above the list (narrow screens), show it.
+                            requestAnimationFrame(() =>
+                              document.querySelector("[data-testid=lesson]")?.scrollIntoView({
+                                block: "nearest",
+                              })
+                            );
+                          }}
                         >
                           <span class="learn-step-icon" data-status={status} aria-hidden="true" />
                           <span class="learn-step-title">{lesson.title}</span>

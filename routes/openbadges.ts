@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { readSharedAward } from "../lib/achievements/achievement_sharing.ts";
 import { badgeSvg } from "../lib/achievements/badge_image.ts";
+import { badgePng } from "../lib/achievements/badge_png.ts";
 import { DEFAULT_ACHIEVEMENTS } from "../lib/achievements/definitions.ts";
 import {
   badgeAssertion,
@@ -53,6 +54,11 @@ export const openBadgesRoutes = new Hono<AppEnv>()
     openBadgesHeaders(c, "image/svg+xml; charset=utf-8");
     c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'");
     return c.body(svg);
+  })
+  .get("/badges/:achievementId/image.png", async (c) => {
+    const png = await badgePng(definitionOf(c.req.param("achievementId")));
+    openBadgesHeaders(c, "image/png");
+    return c.body(png.slice().buffer);
   })
   .get("/assertions/:shareId", async (c) => {
     const { kv } = c.get("deps");

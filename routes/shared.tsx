@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { BADGE_PNG_SIZE } from "../lib/achievements/badge_png.ts";
 import { Layout, renderPage } from "../components/layout.tsx";
 import CopyLink from "../islands/copy_link.tsx";
 import { Island } from "../components/island.tsx";
@@ -50,8 +51,10 @@ export const sharedAchievementPage = new Hono<AppEnv>().get("/:shareId", async (
           <meta property="og:title" content={headline} />
           <meta property="og:description" content={summary} />
           <meta property="og:url" content={pageUrl} />
-          <meta property="og:image" content={imageUrl} />
-          <meta property="og:image:type" content="image/svg+xml" />
+          <meta property="og:image" content={urls.badgePreview(share.achievementId)} />
+          <meta property="og:image:type" content="image/png" />
+          <meta property="og:image:width" content={String(BADGE_PNG_SIZE)} />
+          <meta property="og:image:height" content={String(BADGE_PNG_SIZE)} />
           <meta property="og:image:alt" content={`The “${award.title}” badge`} />
           <meta name="twitter:card" content="summary" />
         </>

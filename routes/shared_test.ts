@@ -125,8 +125,14 @@ Deno.test("the public page shows the achievement to a signed-out visitor with Op
     assert.match(html, /<meta property="og:title" content="ada earned “First steps”">/);
     assert.match(
       html,
-      /<meta property="og:image" content="http:\/\/localhost\/openbadges\/badges\/first-completion\/image.svg">/,
+      /<meta property="og:image" content="http:\/\/localhost\/openbadges\/badges\/first-completion\/image.png">/,
     );
+    assert.match(html, /<meta property="og:image:type" content="image\/png">/);
+    const preview = await app.request("/openbadges/badges/first-completion/image.png");
+    assert.equal(preview.status, 200);
+    assert.equal(preview.headers.get("content-type"), "image/png");
+    const png = new Uint8Array(await preview.arrayBuffer());
+    assert.deepEqual([...png.slice(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.match(html, /<meta property="og:description" content="Complete your first activity\./);
     assert.match(html, /<meta name="twitter:card" content="summary">/);
     assert.match(html, /href="http:\/\/localhost\/openbadges\/assertions\/[A-Za-z0-9_-]{22}"/);

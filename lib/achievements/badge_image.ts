@@ -1,6 +1,7 @@
 import type { AchievementDefinition, AchievementType } from "./definitions.ts";
 
-const COLOURS: Record<AchievementType, { fill: string; ring: string }> = {
+/** Each achievement type's medal colours. */
+export const BADGE_COLOURS: Record<AchievementType, { fill: string; ring: string }> = {
   completion: { fill: "#15803d", ring: "#bbf7d0" },
   streak: { fill: "#c2410c", ring: "#fed7aa" },
   speed: { fill: "#a16207", ring: "#fef08a" },
@@ -34,7 +35,7 @@ function escapeXml(text: string): string {
  * type's symbol and the title on a ribbon. Open Badges 2.0 accepts SVG badge images.
  */
 export function badgeSvg(definition: Pick<AchievementDefinition, "type" | "title">): string {
-  const { fill, ring } = COLOURS[definition.type];
+  const { fill, ring } = BADGE_COLOURS[definition.type];
   const title = escapeXml(definition.title);
   const fontSize = Math.min(22, Math.floor(380 / Math.max(definition.title.length, 1)));
   return '<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256" ' +

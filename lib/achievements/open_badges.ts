@@ -17,6 +17,8 @@ export function shareUrls(origin: string) {
       `${origin}/openbadges/badges/${encodeURIComponent(achievementId)}`,
     badgeImage: (achievementId: string) =>
       `${origin}/openbadges/badges/${encodeURIComponent(achievementId)}/image.svg`,
+    badgePreview: (achievementId: string) =>
+      `${origin}/openbadges/badges/${encodeURIComponent(achievementId)}/image.png`,
     assertion: (shareId: string) => `${origin}/openbadges/assertions/${shareId}`,
     sharedPage: (shareId: string) => `${origin}/shared/${shareId}`,
   };

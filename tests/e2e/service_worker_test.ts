@@ -30,6 +30,9 @@ Deno.test("after one online visit, /learn and the dashboard reload offline from 
       await page.locator("html[data-offline-ready]").waitFor({ timeout: 15_000 });
     }
     const title = await page.locator("h1").first().textContent();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const lesson = await page.getByTestId("lesson").boundingBox();
+    assert.ok(lesson && lesson.y < 844, `the lesson player is above the fold (${lesson?.y})`);
 
     // Really offline: the browser says so and the server is gone.
     await context.setOffline(true);
