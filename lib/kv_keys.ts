@@ -445,3 +445,18 @@ export const TABLES = {
     "webhook_attempts",
   ],
 } as const;
+
+/** An xAPI attachment's content type and chunk count, by its SHA-2 (lower-case hex). */
+export function xapiAttachmentKey(sha2: string): Deno.KvKey {
+  return ["xapi_attachments", sha2];
+}
+
+/** Chunk `index` of an xAPI attachment's content. */
+export function xapiAttachmentChunkKey(sha2: string, index: number): Deno.KvKey {
+  return ["xapi_attachment_chunks", sha2, index];
+}
+
+/** Prefix of an xAPI attachment's chunks. */
+export function xapiAttachmentChunksPrefix(sha2: string): Deno.KvKey {
+  return ["xapi_attachment_chunks", sha2];
+}

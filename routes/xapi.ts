@@ -8,7 +8,13 @@ import { publicOrigin } from "../lib/http/public_origin.ts";
 import { readJson } from "../lib/http/read_json.ts";
 import { invalidInput } from "../lib/http/validation.ts";
 import { isAboutStudent } from "../lib/xapi/progress_mapping.ts";
-import { acceptStatements, studentUsername } from "../lib/xapi/statement_intake.ts";
+import { type AttachmentContent, getAttachments } from "../lib/xapi/attachment_store.ts";
+import { boundaryOf, buildMultipart, parseMultipart } from "../lib/xapi/multipart.ts";
+import {
+  acceptStatements,
+  declaredAttachments,
+  studentUsername,
+} from "../lib/xapi/statement_intake.ts";
 import {
   acceptedLanguages,
   formatStatement,
@@ -41,18 +47,31 @@ function canRead(principal: Principal, username: string | null, statement: JsonO
   return actsForAnyUser(principal) || (username !== null && isAboutStudent(statement, username));
 }
 
-function sendStatements(
+/** Answers statements as JSON, or with `attachments` as multipart/mixed with their content. */
+async function sendStatements(
   c: Context<AppEnv>,
   body: unknown,
-  options: { attachments: boolean; lastModified?: string },
-): Response {
+  options: { attachments: JsonObject[] | null; lastModified?: string },
+): Promise<Response> {
   if (options.lastModified) c.header("Last-Modified", new Date(options.lastModified).toUTCString());
-  if (!options.attachments) return c.json(body);
-  const boundary = `xapi-${crypto.randomUUID()}`;
-  const text = `--${boundary}\r\nContent-Type: application/json\r\n\r\n${
-    JSON.stringify(body)
-  }\r\n--${boundary}--\r\n`;
-  return c.body(text, 200, { "content-type": `multipart/mixed; boundary=${boundary}` });
+  if (options.attachments === null) return c.json(body);
+  const shas = options.attachments.flatMap(declaredAttachments).map((a) => String(a.sha2));
+  const stored = await getAttachments(c.get("deps").kv, shas);
+  const { body: bytes, contentType } = buildMultipart([
+    {
+      headers: { "Content-Type": "application/json" },
+      body: new TextEncoder().encode(JSON.stringify(body)),
+    },
+    ...stored.map((a) => ({
+      headers: {
+        "Content-Type": a.contentType,
+        "Content-Transfer-Encoding": "binary",
+        "X-Experience-API-Hash": a.sha2,
+      },
+      body: a.body,
+    })),
+  ]);
+  return c.body(bytes, 200, { "content-type": contentType });
 }
 
 function encodeMore(params: Record<string, string>, after: string): string {
@@ -120,8 +139,8 @@ async function listPage(
     if (!record || voided !== query.voided || !canRead(principal, username, record.statement)) {
       throw new HttpError(404, "No such statement");
     }
-    return sendStatements(c, show(record.statement, query.format), {
-      attachments: query.attachments,
+    return await sendStatements(c, show(record.statement, query.format), {
+      attachments: query.attachments ? [record.statement] : null,
       lastModified: record.statement.stored as string,
     });
   }
@@ -154,7 +173,7 @@ async function listPage(
   return sendStatements(c, {
     statements,
     more: more && last !== null ? `${base}/statements/more/${encodeMore(params, last)}` : "",
-  }, { attachments: query.attachments });
+  }, { attachments: query.attachments ? statements : null });
 }
 
 /** `/xapi`: an xAPI Learning Record Store's statements resource (xAPI 1.0.3, and 2.0). */
@@ -191,8 +210,10 @@ export const xapiRoutes = new Hono<AppEnv>()
     if (Object.keys(params).length > 0) {
       throw new HttpError(400, "POST /xapi/statements takes no query parameters");
     }
-    const { ids } = await acceptStatements(c.get("deps"), await readStatementBody(c), {
+    const { body, attachments } = await readStatementBody(c);
+    const { ids } = await acceptStatements(c.get("deps"), body, {
       principal,
+      attachments,
       origin: publicOrigin(c),
       now: new Date(),
       version: requestVersion(c),
@@ -208,7 +229,7 @@ export const xapiRoutes = new Hono<AppEnv>()
     if (statementId === undefined) {
       throw new HttpError(400, "PUT needs the `statementId` parameter");
     }
-    const body = await readStatementBody(c);
+    const { body, attachments } = await readStatementBody(c);
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       throw new HttpError(400, "PUT takes one statement (a JSON object)");
     }
@@ -220,6 +241,7 @@ export const xapiRoutes = new Hono<AppEnv>()
     }
     await acceptStatements(c.get("deps"), { ...statement, id: statementId }, {
       principal,
+      attachments,
       origin: publicOrigin(c),
       now: new Date(),
       version: requestVersion(c),
@@ -232,15 +254,56 @@ export const xapiRoutes = new Hono<AppEnv>()
     return listPage(c, params, after);
   });
 
-async function readStatementBody(c: Context<AppEnv>): Promise<unknown> {
+/**
+ * The statements of a POST or PUT: JSON, or `multipart/mixed` with the statements first and one
+ * part per attachment (named by `X-Experience-API-Hash`, sent as binary).
+ */
+async function readStatementBody(
+  c: Context<AppEnv>,
+): Promise<{ body: unknown; attachments: AttachmentContent[] }> {
   const type = (c.req.header("content-type") ?? "").toLowerCase();
-  if (!type.startsWith("application/json")) {
+  if (type.startsWith("application/json")) return { body: await readJson(c), attachments: [] };
+  const boundary = type.startsWith("multipart/mixed")
+    ? boundaryOf(c.req.header("content-type")!)
+    : null;
+  if (boundary === null) {
     throw new HttpError(
       400,
-      type.startsWith("multipart/")
-        ? "Statements with attachment content (multipart/mixed) are not supported: send attachments by fileUrl"
-        : "Send statements as application/json",
+      "Send statements as application/json (or multipart/mixed with a boundary)",
     );
   }
-  return await readJson(c);
+  const parts = parseMultipart(new Uint8Array(await c.req.arrayBuffer()), boundary);
+  const [first, ...rest] = parts ?? [];
+  if (
+    !first || !(first.headers["content-type"] ?? "").toLowerCase().startsWith("application/json")
+  ) {
+    throw new HttpError(
+      400,
+      "A multipart/mixed request must start with the statements as application/json",
+    );
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(first.body));
+  } catch {
+    throw new HttpError(400, "Malformed JSON in the statements part");
+  }
+  const attachments = rest.map((part) => {
+    const sha2 = part.headers["x-experience-api-hash"];
+    if (!sha2) {
+      throw new HttpError(400, "Every attachment part needs an X-Experience-API-Hash header");
+    }
+    if ((part.headers["content-transfer-encoding"] ?? "").toLowerCase() !== "binary") {
+      throw new HttpError(
+        400,
+        "Attachment parts must be sent with Content-Transfer-Encoding: binary",
+      );
+    }
+    return {
+      sha2,
+      contentType: part.headers["content-type"] ?? "application/octet-stream",
+      body: part.body,
+    };
+  });
+  return { body, attachments };
 }

@@ -426,3 +426,53 @@ Deno.test("a catalog IRI registered on one activity cannot be claimed by another
     await putActivity(app, "b", { title: "B", activityType: "video", iri: "https://x.org/a" });
   });
 });
+
+Deno.test("xAPI takes attachment content as multipart/mixed and gives it back with attachments=true", async () => {
+  await withTestApp(async (app) => {
+    const token = await systemToken(app);
+    const content = "a certificate";
+    const sha2 = Array.from(
+      new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(content))),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+    const id = crypto.randomUUID();
+    const withAttachment = {
+      ...statement({ id }),
+      attachments: [{
+        usageType: "http://example.org/usage/certificate",
+        display: { "en-US": "Certificate" },
+        contentType: "text/plain",
+        length: content.length,
+        sha2,
+      }],
+    };
+    const multipart = (json: unknown, parts: string[]) =>
+      app.request("/xapi/statements", {
+        method: "POST",
+        headers: {
+          ...V,
+          authorization: basic(token),
+          "content-type": "multipart/mixed; boundary=zz",
+        },
+        body: `--zz\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(json)}\r\n${
+          parts.map((p) => `--zz\r\n${p}\r\n`).join("")
+        }--zz--\r\n`,
+      });
+    const part =
+      `Content-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: ${sha2}\r\n\r\n${content}`;
+    const missing = await xapi(app, "/statements", { token, json: withAttachment });
+    assert.equal(missing.status, 400);
+    assert.match((await missing.json()).error, /neither a fileUrl nor a content part/);
+    const wrongHash = part.replace(`\r\n\r\n${content}`, "\r\n\r\nsomething else");
+    assert.equal((await multipart(withAttachment, [wrongHash])).status, 400);
+    const posted = await multipart(withAttachment, [part]);
+    assert.equal(posted.status, 200);
+    assert.deepEqual(await posted.json(), [id]);
+    const read = await xapi(app, `/statements?statementId=${id}&attachments=true`, { token });
+    assert.equal(read.status, 200);
+    assert.match(read.headers.get("content-type") ?? "", /^multipart\/mixed; boundary=/);
+    const text = await read.text();
+    assert.ok(text.includes(`X-Experience-API-Hash: ${sha2}\r\n\r\n${content}\r\n`));
+    assert.ok(text.includes(`"id":"${id}"`));
+  });
+});

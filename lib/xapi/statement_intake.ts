@@ -3,10 +3,13 @@
  * no-op, different content a 409), apply voiding, and turn the ones about a student's catalog
  * activity into progress events through the one intake path (`acceptEvents`).
  */
+import { createHash } from "node:crypto";
 import { getUser, getUserByUsername, normaliseUsername } from "../auth/account_store.ts";
 import { actsForAnyUser, type Principal } from "../auth/principal.ts";
 import { activityIdsByIri, getActivities } from "../catalog/catalog_store.ts";
 import { canonicalJson, contentHash } from "../events/content_hash.ts";
+import { type AttachmentContent, storeAttachments } from "./attachment_store.ts";
+import { SIGNATURE_USAGE, signatureProblem } from "./signature.ts";
 import { acceptEvents, type IntakeDeps, type IntakeResult } from "../events/intake.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import { HttpError } from "../http/http_error.ts";
@@ -39,6 +42,8 @@ export interface StatementContext {
   now: Date;
   /** The xAPI version the request speaks (`1.0.x` or `2.0.x`): the default `version`. */
   version: string;
+  /** Attachment content sent with the statements (`multipart/mixed`), by hash. */
+  attachments?: readonly AttachmentContent[];
 }
 
 /** What storing did: the ids in request order, and the progress intake's result. */
@@ -96,6 +101,7 @@ export async function acceptStatements(
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated) throw new HttpError(400, `Invalid statements: id "${repeated}" appears twice`);
   const username = await authorise(deps, statements, context);
+  const attachments = checkAttachments(statements, context.attachments ?? []);
 
   const stored = context.now.toISOString();
   const authority = await authorityOf(deps, context);
@@ -133,6 +139,7 @@ export async function acceptStatements(
     all.push(record.statement);
   }
   const voids = await voidTargets(deps, fresh, username);
+  await storeAttachments(deps.kv, attachments);
   const lost = await storeStatements(deps.kv, fresh, voids);
   if (lost.length > 0) {
     const winners = await getStatementRecords(deps.kv, lost);
@@ -143,6 +150,49 @@ export async function acceptStatements(
     }
   }
   return { ids, progress: await recordProgress(deps, all, context) };
+}
+
+/** The attachment declarations of a statement and its sub-statement. */
+export function declaredAttachments(statement: JsonObject): JsonObject[] {
+  const own = Array.isArray(statement.attachments) ? statement.attachments as JsonObject[] : [];
+  const object = statement.object as JsonObject | undefined;
+  return object?.objectType === "SubStatement" ? [...own, ...declaredAttachments(object)] : own;
+}
+
+/**
+ * The attachment content to store: every declared attachment without a `fileUrl` has its part,
+ * every part is declared, SHA-256 hashes match the content, and signatures are well formed.
+ */
+function checkAttachments(
+  statements: readonly JsonObject[],
+  parts: readonly AttachmentContent[],
+): AttachmentContent[] {
+  const bySha = new Map(parts.map((p) => [p.sha2.toLowerCase(), p]));
+  const declared = new Set<string>();
+  for (const statement of statements) {
+    for (const attachment of declaredAttachments(statement)) {
+      const sha2 = String(attachment.sha2).toLowerCase();
+      declared.add(sha2);
+      const part = bySha.get(sha2);
+      if (!part && attachment.fileUrl === undefined) {
+        throw new HttpError(400, `Attachment "${sha2}" has neither a fileUrl nor a content part`);
+      }
+      if (part && attachment.usageType === SIGNATURE_USAGE) {
+        const problem = signatureProblem(statement, attachment, part.body);
+        if (problem) throw new HttpError(400, `Invalid signed statement: ${problem}`);
+      }
+    }
+  }
+  for (const part of parts) {
+    const sha2 = part.sha2.toLowerCase();
+    if (!declared.has(sha2)) {
+      throw new HttpError(400, `Attachment part "${sha2}" is not declared by any statement`);
+    }
+    if (sha2.length === 64 && createHash("sha256").update(part.body).digest("hex") !== sha2) {
+      throw new HttpError(400, `Attachment part "${sha2}" does not match its hash`);
+    }
+  }
+  return [...bySha.values()];
 }
 
 /** The statement with each context activity list as an array (a lone activity is allowed in). */
