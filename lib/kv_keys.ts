@@ -437,6 +437,7 @@ export const TABLES = {
   webhookDeliveries: "webhook_deliveries",
   usersByUsername: "users_by_username",
   signInFailures: "sign_in_failures",
+  xapiStatements: "xapi_statements",
   /** Tables whose entries name a webhook delivery by id (in the key or as the value). */
   deliveryIndexes: [
     "webhook_deliveries_by_seq",

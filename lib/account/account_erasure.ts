@@ -1,5 +1,6 @@
 import { normaliseUsername, type User } from "../auth/account_store.ts";
-import { apiTokenByOwnerKey, TABLES } from "../kv_keys.ts";
+import { apiTokenByOwnerKey, TABLES, xapiStatementByStoredKey, xapiVoidedKey } from "../kv_keys.ts";
+import type { StatementRecord } from "../xapi/statement_store.ts";
 
 /** Mutations per erasure commit (KV allows 1,000). */
 const BATCH = 500;
@@ -21,9 +22,26 @@ async function deleteAll(kv: Deno.Kv, keys: readonly Deno.KvKey[]): Promise<void
   }
 }
 
-/** Whether an entry belongs to (or mentions) the student: their id anywhere, their name where names are keys. */
+/** Whether any xAPI agent in `value` (actor, authority, context, sub-statement) has the student's account name. */
+function namesAccount(value: unknown, username: string): boolean {
+  if (Array.isArray(value)) return value.some((v) => namesAccount(v, username));
+  if (typeof value !== "object" || value === null) return false;
+  const account = (value as { account?: { name?: unknown } }).account;
+  if (typeof account?.name === "string" && normaliseUsername(account.name) === username) {
+    return true;
+  }
+  return Object.values(value).some((v) => namesAccount(v, username));
+}
+
+/**
+ * Whether an entry belongs to (or mentions) the student: their id anywhere, their name where
+ * names are keys, and xAPI statements naming their account.
+ */
 export function mentions(entry: Deno.KvEntry<unknown>, user: User, username: string): boolean {
   if (entry.key.includes(user.userId)) return true;
+  if (entry.key[0] === TABLES.xapiStatements) {
+    return namesAccount((entry.value as StatementRecord).statement, username);
+  }
   const table = entry.key[0];
   if (
     (table === TABLES.usersByUsername || table === TABLES.signInFailures) &&
@@ -35,7 +53,8 @@ export function mentions(entry: Deno.KvEntry<unknown>, user: User, username: str
 /**
  * Erases a student from KV: every entry whose key names them, whose value mentions their id
  * (events, projections, items, sessions, tokens, shares, webhook deliveries, their audit
- * entries) or keyed by their username, then the indexes that pointed at deleted tokens and
+ * entries), keyed by their username, or xAPI statements naming their account (with their
+ * stored-order and voided entries), then the indexes that pointed at deleted tokens and
  * webhook deliveries. Scans the whole store (an erasure is rare; correctness beats speed) and
  * repeats until a pass finds nothing, so records written meanwhile go too. Returns how many
  * entries were deleted.
@@ -51,6 +70,11 @@ export async function eraseStudent(kv: Deno.Kv, user: User): Promise<number> {
       if (!mentions(entry, user, username)) continue;
       doom(entry.key);
       if (entry.key[0] === TABLES.webhookDeliveries) deliveryIds.add(String(entry.key[2]));
+      if (entry.key[0] === TABLES.xapiStatements) {
+        const { statement, seq } = entry.value as StatementRecord;
+        doom(xapiStatementByStoredKey(seq));
+        doom(xapiVoidedKey(String(statement.id)));
+      }
       if (entry.key[0] === TABLES.apiTokens) {
         const token = entry.value as { ownerId: string; id: string };
         doom(apiTokenByOwnerKey(token.ownerId, token.id));

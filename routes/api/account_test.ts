@@ -98,6 +98,24 @@ async function plant(app: TestApp, who: Signed, system: string): Promise<void> {
     }),
     "learning progress",
   );
+  await ok(
+    app.request("/xapi/statements", {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${btoa(`any:${who.token}`)}`,
+        "x-experience-api-version": "1.0.3",
+      },
+      json: {
+        actor: {
+          account: { homePage: ORIGIN, name: who.username },
+          name: `${MARKER} ${who.username}`,
+        },
+        verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
+        object: { id: `${ORIGIN}/activities/video-1` },
+      },
+    }),
+    "xAPI statement",
+  );
   await app.processor.idle();
   await app.deliveries.runDue();
   const wrong = await app.request("/api/auth/login", {
