@@ -67,6 +67,14 @@ Deno.test("a student signs up, opens the dashboard and sees an event posted by a
     assert.equal(tokenResponse.status, 201);
     const { token } = await tokenResponse.json();
 
+    // The catalog names the activity: the live row and the announcement use its title.
+    const catalog = await api(server, "/api/progress-sync/activities/css-grid-basics", {
+      method: "PUT",
+      token: server.adminToken,
+      json: { title: "CSS grid basics", activityType: "video" },
+    });
+    assert.ok(catalog.ok);
+    await catalog.body?.cancel();
     const posted = await api(server, "/api/progress-sync/events", {
       token,
       json: event("e2e-1", "css-grid-basics", { timeSpent: 12 }),
@@ -87,12 +95,12 @@ Deno.test("a student signs up, opens the dashboard and sees an event posted by a
     );
     assert.equal(await page.getByTestId("stat-time").textContent(), "12 min");
     const item = page.getByTestId("recent-activities").locator('[data-event-id="e2e-1"]');
-    assert.equal(await item.locator(".activity-title").textContent(), "Css grid basics");
+    assert.equal(await item.locator(".activity-title").textContent(), "CSS grid basics");
     assert.equal(await item.locator(".badge.badge-video_player").textContent(), "video player");
     assert.equal(await item.locator(".status").textContent(), "completed");
     assert.equal(
       await page.getByTestId("announcement").textContent(),
-      "css-grid-basics: completed (from video player). Overall 100% complete.",
+      "CSS grid basics: completed (from video player). Overall 1 of 1 done · 100 %.",
     );
     assert.equal(await page.getByTestId("announcement").getAttribute("aria-live"), "polite");
     assert.match(await page.getByTestId("last-synced").textContent() ?? "", /just now/);
@@ -192,7 +200,7 @@ Deno.test("two events that arrive together in one batch both show on the open da
     assert.equal(await recent.locator("[data-event-id]").count(), 3);
     assert.match(
       await page.getByTestId("announcement").textContent() ?? "",
-      /^grid-project: completed \(from todo manager\)\. Overall 100% complete\.$/,
+      /^grid-project: completed \(from todo manager\)\. Overall 2 of 2 done · 100 %\.$/,
     );
     await assertSameDocument(page);
     assert.deepEqual(errors, []);

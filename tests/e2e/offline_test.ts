@@ -280,6 +280,9 @@ Deno.test("a lesson the video player completes shows as done there on the open l
     assert.equal(posted.status, 202);
     await posted.body?.cancel();
     await waitForTestIdText(page, "elsewhere-e2e-video", /done in video player/, 10_000);
+    // The server's state is the truth: done in the video player shows done here, without a reload.
+    await waitForStep(page, "e2e-video", "completed");
+    assert.equal(await page.getByTestId("path-done").textContent(), "1 of 3 done");
     await assertSameDocument(page);
     assert.deepEqual(errors, []);
   });
@@ -392,4 +395,46 @@ Deno.test("the server stopped and restarted mid-sync: nothing lost, nothing doub
     await (restarted as ServerProcess | null)?.stop();
     await Deno.remove(dataDir, { recursive: true });
   }
+});
+
+Deno.test("a failed quiz is 'not passed yet', a pass is done; the dashboard and /learn count the path alike and Continue opens the next lesson", async () => {
+  await withLearnServer(async (server, browser) => {
+    const session = await registerViaApi(server, uniqueUsername("truth"), PASSWORD);
+    const context = await signedInContext(browser, server, session);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    watchErrors(page, errors);
+    await openLearn(page);
+    await page.getByTestId("step-e2e-quiz").click();
+    await page.getByTestId("option-q1-b").check();
+    await page.getByTestId("quiz-submit").click();
+    await waitForTestIdText(page, "quiz-result", /scored 0%.*try again/);
+    await waitForStep(page, "e2e-quiz", "not_passed");
+    await waitForTestIdText(page, "lesson-status", /Not passed yet · best 0%/);
+    assert.equal(await page.getByTestId("path-done").textContent(), "0 of 3 done");
+    await waitForTestIdText(page, "sync-state", "All changes synced", 15_000);
+
+    await page.getByTestId("option-q1-a").check();
+    await page.getByTestId("quiz-submit").click();
+    await waitForStep(page, "e2e-quiz", "passed");
+    await waitForTestIdText(page, "path-done", "1 of 3 done");
+    await waitForTestIdText(page, "sync-state", "All changes synced", 15_000);
+    await waitForTestIdText(page, "learn-headline", /Overall 1 of 3 done · 33.3 %/, 10_000);
+
+    const dashboard = await context.newPage();
+    await dashboard.goto("/dashboard");
+    assert.equal(await dashboard.getByTestId("path-percent").textContent(), "1 of 3 steps · 33.3%");
+    assert.match(
+      await dashboard.getByTestId("headline").textContent() ?? "",
+      /^1 of 3 done · 33.3 %/,
+    );
+    assert.equal(await dashboard.getByTestId("continue").textContent(), "Continue: Intro video");
+    await dashboard.getByTestId("continue").click();
+    await dashboard.waitForURL(/\/learn\?path=e2e-path&lesson=e2e-video/);
+    await dashboard.locator('[data-testid="lesson"][data-activity-id="e2e-video"]').waitFor({
+      timeout: 10_000,
+    });
+    await maybeScreenshot(dashboard, "continue-opens-lesson");
+    assert.deepEqual(errors, []);
+  });
 });
