@@ -5,6 +5,7 @@ import {
   consoleSystemStatus,
   SYSTEM_STATUS_MEANINGS,
 } from "../lib/health/console_words.ts";
+import type { DeliveryAttempt } from "../lib/webhooks/delivery_store.ts";
 import type { EndpointView } from "../lib/webhooks/endpoint_store.ts";
 
 /** Props of the admin console: the server-rendered data it starts from, and how often to refresh. */
@@ -92,17 +93,6 @@ async function callApi<T>(
   return body as T;
 }
 
-interface Attempt {
-  attempt: number;
-  at: string;
-  status: number | null;
-  ok: boolean;
-  latencyMs: number;
-  responseSnippet: string;
-  error: string | null;
-  nextAttemptAt: string | null;
-}
-
 interface DeliveryDetail {
   id: string;
   endpointId: string;
@@ -112,7 +102,7 @@ interface DeliveryDetail {
   createdAt: string;
   nextAttemptAt: string | null;
   payload: unknown;
-  attemptLog: Attempt[];
+  attemptLog: DeliveryAttempt[];
 }
 
 function DeliveryDetailPanel(props: { detail: DeliveryDetail; url: string; onClose: () => void }) {

@@ -9,19 +9,10 @@ import {
   type ServerProcess,
   signInAs,
   startServer,
+  STUDENT_PAGES,
   uniqueUsername,
 } from "./harness.ts";
 import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
-
-const STUDENT_PAGES = [
-  "/dashboard",
-  "/learn",
-  "/achievements",
-  "/insights",
-  "/conflicts",
-  "/tokens",
-  "/nope",
-];
 
 async function seed(server: ServerProcess) {
   const student = await registerViaApi(server, uniqueUsername("aa"), "correct horse battery");

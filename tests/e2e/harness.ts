@@ -243,6 +243,17 @@ export async function scriptToken(
   return (await response.json()).token;
 }
 
+/** Every page a signed-in student has, and a page that does not exist. */
+export const STUDENT_PAGES = [
+  "/dashboard",
+  "/learn",
+  "/achievements",
+  "/insights",
+  "/conflicts",
+  "/tokens",
+  "/nope",
+];
+
 /** A unique, valid username with a readable prefix. */
 export function uniqueUsername(prefix = "e2e"): string {
   return `${prefix}_${crypto.randomUUID().slice(0, 8)}`;

@@ -6,19 +6,10 @@ import {
   registerViaApi,
   scriptToken,
   signInAs,
+  STUDENT_PAGES,
   withDashboard,
 } from "./harness.ts";
 import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
-
-const PAGES = [
-  "/dashboard",
-  "/learn",
-  "/achievements",
-  "/insights",
-  "/conflicts",
-  "/tokens",
-  "/nope",
-];
 
 async function sidewaysOverflow(page: Page): Promise<number> {
   return await page.evaluate(() =>
@@ -49,7 +40,7 @@ Deno.test("at 360 px no page scrolls sideways with the longest names, the nav is
 
     await page.setViewportSize({ width: 360, height: 740 });
     await signInAs(page, server, student);
-    for (const path of PAGES) {
+    for (const path of STUDENT_PAGES) {
       await page.goto(path);
       assert.equal(await sidewaysOverflow(page), 0, `${path} scrolls sideways at 360 px`);
       await maybeScreenshot(page, `mobile${path.replaceAll("/", "-")}`);
