@@ -28,5 +28,8 @@ export function waitMs(
   options: { free?: number } = {},
 ): number {
   if (!record) return 0;
-  return Math.max(0, record.lastAt + delayAfter(record.failures, options) - nowMs);
+  const delay = delayAfter(record.failures, options);
+  // A free attempt never waits, even when a concurrent request stamped a later `lastAt`.
+  if (delay === 0) return 0;
+  return Math.max(0, record.lastAt + delay - nowMs);
 }

@@ -18,3 +18,11 @@ Deno.test("waitMs counts down from the latest attempt and is zero once the delay
   }));
   assert.equal(waitMs(null, 5), 0);
 });
+
+Deno.test("a free attempt never waits, even when a concurrent one stamped a later time", () => {
+  fc.assert(
+    fc.property(fc.nat(FREE_FAILURES - 1), fc.nat(1e12), fc.nat(60_000), (f, now, ahead) => {
+      assert.equal(waitMs({ failures: f, lastAt: now + ahead }, now), 0);
+    }),
+  );
+});

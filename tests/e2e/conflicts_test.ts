@@ -94,7 +94,7 @@ Deno.test("a conflicting report raises a conflict the student sees live and reso
     assert.match(await notice.textContent() ?? "", /1 conflict needs your decision/);
     assert.match(
       await notice.textContent() ?? "",
-      /video player and todo manager disagree about async-video/,
+      /video player and todo manager disagree about Async JavaScript/,
     );
     await page.locator('[data-item-id="todo-async"][data-status="completed"]').waitFor({
       timeout: 5_000,
