@@ -4,7 +4,8 @@
  * queued, batched and retried, so a server restart mid-run loses nothing. Usage:
  *   deno task simulate [--url http://localhost:8000] [--token ps_…] [--count 40] [--interval 1500]
  * Without --url it uses `PS_URL`, else `http://localhost:$PORT` (PORT defaults to 8000).
- * Without --token it signs in as the demo student and makes a token for itself.
+ * Without --token it signs in as the demo student and makes a token for itself, named
+ * "simulate": it revokes that token when it ends, and any left by an earlier run cut short.
  */
 import { parseArgs } from "node:util";
 import { createProgressClient } from "../client/mod.ts";
@@ -43,10 +44,19 @@ async function call(path: string, init: RequestInit): Promise<Response> {
   }
 }
 
-async function tokenFor(username: string, password: string): Promise<string> {
+/** The token this run made for itself (revoked at the end), and the session that made it. */
+interface OwnToken {
+  token: string;
+  id: string;
+  cookie: string;
+}
+
+const TOKEN_NAME = "simulate";
+
+async function tokenFor(username: string, password: string): Promise<OwnToken> {
   const login = await call("/api/auth/login", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", origin: base },
     body: JSON.stringify({ username, password }),
   });
   if (!login.ok) {
@@ -58,15 +68,35 @@ async function tokenFor(username: string, password: string): Promise<string> {
   }
   await login.body?.cancel();
   const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
+  const headers = { "content-type": "application/json", cookie, origin: base };
+  const listed = await call("/api/tokens", { headers });
+  const { tokens = [] } = listed.ok ? await listed.json() : {};
+  for (const old of tokens as { id: string; name: string }[]) {
+    if (old.name === TOKEN_NAME) await revoke({ token: "", id: old.id, cookie });
+  }
   const created = await call("/api/tokens", {
     method: "POST",
-    headers: { "content-type": "application/json", cookie, origin: base },
-    body: JSON.stringify({ name: "simulate", scopes: ["events:write", "progress:read"] }),
+    headers,
+    body: JSON.stringify({ name: TOKEN_NAME, scopes: ["events:write", "progress:read"] }),
   });
   if (!created.ok) {
     fail(`Making an API token at ${base} failed (HTTP ${created.status}): ${await created.text()}`);
   }
-  return (await created.json()).token;
+  const { token, id } = await created.json();
+  return { token, id, cookie };
+}
+
+/** Revokes a token this script made (best effort: the server may be gone). */
+async function revoke(own: OwnToken): Promise<void> {
+  try {
+    const response = await fetch(`${base}/api/tokens/${encodeURIComponent(own.id)}`, {
+      method: "DELETE",
+      headers: { cookie: own.cookie, origin: base },
+    });
+    await response.body?.cancel();
+  } catch {
+    // Nothing answers: the token stays until the next run revokes it.
+  }
 }
 
 /** The steps one activity goes through, as events from the systems that would report them. */
@@ -163,7 +193,8 @@ function* activityEvents(index: number): Generator<Record<string, unknown>> {
   }
 }
 
-const token = values.token ?? await tokenFor(values.username, values.password);
+const own = values.token ? null : await tokenFor(values.username, values.password);
+const token = values.token ?? own!.token;
 const count = Number(values.count);
 const interval = Number(values.interval);
 let sent = 0;
@@ -189,6 +220,7 @@ const client = createProgressClient({
 Deno.addSignalListener("SIGINT", async () => {
   console.log(`\nStopping: sending the ${client.pending} waiting event(s)…`);
   await client.close({ timeoutMs: 3000 });
+  if (own) await revoke(own);
   Deno.exit(client.pending === 0 ? 0 : 1);
 });
 console.log(`Posting ${count} events to ${base} every ${interval} ms (Ctrl-C to stop)…`);
@@ -209,6 +241,7 @@ outer: for (let activity = 4;; activity++) {
   }
 }
 await client.close({ timeoutMs: 30_000 });
+if (own) await revoke(own);
 if (client.pending > 0) fail(`Gave up with ${client.pending} event(s) not delivered to ${base}.`);
 console.log("Done.");
 Deno.exit(0);

@@ -53,3 +53,37 @@ Deno.test("deno task simulate honours PORT and --url, and posts its events throu
     await server.stop();
   }
 });
+
+Deno.test("deno task simulate signs in, makes its own token and revokes it when it ends", async () => {
+  const server = await startServer();
+  try {
+    const username = uniqueUsername("sim");
+    const student = await registerViaApi(server, username, "correct horse battery");
+    for (let run = 0; run < 2; run++) {
+      const { code, text } = await simulate(
+        [
+          "--url",
+          server.origin,
+          "--username",
+          username,
+          "--password",
+          "correct horse battery",
+          "--count",
+          "2",
+          "--interval",
+          "0",
+        ],
+        {},
+      );
+      assert.equal(code, 0, text);
+    }
+    const { tokens } = await (await api(server, "/api/tokens", { cookie: student.cookie })).json();
+    assert.deepEqual(tokens, [], "no token left behind");
+    const log = await (await api(server, "/api/progress-sync/events?limit=100", {
+      cookie: student.cookie,
+    })).json();
+    assert.equal(log.events.length, 4);
+  } finally {
+    await server.stop();
+  }
+});
