@@ -129,6 +129,28 @@ export async function plantData(
     json: { name: `Token ${marker}`, scopes: ["progress:read"] },
   }, 201);
 
+  const statementId = crypto.randomUUID();
+  const statement = await fetch(`${server.origin}/xapi/statements`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${a.token}`,
+      "content-type": "application/json",
+      "x-experience-api-version": "1.0.3",
+    },
+    body: JSON.stringify({
+      id: statementId,
+      actor: { objectType: "Agent", account: { homePage: server.origin, name: a.username } },
+      verb: { id: "http://adlnet.gov/expapi/verbs/experienced" },
+      object: { id: `http://example.com/activities/${marker}-statement` },
+    }),
+  });
+  if (statement.status !== 200) {
+    throw new Error(
+      `Planting an xAPI statement answered ${statement.status}: ${await statement.text()}`,
+    );
+  }
+  await statement.body?.cancel();
+
   await waitProcessed(server);
   const conflictId = await waitFor("A's conflict", async () => {
     const { conflicts } = await getJson<{ conflicts: { id: string }[] }>(
@@ -175,6 +197,7 @@ export async function plantData(
     deliveryId,
     pathId,
     catalogActivityId,
+    statementId,
   };
 }
 

@@ -23,6 +23,8 @@ export interface Planted {
   deliveryId: string;
   pathId: string;
   catalogActivityId: string;
+  /** An xAPI statement whose actor is A. */
+  statementId: string;
 }
 
 /** The request sent for a route: the path (with A's ids in it) and a valid body. */
@@ -148,6 +150,11 @@ function adminApi(prefix: string): RouteRow[] {
       request: (p) => ({ path: `${hooks}/${p.endpointId}` }),
     },
     {
+      route: `POST ${hooks}/:id/test`,
+      access: admin,
+      request: (p) => ({ path: `${hooks}/${p.endpointId}/test` }),
+    },
+    {
       route: `POST ${hooks}/:id/rotate`,
       access: admin,
       request: (p) => ({ path: `${hooks}/${p.endpointId}/rotate` }),
@@ -192,6 +199,20 @@ function adminApi(prefix: string): RouteRow[] {
 }
 
 const PS = "/api/progress-sync";
+
+/** The header every xAPI request but `/xapi/about` carries. */
+const XAPI = { "X-Experience-API-Version": "1.0.3" };
+
+/** A statement with A as its actor (what another student may not send). */
+const statementOfA = (p: Planted, id?: string) => ({
+  ...(id ? { id } : {}),
+  actor: { objectType: "Agent", account: { homePage: "http://localhost", name: p.username } },
+  verb: { id: "http://adlnet.gov/expapi/verbs/completed" },
+  object: { id: `http://example.com/activities/${p.marker}-access`, objectType: "Activity" },
+});
+
+/** A `more` link of the statements resource: the page after the first stored statement. */
+const moreToken = btoa(JSON.stringify({ p: {}, a: "0" })).replaceAll("=", "");
 
 /** Every route of the app, with who may call it and the request that tries it. */
 export const ROUTE_MATRIX: readonly RouteRow[] = [
@@ -434,6 +455,11 @@ export const ROUTE_MATRIX: readonly RouteRow[] = [
     request: (p) => ({ path: `/openbadges/badges/${p.achievementId}/image.svg` }),
   },
   {
+    route: "GET /openbadges/badges/:achievementId/image.png",
+    access: open(200, "the badge picture, no student data"),
+    request: (p) => ({ path: `/openbadges/badges/${p.achievementId}/image.png` }),
+  },
+  {
     route: "GET /openbadges/assertions/:shareId",
     access: open(
       200,
@@ -517,12 +543,47 @@ export const ROUTE_MATRIX: readonly RouteRow[] = [
   },
   {
     route: "POST /tokens",
-    access: page(),
+    access: page(303),
     request: () => ({ path: "/tokens", form: { name: "access matrix", scopes: "progress:read" } }),
   },
   {
     route: "POST /tokens/:id/delete",
     access: page(303),
     request: (p) => ({ path: `/tokens/${p.tokenId}/delete` }),
+  },
+  {
+    route: "GET /sw.js",
+    access: open(200, "nothing: the service worker script"),
+    request: () => ({ path: "/sw.js" }),
+  },
+  { route: "ALL /xapi/*", access: { kind: "middleware" } },
+  {
+    route: "GET /xapi/about",
+    access: open(200, "nothing: the xAPI versions"),
+    request: () => ({ path: "/xapi/about" }),
+  },
+  {
+    route: "POST /xapi/statements",
+    access: ofA("events:write", 403),
+    request: (p) => ({ path: "/xapi/statements", json: statementOfA(p), headers: XAPI }),
+  },
+  {
+    route: "PUT /xapi/statements",
+    access: ofA("events:write", 403),
+    request: (p) => ({
+      path: "/xapi/statements?statementId=6fbd6a5e-3b4c-4d8e-9f00-0000000000a1",
+      json: statementOfA(p),
+      headers: XAPI,
+    }),
+  },
+  {
+    route: "GET /xapi/statements",
+    access: own("progress:read"),
+    request: () => ({ path: "/xapi/statements", headers: XAPI }),
+  },
+  {
+    route: "GET /xapi/statements/more/:token",
+    access: own("progress:read"),
+    request: () => ({ path: `/xapi/statements/more/${moreToken}`, headers: XAPI }),
   },
 ];
