@@ -17,6 +17,9 @@ export interface ContrastIssue {
  * text over images are not judged, as WCAG exempts them.
  */
 export async function contrastIssues(page: Page): Promise<ContrastIssue[]> {
+  // A page reached by a form post can be in the DOM before its stylesheet has loaded: measure
+  // the styled page, not the browser's unstyled defaults.
+  await page.waitForLoadState("load");
   return await page.evaluate(() => {
     type Rgba = [number, number, number, number];
     const probe = document.createElement("canvas").getContext("2d", { willReadFrequently: true })!;
