@@ -1,6 +1,6 @@
 /**
- * 1,000 concurrent users: every student holds a live stream while together they post 500 events/s
- * (open loop) for the long window. Zero errors, zero lost (each accepted event's frame on its
+ * 1,000 concurrent users: every student holds a live stream while together they post 1,000 events/s
+ * (`BENCH_USERS_RATE`; open loop) for the long window. Zero errors, zero lost (each accepted event's frame on its
  * student's stream, each accepted event in the log), POST → frame latency and the server's memory.
  * Raw limit: the same load against the bare in-memory stream server.
  */
@@ -20,8 +20,8 @@ import { type BacklogReading, sampleBacklog } from "./health_probe.ts";
 import { type LatencyOptions, type LatencyRun, liveLatency } from "./live_latency.ts";
 import { ratio } from "./stats.ts";
 
-/** Events per second the students post together. */
-const USERS_RATE = 500;
+/** Events per second the students post together (`BENCH_USERS_RATE`, default 1,000). */
+const USERS_RATE = Math.max(1, Number(Deno.env.get("BENCH_USERS_RATE") ?? 1000) || 1000);
 
 /** What the 1,000-user part measured. */
 export interface UsersRun {
