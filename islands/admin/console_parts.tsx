@@ -1,5 +1,6 @@
 /** Small pieces of the admin console: status chips, figures, time formats and its API call. */
 
+/** The chip class of each status word. */
 export const STATUS_CLASS: Record<string, string> = {
   healthy: "status-completed",
   succeeded: "status-completed",
@@ -14,18 +15,22 @@ export const STATUS_CLASS: Record<string, string> = {
 
 const STATUS_WORDS: Record<string, string> = { no_events: "no events yet" };
 
+/** An ISO time as `YYYY-MM-DD HH:MM:SS UTC`, or a dash. */
 export function time(iso: string | null): string {
   return iso ? `${iso.slice(0, 19).replace("T", " ")} UTC` : "—";
 }
 
+/** A duration in ms as `850 ms` or `1.2 s`, or a dash. */
 export function seconds(ms: number | null): string {
   return ms === null ? "—" : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** A rate (0–1) as a percentage with one decimal, or a dash. */
 export function percent(rate: number | null): string {
   return rate === null ? "—" : `${Math.round(rate * 1000) / 10} %`;
 }
 
+/** A status chip, worded for people. */
 export function Status(props: { value: string }) {
   return (
     <span class={STATUS_CLASS[props.value] ?? "status"}>
@@ -34,6 +39,7 @@ export function Status(props: { value: string }) {
   );
 }
 
+/** One figure with its label. */
 export function Stat(props: { label: string; value: string; testid: string }) {
   return (
     <li class="stat">

@@ -3,6 +3,7 @@ import type { ConsoleDelivery } from "../../lib/health/console_data.ts";
 import type { DeliveryAttempt } from "../../lib/webhooks/delivery_store.ts";
 import { seconds, Status, time } from "./console_parts.tsx";
 
+/** One delivery as the console shows it: request, payload and every attempt. */
 export interface DeliveryDetail {
   id: string;
   endpointId: string;
@@ -15,6 +16,7 @@ export interface DeliveryDetail {
   attemptLog: DeliveryAttempt[];
 }
 
+/** The detail of one delivery: its request, payload and every attempt with the response. */
 export function DeliveryDetailPanel(
   props: { detail: DeliveryDetail; url: string; onClose: () => void },
 ) {
@@ -99,6 +101,7 @@ export function DeliveryDetailPanel(
   );
 }
 
+/** A table of deliveries with detail and replay buttons. */
 export function DeliveryTable(
   props: {
     rows: ConsoleDelivery[];

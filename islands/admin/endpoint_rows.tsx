@@ -11,6 +11,7 @@ export interface EndpointDraft {
   eventTypes: string[];
 }
 
+/** The add/edit form of a webhook endpoint: URL, description and event types. */
 export function EndpointForm(
   props: {
     initial: EndpointDraft;
@@ -97,7 +98,9 @@ export function EndpointForm(
   );
 }
 
+/** How far back the delivery filter looks. */
 export type TimeFilter = "any" | "1h" | "24h" | "7d";
+/** Milliseconds of each delivery time filter. */
 export const TIME_WINDOWS: Record<TimeFilter, number> = {
   any: Infinity,
   "1h": 3_600_000,
@@ -105,6 +108,7 @@ export const TIME_WINDOWS: Record<TimeFilter, number> = {
   "7d": 7 * 86_400_000,
 };
 
+/** One webhook endpoint with its figures, actions and filtered deliveries. */
 export function EndpointRow(
   props: {
     endpoint: EndpointView;

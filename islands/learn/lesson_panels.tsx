@@ -12,6 +12,7 @@ const TICK_MS = 250;
 /** A progress heartbeat is recorded this often while a video plays. */
 const HEARTBEAT_MS = 2000;
 
+/** How each learning status reads. */
 export const STATUS_LABEL: Record<LearningContentStatus, string> = {
   not_started: "Not started",
   in_progress: "In progress",
@@ -22,11 +23,13 @@ export const STATUS_LABEL: Record<LearningContentStatus, string> = {
 /** How a lesson's view is marked (`data-status`) and labelled. */
 export type ShownStatus = LearningContentStatus | "not_passed";
 
+/** How each shown status reads (a failed quiz is "Not passed yet"). */
 export const SHOWN_LABEL: Record<ShownStatus, string> = {
   ...STATUS_LABEL,
   not_passed: "Not passed yet",
 };
 
+/** The status a lesson is shown with: done reads as passed for a scored quiz, else completed. */
 export function shownStatus(view: LessonView, activityType: string): ShownStatus {
   if (view.status !== "done") return view.status;
   return activityType === "quiz" && view.score !== null ? "passed" : "completed";
@@ -37,6 +40,7 @@ function formatClock(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+/** What a lesson panel needs: the lesson, its view, the snapshot and how to record an event. */
 export interface PanelProps {
   lesson: Lesson;
   /** The lesson as shown: the server's state with the device's laid over. */
@@ -46,6 +50,7 @@ export interface PanelProps {
   ready: boolean;
 }
 
+/** The current lesson: title, status and the video, quiz or todo to work on. */
 export function LessonPanel(props: PanelProps) {
   const { lesson, view } = props;
   const status = shownStatus(view, lesson.activityType);

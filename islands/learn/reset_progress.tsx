@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import type { Lesson } from "../../lib/learning/lesson_content.ts";
 
+/** Resets the path's lessons after naming and counting them. */
 export function ResetProgress(
   props: { pathTitle: string; lessons: Lesson[]; onReset: () => void; disabled: boolean },
 ) {

@@ -44,6 +44,7 @@ const SYNC_LABEL: Record<LearningSyncStatus, string> = {
   error: "Error",
 };
 
+/** The device's latest events, newest first, with their sync status. */
 export function SyncLog(
   props: { engine: LearningSyncEngine | null; titles: Record<string, string>; now: number },
 ) {
