@@ -1,5 +1,5 @@
 import { newUlid } from "../ids.ts";
-import { HttpError } from "../http/http_error.ts";
+import { ConflictError } from "../errors.ts";
 import {
   apiTokenByOwnerKey,
   apiTokenKey,
@@ -179,8 +179,7 @@ export async function createApiToken(
     let held = 0;
     for await (const _ of kv.list({ prefix: apiTokensByOwnerPrefix(input.ownerId) })) held++;
     if (held >= MAX_TOKENS_PER_OWNER) {
-      throw new HttpError(
-        409,
+      throw new ConflictError(
         `Token limit reached: at most ${MAX_TOKENS_PER_OWNER} API tokens at once; revoke one first`,
       );
     }

@@ -1,4 +1,4 @@
-import { HttpError } from "../http/http_error.ts";
+import { TooManyRequestsError } from "../errors.ts";
 import { signInFailuresKey } from "../kv_keys.ts";
 import { type FailureRecord, waitMs } from "./throttle.ts";
 
@@ -28,8 +28,8 @@ export async function reserveAttempt(
     );
     if (wait > 0) {
       const retryAfterSeconds = Math.ceil(wait / 1000);
-      throw new HttpError(429, `${options.message}: try again in ${retryAfterSeconds} s`, {
-        details: { retryAfterSeconds },
+      throw new TooManyRequestsError(`${options.message}: try again in ${retryAfterSeconds} s`, {
+        retryAfterSeconds,
       });
     }
     const op = kv.atomic();
@@ -42,7 +42,7 @@ export async function reserveAttempt(
     }
     if ((await op.commit()).ok) return;
   }
-  throw new HttpError(429, `${options.message}: too many attempts at once`);
+  throw new TooManyRequestsError(`${options.message}: too many attempts at once`);
 }
 
 /** Forgets a key's failures (after a successful sign-in). */

@@ -1,4 +1,4 @@
-import { HttpError } from "../http/http_error.ts";
+import { ConflictError, InvalidInputError } from "../errors.ts";
 import {
   catalogActivityByIriKey,
   catalogActivityKey,
@@ -74,12 +74,12 @@ export async function putActivity(
   if (input.iri !== undefined && input.iri !== oldIri) {
     const owner = await kv.get<string>(catalogActivityByIriKey(input.iri));
     if (owner.value !== null && owner.value !== activityId) {
-      throw new HttpError(409, `IRI already registered for activity "${owner.value}"`);
+      throw new ConflictError(`IRI already registered for activity "${owner.value}"`);
     }
     op.check(owner).set(catalogActivityByIriKey(input.iri), activityId);
   }
   if (!(await op.commit()).ok) {
-    throw new HttpError(409, "The activity changed meanwhile: send it again");
+    throw new ConflictError("The activity changed meanwhile: send it again");
   }
   return { activity, created: before.value === null };
 }
@@ -134,8 +134,8 @@ async function requireActivities(kv: Deno.Kv, activityIds: readonly string[], fi
     known.has(id) ? [] : [{ path: `${field}[${i}]`, message: `Unknown activity "${id}"` }]
   );
   if (issues.length > 0) {
-    throw new HttpError(400, `Invalid request: ${issues[0]!.path}: ${issues[0]!.message}`, {
-      details: { issues },
+    throw new InvalidInputError(`Invalid request: ${issues[0]!.path}: ${issues[0]!.message}`, {
+      issues,
     });
   }
 }
@@ -157,7 +157,7 @@ export async function putPath(
   const before = await kv.get<LearningPath>(pathKey(pathId));
   const result = await kv.atomic().check(before).set(pathKey(pathId), path)
     .set(catalogVersionKey(), path.updatedAt).commit();
-  if (!result.ok) throw new HttpError(409, `Path "${pathId}" changed meanwhile: try again`);
+  if (!result.ok) throw new ConflictError(`Path "${pathId}" changed meanwhile: try again`);
   return { path, created: before.value === null };
 }
 
@@ -195,8 +195,7 @@ export async function putItem(
   await requireActivities(kv, input.activityIds, "activityIds");
   const before = await kv.get<TrackedItem>(itemKey(itemId));
   if (before.value && before.value.userId !== userId) {
-    throw new HttpError(
-      409,
+    throw new ConflictError(
       `Item "${itemId}" belongs to another student: items cannot move between students`,
     );
   }
@@ -205,8 +204,7 @@ export async function putItem(
     let count = 0;
     for await (const _ of kv.list({ prefix: itemsByActivityPrefix(userId, activityId) })) count++;
     if (count >= MAX_ITEMS_PER_ACTIVITY) {
-      throw new HttpError(
-        409,
+      throw new ConflictError(
         `Activity "${activityId}" already has ${MAX_ITEMS_PER_ACTIVITY} items of this student tracking it`,
       );
     }
@@ -234,7 +232,7 @@ export async function putItem(
     op.set(itemByActivityKey(userId, activityId, itemId), itemId);
   }
   const result = await op.commit();
-  if (!result.ok) throw new HttpError(409, `Item "${itemId}" changed meanwhile: try again`);
+  if (!result.ok) throw new ConflictError(`Item "${itemId}" changed meanwhile: try again`);
   return { item, created: before.value === null };
 }
 

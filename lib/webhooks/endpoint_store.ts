@@ -12,7 +12,7 @@ import {
 } from "../kv_keys.ts";
 import type { SecretBox } from "./secret_box.ts";
 import { newWebhookSecret } from "./signing.ts";
-import { HttpError } from "../http/http_error.ts";
+import { InvalidInputError } from "../errors.ts";
 import { maskUrlCredentials, type UrlPolicy } from "./url_policy.ts";
 
 /** Event types an endpoint can subscribe to: the live event names, or `*` for all. */
@@ -247,10 +247,9 @@ export async function updateEndpoint(
 async function assertUrlAllowed(policy: UrlPolicy, url: string): Promise<void> {
   const refusal = await policy.refusal(url);
   if (refusal) {
-    throw new HttpError(
-      400,
+    throw new InvalidInputError(
       `Webhook URL refused: ${refusal} (WEBHOOK_ALLOW_PRIVATE=1 allows private addresses in development)`,
-      { details: { issues: [{ path: "url", message: refusal }] } },
+      { issues: [{ path: "url", message: refusal }] },
     );
   }
 }
