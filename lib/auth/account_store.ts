@@ -9,6 +9,7 @@ import {
   userByUsernameKey,
   userKey,
 } from "../kv_keys.ts";
+import { getManyBatched, getValuesById } from "../kv_batch_reader.ts";
 import type { Scope } from "./principal.ts";
 import { hashSecret, newSecret } from "./secrets.ts";
 
@@ -96,13 +97,7 @@ export async function existingUserIds(
   kv: Deno.Kv,
   userIds: readonly string[],
 ): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < userIds.length; i += 10) {
-    const chunk = userIds.slice(i, i + 10);
-    const entries = await kv.getMany(chunk.map(userKey));
-    entries.forEach((e, n) => e.value && found.add(chunk[n]!));
-  }
-  return found;
+  return new Set((await getValuesById<User>(kv, userIds, userKey)).keys());
 }
 
 /** Reads a user by username (case-insensitive), or null. */
@@ -217,14 +212,8 @@ export async function listApiTokens(
   for await (
     const entry of kv.list<string>({ prefix: apiTokensByOwnerPrefix(ownerId) })
   ) hashes.push(entry.value);
-  const tokens: ApiToken[] = [];
-  for (let i = 0; i < hashes.length; i += 10) {
-    const entries = await kv.getMany<ApiToken[]>(
-      hashes.slice(i, i + 10).map(apiTokenKey),
-    );
-    for (const e of entries) if (e.value) tokens.push(e.value);
-  }
-  return tokens;
+  const entries = await getManyBatched<ApiToken>(kv, hashes.map(apiTokenKey));
+  return entries.flatMap((e) => e.value ? [e.value] : []);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   openConflictKey,
   openConflictsPrefix,
 } from "../kv_keys.ts";
+import { getValuesById } from "../kv_batch_reader.ts";
 import { getStoredEvents } from "../events/log_store.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import type { ConflictImpact, ConflictType, ProgressConflict } from "./conflict.ts";
@@ -29,16 +30,7 @@ export async function getConflicts(
   userId: string,
   conflictIds: readonly string[],
 ): Promise<Map<string, ProgressConflict>> {
-  const ids = [...new Set(conflictIds)];
-  const out = new Map<string, ProgressConflict>();
-  for (let i = 0; i < ids.length; i += 10) {
-    const chunk = ids.slice(i, i + 10);
-    const entries = await kv.getMany<ProgressConflict[]>(
-      chunk.map((id) => conflictKey(userId, id)),
-    );
-    entries.forEach((e, n) => e.value && out.set(chunk[n]!, e.value));
-  }
-  return out;
+  return await getValuesById<ProgressConflict>(kv, conflictIds, (id) => conflictKey(userId, id));
 }
 
 /** Reads one of a student's conflicts, or null. */

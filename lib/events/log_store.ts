@@ -1,5 +1,6 @@
 import { monotonicUlids } from "../ids.ts";
 import { eventKey, eventsByUserPrefix, outboxKey } from "../kv_keys.ts";
+import { getManyBatched } from "../kv_batch_reader.ts";
 import type { StoredEvent } from "./schema.ts";
 
 /** What happened to one posted event. */
@@ -106,16 +107,8 @@ export async function getStoredEvents(
   kv: Deno.Kv,
   ids: readonly (readonly [string, string])[],
 ): Promise<(StoredEvent | undefined)[]> {
-  const out: (StoredEvent | undefined)[] = [];
-  const chunks: (readonly (readonly [string, string])[])[] = [];
-  for (let i = 0; i < ids.length; i += 10) chunks.push(ids.slice(i, i + 10));
-  const results = await Promise.all(
-    chunks.map((chunk) => kv.getMany<StoredEvent[]>(chunk.map(([u, e]) => eventKey(u, e)))),
-  );
-  for (const entries of results) {
-    for (const entry of entries) out.push(entry.value ?? undefined);
-  }
-  return out;
+  const entries = await getManyBatched<StoredEvent>(kv, ids.map(([u, e]) => eventKey(u, e)));
+  return entries.map((entry) => entry.value ?? undefined);
 }
 
 /** Reads one stored event of a user, or null. */

@@ -12,6 +12,7 @@ import {
   clientResetsPrefix,
   clientSnapshotKey,
 } from "../kv_keys.ts";
+import { getManyBatched } from "../kv_batch_reader.ts";
 import { canonicalJson, type LearningProgressEvent, type ProgressResetEvent } from "./events.ts";
 import { type LearningProgressSnapshot, reduceLearningEvents } from "./snapshot.ts";
 
@@ -55,14 +56,11 @@ async function getStored(
   userId: string,
   ids: readonly string[],
 ): Promise<(StoredClientEvent | null)[]> {
-  const out: (StoredClientEvent | null)[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const entries = await kv.getMany<StoredClientEvent[]>(
-      ids.slice(i, i + 10).map((id) => clientEventKey(userId, id)),
-    );
-    for (const entry of entries) out.push(entry.value);
-  }
-  return out;
+  const entries = await getManyBatched<StoredClientEvent>(
+    kv,
+    ids.map((id) => clientEventKey(userId, id)),
+  );
+  return entries.map((entry) => entry.value);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
-import { type BatchedReader, createBatchedReader } from "../kv_batch_reader.ts";
+import { type BatchedReader, createBatchedReader, getManyBatched } from "../kv_batch_reader.ts";
 import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import {
   achievementFactsKey,
@@ -92,15 +92,6 @@ interface UserWork {
   bytes: number;
 }
 
-async function getManyChunked<T>(
-  kv: Deno.Kv,
-  keys: readonly Deno.KvKey[],
-): Promise<Deno.KvEntryMaybe<T>[]> {
-  const chunks: Deno.KvKey[][] = [];
-  for (let i = 0; i < keys.length; i += 10) chunks.push(keys.slice(i, i + 10));
-  return (await Promise.all(chunks.map((c) => kv.getMany<T[]>(c)))).flat();
-}
-
 async function listActivityHistory(
   kv: Deno.Kv,
   userId: string,
@@ -141,7 +132,7 @@ async function syncStep(
   const owned = items.filter((item) => item.activityIds.some((a) => after.has(a)));
   const otherIds = [...new Set(owned.flatMap((i) => i.activityIds))].filter((a) => !after.has(a));
   const [otherEntries, itemStateEntries] = await Promise.all([
-    getManyChunked<ActivityState>(kv, otherIds.map((a) => activityStateKey(userId, a))),
+    getManyBatched<ActivityState>(kv, otherIds.map((a) => activityStateKey(userId, a))),
     getItemStates(kv, userId, owned.map((i) => i.itemId)),
   ]);
   const others = new Map<string, ActivityState>();

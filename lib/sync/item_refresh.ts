@@ -1,5 +1,6 @@
 import { getItemStates } from "../catalog/catalog_store.ts";
 import { activityStateKey, itemStateKey, summaryKey } from "../kv_keys.ts";
+import { getManyBatched } from "../kv_batch_reader.ts";
 import type { ActivityState } from "../progress/activity_state.ts";
 import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
 import { deriveItemState, type ItemState, type TrackedItem } from "./propagation.ts";
@@ -12,14 +13,10 @@ import { deriveItemState, type ItemState, type TrackedItem } from "./propagation
 export async function refreshItemState(kv: Deno.Kv, item: TrackedItem): Promise<ItemState> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const summary = await kv.get<ProgressSummary>(summaryKey(item.userId));
-    const entries: Deno.KvEntryMaybe<ActivityState>[] = [];
-    for (let i = 0; i < item.activityIds.length; i += 10) {
-      entries.push(
-        ...await kv.getMany<ActivityState[]>(
-          item.activityIds.slice(i, i + 10).map((a) => activityStateKey(item.userId, a)),
-        ),
-      );
-    }
+    const entries = await getManyBatched<ActivityState>(
+      kv,
+      item.activityIds.map((a) => activityStateKey(item.userId, a)),
+    );
     const states = new Map(item.activityIds.map((a, i) => [a, entries[i]?.value ?? undefined]));
     const previous = (await getItemStates(kv, item.userId, [item.itemId])).get(item.itemId);
     const state = deriveItemState(

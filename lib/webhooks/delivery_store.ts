@@ -10,6 +10,7 @@ import {
   webhookDeliveryKey,
   webhookEndpointHealthKey,
 } from "../kv_keys.ts";
+import { getManyBatched, KEYS_PER_READ } from "../kv_batch_reader.ts";
 
 /** Where a delivery is: waiting (or between retries), being sent, acknowledged, or given up on. */
 export type DeliveryStatus = "pending" | "delivering" | "succeeded" | "dead";
@@ -262,14 +263,11 @@ async function readDeliveries(
   endpointId: string,
   ids: readonly string[],
 ): Promise<WebhookDelivery[]> {
-  const out: WebhookDelivery[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const entries = await kv.getMany<WebhookDelivery[]>(
-      ids.slice(i, i + 10).map((id) => webhookDeliveryKey(endpointId, id)),
-    );
-    for (const entry of entries) if (entry.value) out.push(entry.value);
-  }
-  return out;
+  const entries = await getManyBatched<WebhookDelivery>(
+    kv,
+    ids.map((id) => webhookDeliveryKey(endpointId, id)),
+  );
+  return entries.flatMap((entry) => entry.value ? [entry.value] : []);
 }
 
 /**
@@ -377,8 +375,10 @@ export async function replaySince(
   let ids: string[] = [];
   let seen = 0;
   const flush = async () => {
-    for (let i = 0; i < ids.length; i += 10) {
-      const chunk = ids.slice(i, i + 10);
+    // Not `getManyBatched`: each group of 10 is read, checked and committed on its own, so a
+    // delivery that changes meanwhile costs only its group's replay and commits stay small.
+    for (let i = 0; i < ids.length; i += KEYS_PER_READ) {
+      const chunk = ids.slice(i, i + KEYS_PER_READ);
       const entries = await kv.getMany<WebhookDelivery[]>(
         chunk.map((id) => webhookDeliveryKey(endpointId, id)),
       );
