@@ -6,6 +6,7 @@ import {
   achievementSharesByAwardPrefix,
   publicAchievementKey,
 } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import type { Award } from "./award_step.ts";
 
 /**
@@ -48,12 +49,12 @@ export async function setAwardPublic(
   isPublic: boolean,
   now: Date = new Date(),
 ): Promise<{ award: Award; shareId: string | null } | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await commitWithRetry(async () => {
     const [entry, current] = await kv.getMany<[Award, string]>([
       achievementKey(userId, achievementId),
       achievementShareByAwardKey(userId, achievementId),
     ]);
-    if (!entry.value) return null;
+    if (!entry.value) return { value: null };
     const award = { ...entry.value, public: isPublic };
     const op = kv.atomic().check(entry, current).set(entry.key, award);
     const index = publicAchievementKey(userId, achievementId);
@@ -85,9 +86,8 @@ export async function setAwardPublic(
         shareId = null;
       }
     }
-    if ((await op.commit()).ok) return { award, shareId };
-  }
-  throw new Error("Could not update the achievement: too much contention");
+    return { value: { award, shareId }, op };
+  }, { what: "update the achievement" });
 }
 
 /** The share ids of a student's public achievements, by achievement id. */

@@ -9,6 +9,7 @@ import {
   userByUsernameKey,
   userKey,
 } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import { getManyBatched, getValuesById } from "../kv_batch_reader.ts";
 import type { Scope } from "./principal.ts";
 import { hashSecret, newSecret } from "./secrets.ts";
@@ -82,14 +83,14 @@ export async function setUserTimeZone(
   userId: string,
   timeZone: string,
 ): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await commitWithRetry(async () => {
     const entry = await kv.get<User>(userKey(userId));
-    if (!entry.value) return false;
-    const result = await kv.atomic().check(entry).set(entry.key, { ...entry.value, timeZone })
-      .commit();
-    if (result.ok) return true;
-  }
-  throw new Error("Could not update the profile: too much contention");
+    if (!entry.value) return { value: false };
+    return {
+      value: true,
+      op: kv.atomic().check(entry).set(entry.key, { ...entry.value, timeZone }),
+    };
+  }, { what: "update the profile" });
 }
 
 /** Reads which of `userIds` exist. */
@@ -168,8 +169,8 @@ export async function createApiToken(
     ...(input.parentId ? { parentId: input.parentId } : {}),
   };
   const versionKey = apiTokensVersionKey(input.ownerId);
-  // Every concurrent creation of one owner but one retries: enough rounds for a burst of them.
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // Every concurrent creation of one owner but one retries: a burst of them takes as many rounds.
+  return await commitWithRetry(async () => {
     const version = await kv.get(versionKey);
     let held = 0;
     for await (const _ of kv.list({ prefix: apiTokensByOwnerPrefix(input.ownerId) })) held++;
@@ -178,16 +179,14 @@ export async function createApiToken(
         `Token limit reached: at most ${MAX_TOKENS_PER_OWNER} API tokens at once; revoke one first`,
       );
     }
-    const result = await kv.atomic()
+    const op = kv.atomic()
       .check(version)
       .check({ key: apiTokenKey(hash), versionstamp: null })
       .set(versionKey, token.id)
       .set(apiTokenKey(hash), token)
-      .set(apiTokenByOwnerKey(input.ownerId, token.id), hash)
-      .commit();
-    if (result.ok) return { token, secret };
-  }
-  throw new Error("Could not create the token: too much contention");
+      .set(apiTokenByOwnerKey(input.ownerId, token.id), hash);
+    return { value: { token, secret }, op };
+  }, { what: "create the token" });
 }
 
 /** The token for a bearer secret, or null. */

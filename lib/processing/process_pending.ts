@@ -1,4 +1,5 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
+import { ContentionError } from "../errors.ts";
 import { type BatchedReader, createBatchedReader, getManyBatched } from "../kv_batch_reader.ts";
 import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import {
@@ -60,6 +61,11 @@ const MAX_COMMIT_MUTATIONS = 900;
 const MAX_COMMIT_BYTES = 450 * 1024;
 /** Largest live-message batch per user and commit (Deno KV values hold 64 KiB). */
 const MAX_MESSAGES_BYTES = 56 * 1024;
+/**
+ * Checked commits one call tries. Not `commitWithRetry`'s policy: a run that gives up is retried
+ * by the queue or the sweeper (nothing is lost), each attempt re-plans up to a commit's worth of
+ * students, and a commit refused as too large is retried at half the size without counting.
+ */
 const MAX_COMMIT_ATTEMPTS = 10;
 
 /** What one call to `processPendingEvents` did. */
@@ -428,7 +434,7 @@ export async function processPendingEvents(
       pending: users.filter((u) => !done.has(u) && !emptyNow.has(u)),
     };
   }
-  throw new Error(
-    `Could not process events of ${users.length} user(s): too much contention`,
-  );
+  throw new ContentionError(`process events of ${users.length} user(s)`, {
+    attempts: MAX_COMMIT_ATTEMPTS,
+  });
 }

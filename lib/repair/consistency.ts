@@ -264,6 +264,8 @@ async function listValues<T>(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvEn
 
 /** Reads one student's log and projections at one moment (retries while processing commits in between). */
 export async function readUserSnapshot(kv: Deno.Kv, userId: string): Promise<UserSnapshot> {
+  // Reads only (no commit to retry): after 5 tries it takes what it read; the fix's summary check
+  // refuses a snapshot that went stale.
   for (let attempt = 0;; attempt++) {
     const summaryEntry = await kv.get<ProgressSummary>(summaryKey(userId));
     const [events, results, outbox, states, index] = await Promise.all([
@@ -397,6 +399,8 @@ export async function checkConsistency(
   async function checkNext(): Promise<void> {
     while (index < users.length) {
       const userId = users[index++]!;
+      // Not `commitWithRetry`: a fix is several commits, and a student whose fix keeps going
+      // stale is left for the next check instead of failing the whole run.
       for (let attempt = 0; attempt < 5; attempt++) {
         const snapshot = await readUserSnapshot(kv, userId);
         const nowMs = now();

@@ -10,6 +10,7 @@ import {
   webhookDeliveryKey,
   webhookEndpointHealthKey,
 } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import { getManyBatched, KEYS_PER_READ } from "../kv_batch_reader.ts";
 
 /** Where a delivery is: waiting (or between retries), being sent, acknowledged, or given up on. */
@@ -212,7 +213,9 @@ export async function finishAttempt(
   const { endpointId, id } = claimed.delivery;
   const recordKey = webhookDeliveryKey(endpointId, id);
   const healthKey = webhookEndpointHealthKey(endpointId);
-  for (let tries = 0; tries < 20; tries++) {
+  return await commitWithRetry(async (tries) => {
+    // Concurrent attempts all update the endpoint's figures: back off (with jitter) so they spread out.
+    if (tries > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * tries));
     const [health, record] = await kv.getMany<[EndpointHealth, WebhookDelivery]>([
       healthKey,
       recordKey,
@@ -230,11 +233,8 @@ export async function finishAttempt(
       }
       if (next.status === "dead") op.set(webhookDeadLetterKey(endpointId, next.seq), id);
     }
-    if ((await op.commit()).ok) return updated;
-    // Concurrent attempts all update the endpoint's figures: back off (with jitter) so they spread out.
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (tries + 1)));
-  }
-  throw new Error(`Could not record attempt ${attempt.attempt} of delivery ${id}: contention`);
+    return { value: updated, op };
+  }, { what: `record attempt ${attempt.attempt} of delivery ${id}` });
 }
 
 /** Lists one delivery's attempts, oldest first. */
@@ -324,16 +324,15 @@ export async function replayDelivery(
   deliveryId: string,
   nowMs: number,
 ): Promise<"queued" | "in_flight" | "not_found"> {
-  for (let tries = 0; tries < 10; tries++) {
+  return await commitWithRetry(async () => {
     const entry = await kv.get<WebhookDelivery>(webhookDeliveryKey(endpointId, deliveryId));
     const delivery = entry.value;
-    if (!delivery) return "not_found";
-    if (delivery.status === "delivering") return "in_flight";
+    if (!delivery) return { value: "not_found" as const };
+    if (delivery.status === "delivering") return { value: "in_flight" as const };
     const op = kv.atomic().check(entry);
     addReplay(op, delivery, nowMs);
-    if ((await op.commit()).ok) return "queued";
-  }
-  throw new Error(`Could not replay delivery ${deliveryId}: contention`);
+    return { value: "queued" as const, op };
+  }, { what: `replay delivery ${deliveryId}` });
 }
 
 function addReplay(op: Deno.AtomicOperation, delivery: WebhookDelivery, nowMs: number): void {

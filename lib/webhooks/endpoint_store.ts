@@ -10,6 +10,7 @@ import {
   webhookEndpointsPrefix,
   webhookEndpointsVersionKey,
 } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import type { SecretBox } from "./secret_box.ts";
 import { newWebhookSecret } from "./signing.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -222,9 +223,9 @@ export async function updateEndpoint(
   now = new Date(),
   options: { urlPolicy?: UrlPolicy } = {},
 ): Promise<WebhookEndpoint | null> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return await commitWithRetry(async () => {
     const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
-    if (!entry.value) return null;
+    if (!entry.value) return { value: null };
     const changed = change(entry.value);
     if (changed.url !== entry.value.url) {
       if (!options.urlPolicy) throw new Error("Changing a webhook URL needs the URL policy");
@@ -238,9 +239,8 @@ export async function updateEndpoint(
     const op = kv.atomic().check(entry).set(entry.key, updated);
     bumpVersion(op);
     if (audit) addAudit(op, audit, now);
-    if ((await op.commit()).ok) return updated;
-  }
-  throw new Error(`Could not update webhook endpoint ${id}: too much contention`);
+    return { value: updated, op };
+  }, { what: `update webhook endpoint ${id}` });
 }
 
 /** Throws a 400 naming why a webhook URL is refused by `policy`. */
@@ -314,17 +314,20 @@ export async function deleteEndpoint(
   audit: Omit<AuditInput, "action" | "target">,
   now = new Date(),
 ): Promise<boolean> {
-  const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
-  if (!entry.value) return false;
-  const op = kv.atomic().check(entry).delete(entry.key).delete(webhookEndpointHealthKey(id));
-  bumpVersion(op);
-  addAudit(op, {
-    ...audit,
-    action: "webhook.deleted",
-    target: id,
-    details: { url: entry.value.url },
-  }, now);
-  if (!(await op.commit()).ok) return deleteEndpoint(kv, id, audit, now);
+  const deleted = await commitWithRetry(async () => {
+    const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
+    if (!entry.value) return { value: false };
+    const op = kv.atomic().check(entry).delete(entry.key).delete(webhookEndpointHealthKey(id));
+    bumpVersion(op);
+    addAudit(op, {
+      ...audit,
+      action: "webhook.deleted",
+      target: id,
+      details: { url: entry.value.url },
+    }, now);
+    return { value: true, op };
+  }, { what: `delete webhook endpoint ${id}` });
+  if (!deleted) return false;
   for (
     const prefix of [
       webhookDeliveriesPrefix(id),
