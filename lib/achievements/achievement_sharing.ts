@@ -4,6 +4,7 @@ import {
   achievementShareByAwardKey,
   achievementShareKey,
   achievementSharesByAwardPrefix,
+  keyString,
   publicAchievementKey,
 } from "../kv_keys.ts";
 import { commitWithRetry } from "../kv_commit.ts";
@@ -94,7 +95,7 @@ export async function setAwardPublic(
 export async function listShareIds(kv: Deno.Kv, userId: string): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   for await (const e of kv.list<string>({ prefix: achievementSharesByAwardPrefix(userId) })) {
-    ids.set(e.key.at(-1) as string, e.value);
+    ids.set(keyString(e.key, -1), e.value);
   }
   return ids;
 }

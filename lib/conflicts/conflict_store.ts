@@ -5,6 +5,7 @@ import {
   eventKey,
   eventsByActivityPrefix,
   eventsByUserPrefix,
+  keyString,
   openConflictKey,
   openConflictsPrefix,
 } from "../kv_keys.ts";
@@ -79,7 +80,7 @@ export async function listConflicts(
 export async function openConflictIds(kv: Deno.Kv, userId: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const entry of kv.list({ prefix: openConflictsPrefix(userId) })) {
-    ids.push(entry.key.at(-1) as string);
+    ids.push(keyString(entry.key, -1));
   }
   return ids;
 }

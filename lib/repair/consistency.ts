@@ -11,12 +11,14 @@ import {
   eventsByActivityPrefix,
   eventsByActivityUserPrefix,
   eventsPrefix,
+  keyString,
   lastConsistencyCheckKey,
   outboxKey,
   outboxPrefix,
   resultsPrefix,
   summaryKey,
 } from "../kv_keys.ts";
+import { firstEntryPerPart } from "../kv_scan.ts";
 import { type ActivityState, reduceActivity } from "../progress/activity_state.ts";
 import { groupByActivity } from "../progress/project.ts";
 import {
@@ -281,10 +283,10 @@ export async function readUserSnapshot(kv: Deno.Kv, userId: string): Promise<Use
       userId,
       summaryEntry,
       events: events.map((e) => e.value),
-      processedIds: new Set(results.map((r) => r.key[2] as string)),
+      processedIds: new Set(results.map((r) => keyString(r.key, 2))),
       outbox,
-      states: new Map(states.map((s) => [s.key[2] as string, s.value])),
-      indexEntries: new Set(index.map((i) => `${i.key[2] as string}\u0000${i.key[3] as string}`)),
+      states: new Map(states.map((s) => [keyString(s.key, 2), s.value])),
+      indexEntries: new Set(index.map((i) => `${keyString(i.key, 2)}\u0000${keyString(i.key, 3)}`)),
     };
   }
 }
@@ -359,16 +361,7 @@ export interface CheckOptions {
 /** Every student with at least one event, by jumping from one user's first event to the next. */
 export async function listUsersWithEvents(kv: Deno.Kv): Promise<string[]> {
   const users: string[] = [];
-  const prefix = eventsPrefix();
-  let start: Deno.KvKey | null = null;
-  while (true) {
-    let found: string | null = null;
-    const selector: Deno.KvListSelector = start ? { prefix, start } : { prefix };
-    for await (const entry of kv.list(selector, { limit: 1 })) found = entry.key[1] as string;
-    if (found === null) break;
-    users.push(found);
-    start = [...prefix, `${found}\u0000`];
-  }
+  for await (const { part } of firstEntryPerPart(kv, eventsPrefix())) users.push(part);
   return users;
 }
 

@@ -1,4 +1,5 @@
 import {
+  keyString,
   webhookAttemptKey,
   webhookAttemptsPrefix,
   webhookDeadLetterKey,
@@ -300,7 +301,7 @@ export async function listDeliveries(
   };
   let scanned = 0;
   for await (const entry of kv.list<string>(selector, { reverse: true })) {
-    batch.push({ seq: entry.key[entry.key.length - 1] as string, id: entry.value });
+    batch.push({ seq: keyString(entry.key, -1), id: entry.value });
     lastSeq = batch.at(-1)!.seq;
     scanned++;
     if (batch.length >= limit) await flush();
