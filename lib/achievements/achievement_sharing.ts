@@ -45,11 +45,9 @@ function randomToken(): string {
  */
 export async function setAwardPublic(
   kv: Deno.Kv,
-  userId: string,
-  achievementId: string,
-  isPublic: boolean,
-  now: Date = new Date(),
+  award: { userId: string; achievementId: string; isPublic: boolean; now?: Date },
 ): Promise<{ award: Award; shareId: string | null } | null> {
+  const { userId, achievementId, isPublic, now = new Date() } = award;
   return await commitWithRetry(async () => {
     const [entry, current] = await kv.getMany<[Award, string]>([
       achievementKey(userId, achievementId),

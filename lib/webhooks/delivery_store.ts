@@ -207,10 +207,16 @@ export async function claimDue(
 export async function finishAttempt(
   kv: Deno.Kv,
   claimed: ClaimedDelivery,
-  next: WebhookDelivery,
-  attempt: DeliveryAttempt,
-  updateHealth: (health: EndpointHealth) => EndpointHealth,
+  outcome: {
+    /** The delivery as it stands after the attempt. */
+    next: WebhookDelivery;
+    /** The attempt, for the attempts log. */
+    attempt: DeliveryAttempt;
+    /** The endpoint's figures after the attempt, from the stored ones. */
+    updateHealth: (health: EndpointHealth) => EndpointHealth;
+  },
 ): Promise<EndpointHealth> {
+  const { next, attempt, updateHealth } = outcome;
   const { endpointId, id } = claimed.delivery;
   const recordKey = webhookDeliveryKey(endpointId, id);
   const healthKey = webhookEndpointHealthKey(endpointId);

@@ -209,27 +209,39 @@ export interface EndpointPatch {
   enabled?: boolean | undefined;
 }
 
+/** How `updateEndpoint` changes an endpoint. */
+export interface EndpointUpdate {
+  /** Seals every secret written. */
+  box: SecretBox;
+  /** The new endpoint from the stored one (a pure step, rerun on contention). */
+  change: (endpoint: WebhookEndpoint) => WebhookEndpoint;
+  /** Written in the same commit; null for none. */
+  audit: AuditInput | null;
+  /** The update's time (default: now). */
+  now?: Date;
+  /** Checks a changed URL (required to change it). */
+  urlPolicy?: UrlPolicy;
+}
+
 /**
- * Applies `change` to an endpoint in a checked commit (retried on contention), bumping the
- * endpoints version and writing `audit` with it; every secret is written sealed by `box` (so plain
- * ones from before `SECRETS_KEY` was set get encrypted). Returns the new endpoint, or null when absent.
+ * Applies `update.change` to an endpoint in a checked commit (retried on contention), bumping the
+ * endpoints version and writing the audit entry with it; every secret is written sealed by the box
+ * (so plain ones from before `SECRETS_KEY` was set get encrypted). Returns the new endpoint, or
+ * null when absent.
  */
 export async function updateEndpoint(
   kv: Deno.Kv,
-  box: SecretBox,
   id: string,
-  change: (endpoint: WebhookEndpoint) => WebhookEndpoint,
-  audit: AuditInput | null,
-  now = new Date(),
-  options: { urlPolicy?: UrlPolicy } = {},
+  update: EndpointUpdate,
 ): Promise<WebhookEndpoint | null> {
+  const { box, change, audit, now = new Date() } = update;
   return await commitWithRetry(async () => {
     const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
     if (!entry.value) return { value: null };
     const changed = change(entry.value);
     if (changed.url !== entry.value.url) {
-      if (!options.urlPolicy) throw new Error("Changing a webhook URL needs the URL policy");
-      await assertUrlAllowed(options.urlPolicy, changed.url);
+      if (!update.urlPolicy) throw new Error("Changing a webhook URL needs the URL policy");
+      await assertUrlAllowed(update.urlPolicy, changed.url);
     }
     const updated = {
       ...changed,

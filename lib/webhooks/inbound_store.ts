@@ -44,11 +44,10 @@ export async function getInboundSecrets(
  */
 export async function setInboundSecret(
   kv: Deno.Kv,
-  box: SecretBox,
   system: string,
-  audit: Omit<AuditInput, "action" | "target">,
-  now = new Date(),
+  options: { box: SecretBox; audit: Omit<AuditInput, "action" | "target">; now?: Date },
 ): Promise<{ secret: string; previousExpiresAt: string | null }> {
+  const { box, audit, now = new Date() } = options;
   const secret = newWebhookSecret();
   const nowMs = now.getTime();
   const windowEnd = new Date(nowMs + ROTATION_WINDOW_MS).toISOString();
