@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { serveStatic } from "hono/deno";
 import { authRoutes } from "../routes/api/auth.ts";
 import { activityRoutes, itemRoutes, pathRoutes } from "../routes/api/progress_sync/catalog.ts";
@@ -27,8 +26,7 @@ import { createUrlPolicy } from "./webhooks/url_policy.ts";
 import { createRejectionCounter } from "./health/rejection_counter.ts";
 import { authenticate } from "./http/auth_middleware.ts";
 import { handleError, handleNotFound } from "./http/error_handler.ts";
-import { HttpError } from "./http/http_error.ts";
-import { MAX_BODY_BYTES } from "./http/read_json.ts";
+import { limitBody } from "./http/read_json.ts";
 import { limitPathSegments } from "./http/path_limits.ts";
 import { responseTimestamps } from "./http/response_timestamps.ts";
 import { noStoreForCredentials, securityHeaders } from "./http/security_headers.ts";
@@ -52,15 +50,7 @@ export function createApp(given: AppDepsInput): Hono<AppEnv> {
     c.set("deps", deps);
     await next();
   });
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HttpError(413, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  app.use("*", limitBody());
   app.use("*", limitPathSegments());
   app.use("*", authenticate());
   app.use("/api/*", responseTimestamps());

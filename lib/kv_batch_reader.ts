@@ -5,7 +5,44 @@ export interface BatchedReader {
 }
 
 /** Deno KV reads at most 10 keys per `getMany`. */
-const KEYS_PER_READ = 10;
+export const KEYS_PER_READ = 10;
+
+/** Most `getMany` calls `getManyBatched` keeps in flight at once. */
+const READS_IN_FLIGHT = 16;
+
+/**
+ * The entries of any number of `keys`, in order (missing ones with a null value), read
+ * `KEYS_PER_READ` keys per `getMany`, up to `READS_IN_FLIGHT` reads at a time. No keys, no read.
+ * Like every multi-read it is not one snapshot: check what a commit depends on.
+ */
+export async function getManyBatched<T>(
+  kv: Deno.Kv,
+  keys: readonly Deno.KvKey[],
+): Promise<Deno.KvEntryMaybe<T>[]> {
+  const out: Deno.KvEntryMaybe<T>[] = [];
+  const wave = KEYS_PER_READ * READS_IN_FLIGHT;
+  for (let start = 0; start < keys.length; start += wave) {
+    const reads: Promise<Deno.KvEntryMaybe<T>[]>[] = [];
+    for (let i = start; i < Math.min(keys.length, start + wave); i += KEYS_PER_READ) {
+      reads.push(kv.getMany<T[]>(keys.slice(i, i + KEYS_PER_READ)));
+    }
+    for (const entries of await Promise.all(reads)) out.push(...entries);
+  }
+  return out;
+}
+
+/** The values of `ids` under `keyOf` that exist, by id (read with `getManyBatched`). */
+export async function getValuesById<T>(
+  kv: Deno.Kv,
+  ids: Iterable<string>,
+  keyOf: (id: string) => Deno.KvKey,
+): Promise<Map<string, T>> {
+  const unique = [...new Set(ids)];
+  const entries = await getManyBatched<T>(kv, unique.map(keyOf));
+  const out = new Map<string, T>();
+  entries.forEach((entry, i) => entry.value !== null && out.set(unique[i]!, entry.value));
+  return out;
+}
 
 interface Waiting {
   key: Deno.KvKey;

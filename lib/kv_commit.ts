@@ -1,3 +1,5 @@
+import { ContentionError } from "./errors.ts";
+
 /** Most attempts of one KV write that meets `database is locked` (the first included). */
 export const LOCKED_ATTEMPTS = 30;
 /** First backoff before retrying a locked write, in ms; doubles per retry up to `LOCKED_MAX_DELAY_MS`. */
@@ -69,4 +71,36 @@ export function withLockRetry(kv: Deno.Kv): Deno.Kv {
       return value.bind(target);
     },
   });
+}
+
+/**
+ * Most attempts of one checked commit (the first included) before `commitWithRetry` gives up. A
+ * failed check means another writer committed meanwhile, so a burst of this many writers to one
+ * key still gets through.
+ */
+export const COMMIT_ATTEMPTS = 100;
+
+/** What one attempt of `commitWithRetry` planned: its result, and the checked operation to commit for it. */
+export interface PlannedCommit<T> {
+  /** Returned once `op` commits (or at once without `op`). */
+  value: T;
+  /** The checked write; absent when there is nothing to write (e.g. the record is gone). */
+  op?: Deno.AtomicOperation | undefined;
+}
+
+/**
+ * Optimistic concurrency with one bounded policy for the whole service: runs `plan` (fresh reads,
+ * a checked operation), commits its `op` and returns its `value`. When a check fails it plans again
+ * from fresh reads, at most `COMMIT_ATTEMPTS` times in all, then throws `exhausted()` or a
+ * `ContentionError` saying it could not `what`. Errors thrown by `plan` or the commit pass through.
+ */
+export async function commitWithRetry<T>(
+  plan: (attempt: number) => Promise<PlannedCommit<T>>,
+  options: { what: string; exhausted?: () => Error },
+): Promise<T> {
+  for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+    const { value, op } = await plan(attempt);
+    if (!op || (await op.commit()).ok) return value;
+  }
+  throw options.exhausted?.() ?? new ContentionError(options.what, { attempts: COMMIT_ATTEMPTS });
 }

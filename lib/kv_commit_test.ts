@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { isDatabaseLocked, LOCKED_ATTEMPTS, lockedDelayMs, retryLocked } from "./kv_commit.ts";
+import {
+  COMMIT_ATTEMPTS,
+  commitWithRetry,
+  isDatabaseLocked,
+  LOCKED_ATTEMPTS,
+  lockedDelayMs,
+  retryLocked,
+} from "./kv_commit.ts";
+import { ContentionError } from "./errors.ts";
 import { openKv } from "./server.ts";
 import { createEventAppender } from "./events/event_appender.ts";
 import { createProcessor } from "./processing/processor.ts";
@@ -121,4 +129,83 @@ Deno.test("appender on one connection and processor on another (the Worker's lay
       assert.equal((await getSummary(main!, userId)).totals.completed, 40);
     }
   });
+});
+
+/** An operation whose check fails the first `failures` commits, then succeeds. */
+function flakyOps(failures: number) {
+  let commits = 0;
+  const op = () =>
+    ({
+      commit: () => Promise.resolve(++commits <= failures ? { ok: false } : { ok: true }),
+    }) as unknown as Deno.AtomicOperation;
+  return { op, commits: () => commits };
+}
+
+Deno.test("commitWithRetry retries a failed check with a fresh plan and succeeds once the conflict clears", async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: COMMIT_ATTEMPTS - 1 }), async (failures) => {
+      const flaky = flakyOps(failures);
+      const planned: number[] = [];
+      const value = await commitWithRetry(async (attempt) => {
+        planned.push(attempt);
+        return await Promise.resolve({ value: `v${attempt}`, op: flaky.op() });
+      }, { what: "write" });
+      assert.equal(value, `v${failures}`);
+      assert.deepEqual(planned, Array.from({ length: failures + 1 }, (_, i) => i));
+      assert.equal(flaky.commits(), failures + 1);
+    }),
+  );
+});
+
+Deno.test("commitWithRetry gives up after COMMIT_ATTEMPTS failed checks with a ContentionError", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: COMMIT_ATTEMPTS, max: COMMIT_ATTEMPTS + 50 }),
+      async (failures) => {
+        const flaky = flakyOps(failures);
+        const error = await commitWithRetry(() => Promise.resolve({ value: 1, op: flaky.op() }), {
+          what: "update the profile",
+        }).catch((e) => e);
+        assert.ok(error instanceof ContentionError);
+        assert.equal(error.kind, "contention");
+        assert.match(error.message, /^Could not update the profile: too much contention/);
+        assert.equal(flaky.commits(), COMMIT_ATTEMPTS);
+      },
+    ),
+    { numRuns: 10 },
+  );
+  const custom = await commitWithRetry(
+    () => Promise.resolve({ value: 1, op: flakyOps(Infinity).op() }),
+    { what: "count", exhausted: () => new RangeError("busy") },
+  ).catch((e) => e);
+  assert.ok(custom instanceof RangeError);
+});
+
+Deno.test("commitWithRetry returns a plan without an operation at once, and passes a plan's error through", async () => {
+  let plans = 0;
+  assert.equal(
+    await commitWithRetry(() => Promise.resolve({ value: (plans++, null) }), { what: "x" }),
+    null,
+  );
+  assert.equal(plans, 1);
+  await assert.rejects(
+    commitWithRetry(() => Promise.reject(new TypeError("read failed")), { what: "x" }),
+    /read failed/,
+  );
+});
+
+Deno.test("commitWithRetry makes concurrent read-modify-write increments on a real KV add up", async () => {
+  using kv = await Deno.openKv(":memory:");
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 30 }), async (writers) => {
+      await kv.delete(["n"]);
+      await Promise.all(Array.from({ length: writers }, () =>
+        commitWithRetry(async () => {
+          const entry = await kv.get<number>(["n"]);
+          return { value: null, op: kv.atomic().check(entry).set(["n"], (entry.value ?? 0) + 1) };
+        }, { what: "count" })));
+      assert.equal((await kv.get<number>(["n"])).value, writers);
+    }),
+    { numRuns: 15 },
+  );
 });

@@ -461,3 +461,12 @@ export function xapiAttachmentChunkKey(sha2: string, index: number): Deno.KvKey 
 export function xapiAttachmentChunksPrefix(sha2: string): Deno.KvKey {
   return ["xapi_attachment_chunks", sha2];
 }
+
+/** Part `index` of a key read back from KV (negative counts from the end); throws unless a string. */
+export function keyString(key: Deno.KvKey, index: number): string {
+  const part = key.at(index);
+  if (typeof part !== "string") {
+    throw new TypeError(`Key part ${index} of ${JSON.stringify(key)} is not a string`);
+  }
+  return part;
+}

@@ -19,12 +19,11 @@ export const achievementSharingRoutes = new Hono<AppEnv>().post(
       throw new HttpError(400, "Sharing needs public=true or public=false");
     }
     const achievementId = c.req.param("achievementId");
-    const result = await setAwardPublic(
-      c.get("deps").kv,
-      user.userId,
+    const result = await setAwardPublic(c.get("deps").kv, {
+      userId: user.userId,
       achievementId,
-      form.public === "true",
-    );
+      isPublic: form.public === "true",
+    });
     if (!result) throw new HttpError(404, "Achievement not earned");
     return c.redirect(`/achievements#achievement-${encodeURIComponent(achievementId)}`, 303);
   },

@@ -9,7 +9,7 @@ import { findApiTokenByHash } from "../lib/auth/account_store.ts";
 import { clearFailures, reserveAttempt, type ThrottleKey } from "../lib/auth/throttle_store.ts";
 import { clientAddress } from "../lib/http/client_address.ts";
 import { adminCookieName, servedOverHttps } from "../lib/http/cookies.ts";
-import { HttpError } from "../lib/http/http_error.ts";
+import { toHttpError } from "../lib/http/error_mapping.ts";
 import {
   ADMIN_SESSION_TTL_MS,
   type AdminProof,
@@ -136,8 +136,9 @@ export const adminRoutes = new Hono<AppEnv>()
         message: "Too many failed attempts from this address",
       });
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      return c.html(signInPage(`${error.message}.`), error.status as 429);
+      const known = toHttpError(error);
+      if (!known) throw error;
+      return c.html(signInPage(`${known.message}.`), known.status as 429);
     }
     const proof = pasted ? await adminProof(c, pasted) : null;
     if (!proof) return c.html(signInPage("That is not an admin token."), 401);

@@ -20,6 +20,7 @@ import { resolveConflict } from "../lib/conflicts/resolve_conflict.ts";
 import { RESOLUTION_TYPES, type ResolutionType } from "../lib/events/schema.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { HttpError } from "../lib/http/http_error.ts";
+import { toHttpError } from "../lib/http/error_mapping.ts";
 import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
 import { latestNotificationId } from "../lib/live/notification_store.ts";
 
@@ -369,10 +370,11 @@ export const conflictsPage = new Hono<AppEnv>()
         "student",
       );
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
+      const known = toHttpError(error);
+      if (!known) throw error;
       return c.html(
-        await renderConflicts(deps.kv, user, { error: error.message }),
-        error.status as 400 | 404 | 409,
+        await renderConflicts(deps.kv, user, { error: known.message }),
+        known.status as 400 | 404 | 409,
       );
     }
     return c.redirect(`/conflicts?resolved=${encodeURIComponent(c.req.param("id"))}`, 303);

@@ -3,7 +3,7 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import { closeAccount } from "../lib/account/close_account.ts";
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { HttpError } from "../lib/http/http_error.ts";
+import { toHttpError } from "../lib/http/error_mapping.ts";
 import { pageUser, pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
 import { confirmPassword } from "./api/account.ts";
 import { endSession } from "./api/auth.ts";
@@ -77,8 +77,9 @@ export const settingsPage = new Hono<AppEnv>()
     try {
       await confirmPassword(c, user, String(form.password ?? ""));
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      return c.redirect(`/settings?error=${error.status === 429 ? "throttled" : "password"}`, 303);
+      const known = toHttpError(error);
+      if (!known) throw error;
+      return c.redirect(`/settings?error=${known.status === 429 ? "throttled" : "password"}`, 303);
     }
     await closeAccount(c.get("deps"), user, { by: "student" });
     await endSession(c);

@@ -5,7 +5,7 @@ import { signIn } from "../lib/auth/sign_in.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { checkSameOrigin } from "../lib/http/auth_middleware.ts";
 import { clientAddress } from "../lib/http/client_address.ts";
-import { HttpError } from "../lib/http/http_error.ts";
+import { toHttpError } from "../lib/http/error_mapping.ts";
 import type { FieldIssue } from "../lib/http/validation.ts";
 import { pageUser, safeNext } from "../lib/http/page_session.ts";
 import { setSessionCookie } from "./api/auth.ts";
@@ -67,15 +67,16 @@ export const signInPageRoutes = new Hono<AppEnv>()
       setSessionCookie(c, sessionSecret);
       return c.redirect(next, 303);
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
+      const known = toHttpError(error);
+      if (!known) throw error;
       return c.html(
         signInPage({
           username,
-          error: error.message,
+          error: known.message,
           next,
           hint,
         }),
-        error.status as 401,
+        known.status as 401,
       );
     }
   });

@@ -6,7 +6,7 @@ import { createSession, setUserTimeZone } from "../lib/auth/account_store.ts";
 import { credentialsSchema, registerUser } from "../lib/auth/sign_in.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { checkSameOrigin } from "../lib/http/auth_middleware.ts";
-import { HttpError } from "../lib/http/http_error.ts";
+import { toHttpError } from "../lib/http/error_mapping.ts";
 import { pageUser } from "../lib/http/page_session.ts";
 import { type FieldIssue, fieldIssues } from "../lib/http/validation.ts";
 import { setSessionCookie } from "./api/auth.ts";
@@ -66,7 +66,8 @@ export const signUpPageRoutes = new Hono<AppEnv>()
       setSessionCookie(c, await createSession(kv, user.userId));
       return c.redirect("/dashboard", 303);
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      return c.html(signUpPage({ username, error: error.message }), error.status as 409);
+      const known = toHttpError(error);
+      if (!known) throw error;
+      return c.html(signUpPage({ username, error: known.message }), known.status as 409);
     }
   });

@@ -4,8 +4,10 @@ import {
   achievementShareByAwardKey,
   achievementShareKey,
   achievementSharesByAwardPrefix,
+  keyString,
   publicAchievementKey,
 } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import type { Award } from "./award_step.ts";
 
 /**
@@ -43,17 +45,15 @@ function randomToken(): string {
  */
 export async function setAwardPublic(
   kv: Deno.Kv,
-  userId: string,
-  achievementId: string,
-  isPublic: boolean,
-  now: Date = new Date(),
+  award: { userId: string; achievementId: string; isPublic: boolean; now?: Date },
 ): Promise<{ award: Award; shareId: string | null } | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  const { userId, achievementId, isPublic, now = new Date() } = award;
+  return await commitWithRetry(async () => {
     const [entry, current] = await kv.getMany<[Award, string]>([
       achievementKey(userId, achievementId),
       achievementShareByAwardKey(userId, achievementId),
     ]);
-    if (!entry.value) return null;
+    if (!entry.value) return { value: null };
     const award = { ...entry.value, public: isPublic };
     const op = kv.atomic().check(entry, current).set(entry.key, award);
     const index = publicAchievementKey(userId, achievementId);
@@ -85,16 +85,15 @@ export async function setAwardPublic(
         shareId = null;
       }
     }
-    if ((await op.commit()).ok) return { award, shareId };
-  }
-  throw new Error("Could not update the achievement: too much contention");
+    return { value: { award, shareId }, op };
+  }, { what: "update the achievement" });
 }
 
 /** The share ids of a student's public achievements, by achievement id. */
 export async function listShareIds(kv: Deno.Kv, userId: string): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   for await (const e of kv.list<string>({ prefix: achievementSharesByAwardPrefix(userId) })) {
-    ids.set(e.key.at(-1) as string, e.value);
+    ids.set(keyString(e.key, -1), e.value);
   }
   return ids;
 }

@@ -17,7 +17,10 @@ const AWARD: Award = {
 
 Deno.test("setAwardPublic is null for an achievement the student has not earned", async () => {
   using kv = await Deno.openKv(":memory:");
-  assert.equal(await setAwardPublic(kv, "u1", "first-completion", true), null);
+  assert.equal(
+    await setAwardPublic(kv, { userId: "u1", achievementId: "first-completion", isPublic: true }),
+    null,
+  );
   assert.deepEqual(await listShareIds(kv, "u1"), new Map());
 });
 
@@ -34,7 +37,11 @@ Deno.test("any sequence of public/private toggles leaves at most one live link, 
       await kv.set(achievementKey("u1", AWARD.achievementId), AWARD);
       const seen = new Set<string>();
       for (const isPublic of toggles) {
-        const result = await setAwardPublic(kv, "u1", AWARD.achievementId, isPublic);
+        const result = await setAwardPublic(kv, {
+          userId: "u1",
+          achievementId: AWARD.achievementId,
+          isPublic,
+        });
         assert.equal(result?.award.public, isPublic);
         if (result?.shareId) seen.add(result.shareId);
       }
@@ -55,7 +62,11 @@ Deno.test("any sequence of public/private toggles leaves at most one live link, 
 Deno.test("a share whose award is no longer public reads as revoked", async () => {
   using kv = await Deno.openKv(":memory:");
   await kv.set(achievementKey("u1", AWARD.achievementId), AWARD);
-  const result = await setAwardPublic(kv, "u1", AWARD.achievementId, true);
+  const result = await setAwardPublic(kv, {
+    userId: "u1",
+    achievementId: AWARD.achievementId,
+    isPublic: true,
+  });
   await kv.set(achievementKey("u1", AWARD.achievementId), { ...AWARD, public: false });
   assert.equal((await readSharedAward(kv, result!.shareId!))?.status, "revoked");
 });

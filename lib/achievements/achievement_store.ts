@@ -3,6 +3,7 @@ import {
   achievementKey,
   achievementShareByAwardKey,
   achievementsPrefix,
+  keyString,
   publicAchievementsPrefix,
   userKey,
 } from "../kv_keys.ts";
@@ -54,8 +55,8 @@ export async function listPublicAwards(
   for await (
     const e of kv.list({ prefix: publicAchievementsPrefix() }, { limit: options.limit ?? 100 })
   ) {
-    const userId = e.key[1] as string;
-    if (userId !== options.excludeUserId) keys.push([userId, e.key[2] as string]);
+    const userId = keyString(e.key, 1);
+    if (userId !== options.excludeUserId) keys.push([userId, keyString(e.key, 2)]);
   }
   const found = await Promise.all(keys.map(async ([userId, achievementId]) => {
     const [award, shareId, user] = await kv.getMany<[Award, string, User]>([

@@ -1,5 +1,5 @@
 import { newUlid } from "../ids.ts";
-import { HttpError } from "../http/http_error.ts";
+import { ConflictError } from "../errors.ts";
 import {
   apiTokenByOwnerKey,
   apiTokenKey,
@@ -9,6 +9,8 @@ import {
   userByUsernameKey,
   userKey,
 } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
+import { getManyBatched, getValuesById } from "../kv_batch_reader.ts";
 import type { Scope } from "./principal.ts";
 import { hashSecret, newSecret } from "./secrets.ts";
 
@@ -81,14 +83,14 @@ export async function setUserTimeZone(
   userId: string,
   timeZone: string,
 ): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return await commitWithRetry(async () => {
     const entry = await kv.get<User>(userKey(userId));
-    if (!entry.value) return false;
-    const result = await kv.atomic().check(entry).set(entry.key, { ...entry.value, timeZone })
-      .commit();
-    if (result.ok) return true;
-  }
-  throw new Error("Could not update the profile: too much contention");
+    if (!entry.value) return { value: false };
+    return {
+      value: true,
+      op: kv.atomic().check(entry).set(entry.key, { ...entry.value, timeZone }),
+    };
+  }, { what: "update the profile" });
 }
 
 /** Reads which of `userIds` exist. */
@@ -96,13 +98,7 @@ export async function existingUserIds(
   kv: Deno.Kv,
   userIds: readonly string[],
 ): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < userIds.length; i += 10) {
-    const chunk = userIds.slice(i, i + 10);
-    const entries = await kv.getMany(chunk.map(userKey));
-    entries.forEach((e, n) => e.value && found.add(chunk[n]!));
-  }
-  return found;
+  return new Set((await getValuesById<User>(kv, userIds, userKey)).keys());
 }
 
 /** Reads a user by username (case-insensitive), or null. */
@@ -173,27 +169,24 @@ export async function createApiToken(
     ...(input.parentId ? { parentId: input.parentId } : {}),
   };
   const versionKey = apiTokensVersionKey(input.ownerId);
-  // Every concurrent creation of one owner but one retries: enough rounds for a burst of them.
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // Every concurrent creation of one owner but one retries: a burst of them takes as many rounds.
+  return await commitWithRetry(async () => {
     const version = await kv.get(versionKey);
     let held = 0;
     for await (const _ of kv.list({ prefix: apiTokensByOwnerPrefix(input.ownerId) })) held++;
     if (held >= MAX_TOKENS_PER_OWNER) {
-      throw new HttpError(
-        409,
+      throw new ConflictError(
         `Token limit reached: at most ${MAX_TOKENS_PER_OWNER} API tokens at once; revoke one first`,
       );
     }
-    const result = await kv.atomic()
+    const op = kv.atomic()
       .check(version)
       .check({ key: apiTokenKey(hash), versionstamp: null })
       .set(versionKey, token.id)
       .set(apiTokenKey(hash), token)
-      .set(apiTokenByOwnerKey(input.ownerId, token.id), hash)
-      .commit();
-    if (result.ok) return { token, secret };
-  }
-  throw new Error("Could not create the token: too much contention");
+      .set(apiTokenByOwnerKey(input.ownerId, token.id), hash);
+    return { value: { token, secret }, op };
+  }, { what: "create the token" });
 }
 
 /** The token for a bearer secret, or null. */
@@ -218,14 +211,8 @@ export async function listApiTokens(
   for await (
     const entry of kv.list<string>({ prefix: apiTokensByOwnerPrefix(ownerId) })
   ) hashes.push(entry.value);
-  const tokens: ApiToken[] = [];
-  for (let i = 0; i < hashes.length; i += 10) {
-    const entries = await kv.getMany<ApiToken[]>(
-      hashes.slice(i, i + 10).map(apiTokenKey),
-    );
-    for (const e of entries) if (e.value) tokens.push(e.value);
-  }
-  return tokens;
+  const entries = await getManyBatched<ApiToken>(kv, hashes.map(apiTokenKey));
+  return entries.flatMap((e) => e.value ? [e.value] : []);
 }
 
 /**

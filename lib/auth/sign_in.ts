@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { HttpError } from "../http/http_error.ts";
+import { ConflictError, UnauthorizedError } from "../errors.ts";
 import {
   createSession,
   createUser,
@@ -46,7 +46,7 @@ export async function registerUser(kv: Deno.Kv, input: Credentials): Promise<Use
     passwordHash: await hashPassword(input.password),
   });
   if (!user) {
-    throw new HttpError(409, `Username "${input.username}" is already taken`);
+    throw new ConflictError(`Username "${input.username}" is already taken`);
   }
   return user;
 }
@@ -71,7 +71,7 @@ export async function signIn(
   });
   const user = await getUserByUsername(kv, input.username);
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !ok) throw new HttpError(401, "Wrong username or password");
+  if (!user || !ok) throw new UnauthorizedError("Wrong username or password");
   await clearFailures(kv, pair);
   await refundAttempt(kv, address);
   return { user, sessionSecret: await createSession(kv, user.userId) };

@@ -1,5 +1,6 @@
-import { HttpError } from "../http/http_error.ts";
+import { ContentionError, TooManyRequestsError } from "../errors.ts";
 import { signInFailuresKey } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import { type FailureRecord, waitMs } from "./throttle.ts";
 
 /** A throttle key's failures are forgotten after this long without an attempt. */
@@ -21,15 +22,15 @@ export async function reserveAttempt(
   keys: readonly ThrottleKey[],
   options: { nowMs: number; message: string },
 ): Promise<void> {
-  for (let retry = 0; retry < 50; retry++) {
+  await commitWithRetry(async () => {
     const entries = await kv.getMany<FailureRecord[]>(keys.map((k) => signInFailuresKey(k.parts)));
     const wait = Math.max(
       ...entries.map((e, i) => waitMs(e.value, options.nowMs, { free: keys[i]!.free })),
     );
     if (wait > 0) {
       const retryAfterSeconds = Math.ceil(wait / 1000);
-      throw new HttpError(429, `${options.message}: try again in ${retryAfterSeconds} s`, {
-        details: { retryAfterSeconds },
+      throw new TooManyRequestsError(`${options.message}: try again in ${retryAfterSeconds} s`, {
+        retryAfterSeconds,
       });
     }
     const op = kv.atomic();
@@ -40,9 +41,11 @@ export async function reserveAttempt(
         { expireIn: FAILURE_MEMORY_MS },
       );
     }
-    if ((await op.commit()).ok) return;
-  }
-  throw new HttpError(429, `${options.message}: too many attempts at once`);
+    return { value: undefined, op };
+  }, {
+    what: "count the attempt",
+    exhausted: () => new TooManyRequestsError(`${options.message}: too many attempts at once`),
+  });
 }
 
 /** Forgets a key's failures (after a successful sign-in). */
@@ -50,16 +53,21 @@ export async function clearFailures(kv: Deno.Kv, key: ThrottleKey): Promise<void
   await kv.delete(signInFailuresKey(key.parts));
 }
 
-/** Takes back one counted attempt of a key (a sign-in that succeeded was no failure). */
+/**
+ * Takes back one counted attempt of a key (a sign-in that succeeded was no failure). Best effort:
+ * when contention outlasts the retries the attempt stays counted, which only spaces out later ones.
+ */
 export async function refundAttempt(kv: Deno.Kv, key: ThrottleKey): Promise<void> {
   const k = signInFailuresKey(key.parts);
-  for (let retry = 0; retry < 20; retry++) {
+  await commitWithRetry(async () => {
     const entry = await kv.get<FailureRecord>(k);
-    if (!entry.value) return;
+    if (!entry.value) return { value: undefined };
     const failures = entry.value.failures - 1;
     const op = kv.atomic().check(entry);
     if (failures > 0) op.set(k, { ...entry.value, failures }, { expireIn: FAILURE_MEMORY_MS });
     else op.delete(k);
-    if ((await op.commit()).ok) return;
-  }
+    return { value: undefined, op };
+  }, { what: "refund the attempt" }).catch((error) => {
+    if (!(error instanceof ContentionError)) throw error;
+  });
 }

@@ -1,4 +1,4 @@
-import { HttpError } from "../http/http_error.ts";
+import { ConflictError, InvalidInputError } from "../errors.ts";
 import {
   catalogActivityByIriKey,
   catalogActivityKey,
@@ -12,6 +12,7 @@ import {
   itemsVersionKey,
   pathKey,
 } from "../kv_keys.ts";
+import { getManyBatched, getValuesById } from "../kv_batch_reader.ts";
 import type { ItemState, LearningPath, TrackedItem } from "../sync/propagation.ts";
 import {
   type ActivityInput,
@@ -31,15 +32,6 @@ export interface CatalogActivity {
   /** The xAPI IRI registered for it, if any. */
   iri?: string;
   updatedAt: string;
-}
-
-async function getManyValues<T>(kv: Deno.Kv, keys: readonly Deno.KvKey[]): Promise<(T | null)[]> {
-  const out: (T | null)[] = [];
-  for (let i = 0; i < keys.length; i += 10) {
-    const entries = await kv.getMany<T[]>(keys.slice(i, i + 10));
-    for (const entry of entries) out.push(entry.value);
-  }
-  return out;
 }
 
 async function listValues(kv: Deno.Kv, prefix: Deno.KvKey): Promise<string[]> {
@@ -74,12 +66,12 @@ export async function putActivity(
   if (input.iri !== undefined && input.iri !== oldIri) {
     const owner = await kv.get<string>(catalogActivityByIriKey(input.iri));
     if (owner.value !== null && owner.value !== activityId) {
-      throw new HttpError(409, `IRI already registered for activity "${owner.value}"`);
+      throw new ConflictError(`IRI already registered for activity "${owner.value}"`);
     }
     op.check(owner).set(catalogActivityByIriKey(input.iri), activityId);
   }
   if (!(await op.commit()).ok) {
-    throw new HttpError(409, "The activity changed meanwhile: send it again");
+    throw new ConflictError("The activity changed meanwhile: send it again");
   }
   return { activity, created: before.value === null };
 }
@@ -89,11 +81,8 @@ export async function activityIdsByIri(
   kv: Deno.Kv,
   iris: readonly string[],
 ): Promise<Map<string, string>> {
-  const unique = [...new Set(iris)].filter((iri) => iri.length <= MAX_IRI_LENGTH);
-  const values = await getManyValues<string>(kv, unique.map(catalogActivityByIriKey));
-  const out = new Map<string, string>();
-  values.forEach((v, i) => v && out.set(unique[i]!, v));
-  return out;
+  const known = iris.filter((iri) => iri.length <= MAX_IRI_LENGTH);
+  return await getValuesById<string>(kv, known, catalogActivityByIriKey);
 }
 
 /** Reads catalog activities by id (missing ones are absent from the map). */
@@ -101,11 +90,7 @@ export async function getActivities(
   kv: Deno.Kv,
   activityIds: readonly string[],
 ): Promise<Map<string, CatalogActivity>> {
-  const ids = [...new Set(activityIds)];
-  const values = await getManyValues<CatalogActivity>(kv, ids.map(catalogActivityKey));
-  const out = new Map<string, CatalogActivity>();
-  values.forEach((v, i) => v && out.set(ids[i]!, v));
-  return out;
+  return await getValuesById<CatalogActivity>(kv, activityIds, catalogActivityKey);
 }
 
 /** Lists the whole catalog, ordered by id. */
@@ -134,8 +119,8 @@ async function requireActivities(kv: Deno.Kv, activityIds: readonly string[], fi
     known.has(id) ? [] : [{ path: `${field}[${i}]`, message: `Unknown activity "${id}"` }]
   );
   if (issues.length > 0) {
-    throw new HttpError(400, `Invalid request: ${issues[0]!.path}: ${issues[0]!.message}`, {
-      details: { issues },
+    throw new InvalidInputError(`Invalid request: ${issues[0]!.path}: ${issues[0]!.message}`, {
+      issues,
     });
   }
 }
@@ -157,7 +142,7 @@ export async function putPath(
   const before = await kv.get<LearningPath>(pathKey(pathId));
   const result = await kv.atomic().check(before).set(pathKey(pathId), path)
     .set(catalogVersionKey(), path.updatedAt).commit();
-  if (!result.ok) throw new HttpError(409, `Path "${pathId}" changed meanwhile: try again`);
+  if (!result.ok) throw new ConflictError(`Path "${pathId}" changed meanwhile: try again`);
   return { path, created: before.value === null };
 }
 
@@ -166,11 +151,7 @@ export async function getPaths(
   kv: Deno.Kv,
   pathIds: readonly string[],
 ): Promise<Map<string, LearningPath>> {
-  const ids = [...new Set(pathIds)];
-  const values = await getManyValues<LearningPath>(kv, ids.map(pathKey));
-  const out = new Map<string, LearningPath>();
-  values.forEach((v, i) => v && out.set(ids[i]!, v));
-  return out;
+  return await getValuesById<LearningPath>(kv, pathIds, pathKey);
 }
 
 /** Deletes a path; false when unknown. */
@@ -195,8 +176,7 @@ export async function putItem(
   await requireActivities(kv, input.activityIds, "activityIds");
   const before = await kv.get<TrackedItem>(itemKey(itemId));
   if (before.value && before.value.userId !== userId) {
-    throw new HttpError(
-      409,
+    throw new ConflictError(
       `Item "${itemId}" belongs to another student: items cannot move between students`,
     );
   }
@@ -205,8 +185,7 @@ export async function putItem(
     let count = 0;
     for await (const _ of kv.list({ prefix: itemsByActivityPrefix(userId, activityId) })) count++;
     if (count >= MAX_ITEMS_PER_ACTIVITY) {
-      throw new HttpError(
-        409,
+      throw new ConflictError(
         `Activity "${activityId}" already has ${MAX_ITEMS_PER_ACTIVITY} items of this student tracking it`,
       );
     }
@@ -234,7 +213,7 @@ export async function putItem(
     op.set(itemByActivityKey(userId, activityId, itemId), itemId);
   }
   const result = await op.commit();
-  if (!result.ok) throw new HttpError(409, `Item "${itemId}" changed meanwhile: try again`);
+  if (!result.ok) throw new ConflictError(`Item "${itemId}" changed meanwhile: try again`);
   return { item, created: before.value === null };
 }
 
@@ -260,11 +239,7 @@ export async function getItems(
   kv: Deno.Kv,
   itemIds: readonly string[],
 ): Promise<Map<string, TrackedItem>> {
-  const ids = [...new Set(itemIds)];
-  const values = await getManyValues<TrackedItem>(kv, ids.map(itemKey));
-  const out = new Map<string, TrackedItem>();
-  values.forEach((v, i) => v && out.set(ids[i]!, v));
-  return out;
+  return await getValuesById<TrackedItem>(kv, itemIds, itemKey);
 }
 
 /** Lists a student's items. */
@@ -280,13 +255,8 @@ export async function getItemStates(
   itemIds: readonly string[],
 ): Promise<Map<string, Deno.KvEntryMaybe<ItemState>>> {
   const ids = [...new Set(itemIds)];
-  const out = new Map<string, Deno.KvEntryMaybe<ItemState>>();
-  for (let i = 0; i < ids.length; i += 10) {
-    const chunk = ids.slice(i, i + 10);
-    const entries = await kv.getMany<ItemState[]>(chunk.map((id) => itemStateKey(userId, id)));
-    entries.forEach((e, n) => out.set(chunk[n]!, e));
-  }
-  return out;
+  const entries = await getManyBatched<ItemState>(kv, ids.map((id) => itemStateKey(userId, id)));
+  return new Map(ids.map((id, i) => [id, entries[i]!]));
 }
 
 /** Lists every learning path, ordered by id. */

@@ -5,9 +5,11 @@ import {
   eventKey,
   eventsByActivityPrefix,
   eventsByUserPrefix,
+  keyString,
   openConflictKey,
   openConflictsPrefix,
 } from "../kv_keys.ts";
+import { getValuesById } from "../kv_batch_reader.ts";
 import { getStoredEvents } from "../events/log_store.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import type { ConflictImpact, ConflictType, ProgressConflict } from "./conflict.ts";
@@ -29,16 +31,7 @@ export async function getConflicts(
   userId: string,
   conflictIds: readonly string[],
 ): Promise<Map<string, ProgressConflict>> {
-  const ids = [...new Set(conflictIds)];
-  const out = new Map<string, ProgressConflict>();
-  for (let i = 0; i < ids.length; i += 10) {
-    const chunk = ids.slice(i, i + 10);
-    const entries = await kv.getMany<ProgressConflict[]>(
-      chunk.map((id) => conflictKey(userId, id)),
-    );
-    entries.forEach((e, n) => e.value && out.set(chunk[n]!, e.value));
-  }
-  return out;
+  return await getValuesById<ProgressConflict>(kv, conflictIds, (id) => conflictKey(userId, id));
 }
 
 /** Reads one of a student's conflicts, or null. */
@@ -87,7 +80,7 @@ export async function listConflicts(
 export async function openConflictIds(kv: Deno.Kv, userId: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const entry of kv.list({ prefix: openConflictsPrefix(userId) })) {
-    ids.push(entry.key.at(-1) as string);
+    ids.push(keyString(entry.key, -1));
   }
   return ids;
 }

@@ -5,7 +5,7 @@
  */
 import { acceptEvents, type IntakeDeps } from "../events/intake.ts";
 import type { StoredEvent } from "../events/schema.ts";
-import { HttpError } from "../http/http_error.ts";
+import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { activityStateKey } from "../kv_keys.ts";
 import { waitForResults } from "../processing/results.ts";
 import {
@@ -110,10 +110,9 @@ export async function resolveConflict(
 ): Promise<ResolveResponse> {
   const { kv } = deps;
   const conflict = await getConflict(kv, userId, conflictId);
-  if (!conflict) throw new HttpError(404, "Conflict not found");
+  if (!conflict) throw new NotFoundError("Conflict not found");
   if (conflict.status === "resolved") {
-    throw new HttpError(
-      409,
+    throw new ConflictError(
       `Conflict already resolved (${conflict.resolution?.resolvedBy ?? "before"}): ${
         conflict.resolution?.explanation ?? ""
       }`.trim(),
@@ -124,7 +123,7 @@ export async function resolveConflict(
     decided = resolutionOutcome(conflict, choice);
   } catch (error) {
     if (error instanceof ResolutionError) {
-      throw new HttpError(400, `Invalid resolution: ${error.message}`);
+      throw new InvalidInputError(`Invalid resolution: ${error.message}`);
     }
     throw error;
   }
@@ -140,7 +139,7 @@ export async function resolveConflict(
   const before = await stateOf(kv, userId, conflict.activityId);
   const { outcomes: [outcome], runs } = await acceptEvents(deps, [event], { callerUserId: userId });
   if (outcome!.status === "conflict") {
-    throw new HttpError(409, "Another resolution of this conflict is already being applied");
+    throw new ConflictError("Another resolution of this conflict is already being applied");
   }
   const results = await waitForResults(kv, [outcome!], runs, RESOLVE_WAIT_MS);
   const [after, updated] = await Promise.all([

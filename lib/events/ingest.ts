@@ -1,7 +1,12 @@
 import { newUlid } from "../ids.ts";
 import { actsForAnyUser, type Principal } from "../auth/principal.ts";
-import { HttpError } from "../http/http_error.ts";
-import { type FieldIssue, fieldIssues, invalidInput } from "../http/validation.ts";
+import {
+  type FieldIssue,
+  fieldIssues,
+  ForbiddenError,
+  invalidInput,
+  PayloadTooLargeError,
+} from "../errors.ts";
 import { contentHash } from "./content_hash.ts";
 import { batchBodySchema, eventInputSchema, MAX_BATCH_SIZE, type StoredEvent } from "./schema.ts";
 
@@ -55,7 +60,7 @@ export async function parseEvents(
       continue;
     }
     if (userId !== principal.userId && !actsForAnyUser(principal)) {
-      throw new HttpError(403, "Cannot post events for another user: that needs a `system` token");
+      throw new ForbiddenError("Cannot post events for another user: that needs a `system` token");
     }
     const { id, timestamp, ...content } = input;
     const event: StoredEvent = {
@@ -81,8 +86,7 @@ export async function parseEvents(
     );
   }
   if (bytes > MAX_BATCH_BYTES) {
-    throw new HttpError(
-      413,
+    throw new PayloadTooLargeError(
       `Batch too large: its events take ${bytes} bytes, the limit is ${MAX_BATCH_BYTES}; send fewer than ${MAX_BATCH_SIZE} at a time`,
     );
   }

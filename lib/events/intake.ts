@@ -6,7 +6,7 @@
 import { existingUserIds } from "../auth/account_store.ts";
 import type { Principal } from "../auth/principal.ts";
 import { linkEventsToItems } from "../catalog/link_events.ts";
-import { invalidInput } from "../http/validation.ts";
+import { invalidInput } from "../errors.ts";
 import type { Processor } from "../processing/processor.ts";
 import type { EventAppender } from "./event_appender.ts";
 import { parseEvents } from "./ingest.ts";

@@ -1,5 +1,7 @@
 import { monotonicUlids } from "../ids.ts";
 import { eventKey, eventsByUserPrefix, outboxKey } from "../kv_keys.ts";
+import { getManyBatched } from "../kv_batch_reader.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import type { StoredEvent } from "./schema.ts";
 
 /** What happened to one posted event. */
@@ -20,8 +22,6 @@ export interface OutboxEntry {
 
 /** Arrival order for outbox keys: increasing within this process, roughly by time across processes. */
 const nextOutboxSeq = monotonicUlids();
-
-const MAX_COMMIT_ATTEMPTS = 5;
 
 /**
  * Appends events to the log in one atomic commit: each id is checked absent, and the event,
@@ -48,27 +48,26 @@ export async function appendEvents(
   /** The hash each first occurrence is judged against: its own when new, the stored one otherwise. */
   const storedHash = new Map<number, string>();
   let pending = [...firstIndex.values()];
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= MAX_COMMIT_ATTEMPTS) {
-      throw new Error("Could not store events: too much contention");
+  // New ids are the rule: commit first, and read what is stored only after a check failed.
+  await commitWithRetry(async (attempt) => {
+    if (attempt > 0) {
+      const stored = await getStoredEvents(
+        kv,
+        pending.map((i) => [events[i]!.userId, events[i]!.id] as const),
+      );
+      pending = pending.filter((i, n) => {
+        const existing = stored[n];
+        if (!existing) return true;
+        storedHash.set(i, existing.contentHash);
+        outcomes[i]!.status = existing.contentHash === events[i]!.contentHash
+          ? "duplicate"
+          : "conflict";
+        return false;
+      });
     }
-    const batch = pending.map((i) => events[i]!);
-    const result = await commitNewEvents(kv, batch);
-    if (result.ok) break;
-    const stored = await getStoredEvents(
-      kv,
-      batch.map((e) => [e.userId, e.id] as const),
-    );
-    pending = pending.filter((i, n) => {
-      const existing = stored[n];
-      if (!existing) return true;
-      storedHash.set(i, existing.contentHash);
-      outcomes[i]!.status = existing.contentHash === events[i]!.contentHash
-        ? "duplicate"
-        : "conflict";
-      return false;
-    });
-  }
+    if (pending.length === 0) return { value: undefined };
+    return { value: undefined, op: newEventsOperation(kv, pending.map((i) => events[i]!)) };
+  }, { what: "store events" });
   for (const [i, first] of repeats) {
     const reference = storedHash.get(first) ?? events[first]!.contentHash;
     outcomes[i]!.status = reference === events[i]!.contentHash ? "duplicate" : "conflict";
@@ -81,6 +80,11 @@ export function commitNewEvents(
   kv: Deno.Kv,
   events: readonly StoredEvent[],
 ): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+  return newEventsOperation(kv, events).commit();
+}
+
+/** The operation `commitNewEvents` commits. */
+function newEventsOperation(kv: Deno.Kv, events: readonly StoredEvent[]): Deno.AtomicOperation {
   const op = kv.atomic();
   const idsByUser = new Map<string, string[]>();
   for (const event of events) {
@@ -98,7 +102,7 @@ export function commitNewEvents(
   for (const [userId, ids] of idsByUser) {
     op.set([...eventsByUserPrefix(userId), kv.commitVersionstamp()], ids);
   }
-  return op.commit();
+  return op;
 }
 
 /** Reads stored events by `[userId, eventId]`, in order; missing ones are `undefined`. */
@@ -106,16 +110,8 @@ export async function getStoredEvents(
   kv: Deno.Kv,
   ids: readonly (readonly [string, string])[],
 ): Promise<(StoredEvent | undefined)[]> {
-  const out: (StoredEvent | undefined)[] = [];
-  const chunks: (readonly (readonly [string, string])[])[] = [];
-  for (let i = 0; i < ids.length; i += 10) chunks.push(ids.slice(i, i + 10));
-  const results = await Promise.all(
-    chunks.map((chunk) => kv.getMany<StoredEvent[]>(chunk.map(([u, e]) => eventKey(u, e)))),
-  );
-  for (const entries of results) {
-    for (const entry of entries) out.push(entry.value ?? undefined);
-  }
-  return out;
+  const entries = await getManyBatched<StoredEvent>(kv, ids.map(([u, e]) => eventKey(u, e)));
+  return entries.map((entry) => entry.value ?? undefined);
 }
 
 /** Reads one stored event of a user, or null. */

@@ -1,6 +1,7 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
 import { SOURCE_SYSTEMS } from "../events/schema.ts";
-import { outboxPrefix, webhookDeliveriesDuePrefix } from "../kv_keys.ts";
+import { keyString, outboxPrefix, webhookDeliveriesDuePrefix } from "../kv_keys.ts";
+import { firstEntryPerPart } from "../kv_scan.ts";
 import type { Processor, ProcessorStats } from "../processing/processor.ts";
 import { getLastConsistencyCheck } from "../repair/consistency.ts";
 import { getEndpointHealth } from "../webhooks/delivery_store.ts";
@@ -174,15 +175,9 @@ async function scanOutbox(kv: Deno.Kv, nowMs: number) {
   let depth = 0;
   for await (const _ of kv.list({ prefix }, { limit: COUNT_CAP + 1, batchSize: 1000 })) depth++;
   const firsts: { userId: string; entry: OutboxEntry }[] = [];
-  let start: Deno.KvKey | null = null;
-  while (firsts.length < ATTRIBUTION_CAP) {
-    let found: Deno.KvEntry<OutboxEntry> | null = null;
-    const selector: Deno.KvListSelector = start ? { prefix, start } : { prefix };
-    for await (const entry of kv.list<OutboxEntry>(selector, { limit: 1 })) found = entry;
-    if (!found) break;
-    const userId = found.key[1] as string;
-    firsts.push({ userId, entry: found.value });
-    start = [...prefix, `${userId}\u0000`];
+  for await (const { part: userId, entry } of firstEntryPerPart<OutboxEntry>(kv, prefix)) {
+    firsts.push({ userId, entry: entry.value });
+    if (firsts.length >= ATTRIBUTION_CAP) break;
   }
   const events = await getStoredEvents(kv, firsts.map((f) => [f.userId, f.entry.eventId] as const));
   const bySystem = new Map<string, { pending: number; oldest: number }>();
@@ -211,7 +206,7 @@ async function countDue(kv: Deno.Kv): Promise<Map<string, number>> {
   for await (
     const entry of kv.list({ prefix: webhookDeliveriesDuePrefix() }, { batchSize: 1000 })
   ) {
-    const endpointId = entry.key[2] as string;
+    const endpointId = keyString(entry.key, 2);
     out.set(endpointId, (out.get(endpointId) ?? 0) + 1);
     if (++n >= COUNT_CAP) break;
   }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { renderErrorPage } from "../../components/error_page.tsx";
 import type { AppEnv } from "./app_env.ts";
-import { HttpError } from "./http_error.ts";
+import { toHttpError } from "./error_mapping.ts";
 import { pageUser } from "./page_session.ts";
 
 function wantsHtml(c: Context): boolean {
@@ -21,12 +21,16 @@ function respond(
   return c.json({ error: message, status, ...details }, status as 400);
 }
 
-/** Maps any thrown error to a response (JSON for the API, the error page for browsers): HttpErrors as they say, anything else a 500 without internals. */
+/**
+ * Maps any thrown error to a response (JSON for the API, the error page for browsers): domain and
+ * HTTP errors through `toHttpError`, anything else a 500 without internals.
+ */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
-  if (error instanceof HttpError) {
-    const details = error.details && typeof error.details === "object" ? error.details : {};
+  const known = toHttpError(error);
+  if (known) {
+    const details = known.details && typeof known.details === "object" ? known.details : {};
     if ("retryAfterSeconds" in details) c.header("Retry-After", String(details.retryAfterSeconds));
-    return respond(c, error.status, error.message, details);
+    return respond(c, known.status, known.message, details);
   }
   console.error(`${c.req.method} ${c.req.path} failed:`, error);
   return respond(c, 500, "Internal error: the request could not be completed");

@@ -1,4 +1,5 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HttpError } from "./http_error.ts";
 
 /** Largest accepted request body. */
@@ -50,6 +51,16 @@ export function isWellFormedJson(value: unknown): boolean {
     }
   }
   return true;
+}
+
+/** Middleware refusing any request body over `MAX_BODY_BYTES` with a 413, however it is read. */
+export function limitBody(): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
 }
 
 function tooLarge(): HttpError {

@@ -12,6 +12,8 @@ import {
   clientResetsPrefix,
   clientSnapshotKey,
 } from "../kv_keys.ts";
+import { getManyBatched } from "../kv_batch_reader.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import { canonicalJson, type LearningProgressEvent, type ProgressResetEvent } from "./events.ts";
 import { type LearningProgressSnapshot, reduceLearningEvents } from "./snapshot.ts";
 
@@ -34,8 +36,6 @@ export interface ClientLogPage {
   hasMore: boolean;
 }
 
-const MAX_COMMIT_ATTEMPTS = 5;
-
 /** The content hash of a learning-progress event. */
 export function clientEventHash(event: LearningProgressEvent): Promise<string> {
   return sha256Hex(canonicalJson(event));
@@ -55,14 +55,11 @@ async function getStored(
   userId: string,
   ids: readonly string[],
 ): Promise<(StoredClientEvent | null)[]> {
-  const out: (StoredClientEvent | null)[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const entries = await kv.getMany<StoredClientEvent[]>(
-      ids.slice(i, i + 10).map((id) => clientEventKey(userId, id)),
-    );
-    for (const entry of entries) out.push(entry.value);
-  }
-  return out;
+  const entries = await getManyBatched<StoredClientEvent>(
+    kv,
+    ids.map((id) => clientEventKey(userId, id)),
+  );
+  return entries.map((entry) => entry.value);
 }
 
 /**
@@ -86,10 +83,7 @@ export async function appendClientEvents(
     else statuses[i] = hashes[i] === hashes[earlier] ? "duplicate" : "conflict";
   });
   let pending = [...first.values()];
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= MAX_COMMIT_ATTEMPTS) {
-      throw new Error("Could not store events: too much contention");
-    }
+  await commitWithRetry(async () => {
     const stored = await getStored(kv, userId, pending.map((i) => events[i]!.eventId));
     pending = pending.filter((i, n) => {
       const existing = stored[n];
@@ -97,7 +91,7 @@ export async function appendClientEvents(
       statuses[i] = existing.contentHash === hashes[i] ? "duplicate" : "conflict";
       return false;
     });
-    if (pending.length === 0) break;
+    if (pending.length === 0) return { value: undefined };
     const op = kv.atomic();
     for (const i of pending) {
       const event = events[i]!;
@@ -121,8 +115,8 @@ export async function appendClientEvents(
       [...clientEventsByUserPrefix(userId), kv.commitVersionstamp()],
       pending.map((i) => events[i]!.eventId),
     );
-    if ((await op.commit()).ok) break;
-  }
+    return { value: undefined, op };
+  }, { what: "store events" });
   // A repeat within the request takes the status its first copy's content earned.
   for (const [i, event] of events.entries()) {
     const firstIndex = first.get(event.eventId)!;

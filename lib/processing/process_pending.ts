@@ -1,5 +1,6 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
-import { type BatchedReader, createBatchedReader } from "../kv_batch_reader.ts";
+import { ContentionError } from "../errors.ts";
+import { type BatchedReader, createBatchedReader, getManyBatched } from "../kv_batch_reader.ts";
 import { type StoredEvent, targetsOf } from "../events/schema.ts";
 import {
   achievementFactsKey,
@@ -60,6 +61,11 @@ const MAX_COMMIT_MUTATIONS = 900;
 const MAX_COMMIT_BYTES = 450 * 1024;
 /** Largest live-message batch per user and commit (Deno KV values hold 64 KiB). */
 const MAX_MESSAGES_BYTES = 56 * 1024;
+/**
+ * Checked commits one call tries. Not `commitWithRetry`'s policy: a run that gives up is retried
+ * by the queue or the sweeper (nothing is lost), each attempt re-plans up to a commit's worth of
+ * students, and a commit refused as too large is retried at half the size without counting.
+ */
 const MAX_COMMIT_ATTEMPTS = 10;
 
 /** What one call to `processPendingEvents` did. */
@@ -90,15 +96,6 @@ interface UserWork {
   more: boolean;
   /** Estimated bytes the user's share writes (`bytesOf`). */
   bytes: number;
-}
-
-async function getManyChunked<T>(
-  kv: Deno.Kv,
-  keys: readonly Deno.KvKey[],
-): Promise<Deno.KvEntryMaybe<T>[]> {
-  const chunks: Deno.KvKey[][] = [];
-  for (let i = 0; i < keys.length; i += 10) chunks.push(keys.slice(i, i + 10));
-  return (await Promise.all(chunks.map((c) => kv.getMany<T[]>(c)))).flat();
 }
 
 async function listActivityHistory(
@@ -141,7 +138,7 @@ async function syncStep(
   const owned = items.filter((item) => item.activityIds.some((a) => after.has(a)));
   const otherIds = [...new Set(owned.flatMap((i) => i.activityIds))].filter((a) => !after.has(a));
   const [otherEntries, itemStateEntries] = await Promise.all([
-    getManyChunked<ActivityState>(kv, otherIds.map((a) => activityStateKey(userId, a))),
+    getManyBatched<ActivityState>(kv, otherIds.map((a) => activityStateKey(userId, a))),
     getItemStates(kv, userId, owned.map((i) => i.itemId)),
   ]);
   const others = new Map<string, ActivityState>();
@@ -437,7 +434,7 @@ export async function processPendingEvents(
       pending: users.filter((u) => !done.has(u) && !emptyNow.has(u)),
     };
   }
-  throw new Error(
-    `Could not process events of ${users.length} user(s): too much contention`,
-  );
+  throw new ContentionError(`process events of ${users.length} user(s)`, {
+    attempts: MAX_COMMIT_ATTEMPTS,
+  });
 }

@@ -1,5 +1,6 @@
 import type { OutboxEntry } from "../events/log_store.ts";
 import { outboxPrefix } from "../kv_keys.ts";
+import { firstEntryPerPart } from "../kv_scan.ts";
 import { createEndpointCache, type EndpointCache } from "../webhooks/endpoint_store.ts";
 import { MAX_USERS_PER_COMMIT, processPendingEvents } from "./process_pending.ts";
 
@@ -177,17 +178,11 @@ export function createProcessor(kv: Deno.Kv, options: ProcessorOptions = {}): Pr
   async function sweep({ olderThanMs = 3000 }: { olderThanMs?: number } = {}): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
     const users: string[] = [];
-    const prefix = outboxPrefix();
-    let start: Deno.KvKey | null = null;
     // One read per user with pending events: after a user's first entry, jump past the rest.
-    while (true) {
-      let found: Deno.KvEntry<OutboxEntry> | null = null;
-      const selector = start ? { prefix, start } : { prefix };
-      for await (const entry of kv.list<OutboxEntry>(selector, { limit: 1 })) found = entry;
-      if (!found) break;
-      const userId = found.key[1] as string;
-      if (Date.parse(found.value.acceptedAt) <= cutoff) users.push(userId);
-      start = [...prefix, `${userId}\u0000`];
+    for await (
+      const { part: userId, entry } of firstEntryPerPart<OutboxEntry>(kv, outboxPrefix())
+    ) {
+      if (Date.parse(entry.value.acceptedAt) <= cutoff) users.push(userId);
     }
     await Promise.allSettled(users.map(schedule));
     return users.length;

@@ -1,5 +1,6 @@
 import type { AppendOutcome } from "../events/log_store.ts";
 import { resultKey } from "../kv_keys.ts";
+import { getManyBatched } from "../kv_batch_reader.ts";
 import type { ProgressSyncResult } from "../progress/project.ts";
 
 /** Whether an event has been processed (its result is written in the commit that processes it), and the result. */
@@ -29,19 +30,17 @@ export async function waitForResults(
   });
   await Promise.race([Promise.allSettled(runs), timeout]);
   clearTimeout(timer);
+  const entries = await getManyBatched<ProgressSyncResult>(
+    kv,
+    outcomes.map((o) => resultKey(o.userId, o.id)),
+  );
   const out: ProgressSyncResult[] = [];
-  for (let i = 0; i < outcomes.length; i += 10) {
-    const chunk = outcomes.slice(i, i + 10);
-    const entries = await kv.getMany<ProgressSyncResult[]>(
-      chunk.map((o) => resultKey(o.userId, o.id)),
-    );
-    for (const [n, entry] of entries.entries()) {
-      const outcome = chunk[n]!;
-      if (outcome.status === "conflict") {
-        out.push(conflictResult(outcome.id));
-      } else if (entry.value) out.push(entry.value);
-      else return null;
-    }
+  for (const [n, entry] of entries.entries()) {
+    const outcome = outcomes[n]!;
+    if (outcome.status === "conflict") {
+      out.push(conflictResult(outcome.id));
+    } else if (entry.value) out.push(entry.value);
+    else return null;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
 import { activityStateKey } from "../kv_keys.ts";
+import { getValuesById } from "../kv_batch_reader.ts";
 import type { ActivityState } from "./activity_state.ts";
 import { milestonesReachedBy, type MilestoneStepInput } from "./milestone_step.ts";
 import type { Milestone } from "./milestones.ts";
@@ -19,15 +20,10 @@ export async function milestoneStep(
     return milestonesReachedBy({ ...input, stepStates: new Map(), inCatalog: new Set() });
   }
   const unread = stepIds.filter((id) => !input.states.has(id));
-  const stepStates = new Map<string, ActivityState>();
-  await Promise.all(
-    Array.from({ length: Math.ceil(unread.length / 10) }, async (_, i) => {
-      const ids = unread.slice(i * 10, i * 10 + 10);
-      const entries = await kv.getMany<ActivityState[]>(
-        ids.map((a) => activityStateKey(userId, a)),
-      );
-      entries.forEach((e, n) => e.value && stepStates.set(ids[n]!, e.value));
-    }),
+  const stepStates = await getValuesById<ActivityState>(
+    kv,
+    unread,
+    (a) => activityStateKey(userId, a),
   );
   const inCatalog = new Set(stepIds.filter((id) => catalog.activities.has(id)));
   return milestonesReachedBy({ ...input, stepStates, inCatalog });

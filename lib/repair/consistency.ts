@@ -11,12 +11,14 @@ import {
   eventsByActivityPrefix,
   eventsByActivityUserPrefix,
   eventsPrefix,
+  keyString,
   lastConsistencyCheckKey,
   outboxKey,
   outboxPrefix,
   resultsPrefix,
   summaryKey,
 } from "../kv_keys.ts";
+import { firstEntryPerPart } from "../kv_scan.ts";
 import { type ActivityState, reduceActivity } from "../progress/activity_state.ts";
 import { groupByActivity } from "../progress/project.ts";
 import {
@@ -264,6 +266,8 @@ async function listValues<T>(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvEn
 
 /** Reads one student's log and projections at one moment (retries while processing commits in between). */
 export async function readUserSnapshot(kv: Deno.Kv, userId: string): Promise<UserSnapshot> {
+  // Reads only (no commit to retry): after 5 tries it takes what it read; the fix's summary check
+  // refuses a snapshot that went stale.
   for (let attempt = 0;; attempt++) {
     const summaryEntry = await kv.get<ProgressSummary>(summaryKey(userId));
     const [events, results, outbox, states, index] = await Promise.all([
@@ -279,10 +283,10 @@ export async function readUserSnapshot(kv: Deno.Kv, userId: string): Promise<Use
       userId,
       summaryEntry,
       events: events.map((e) => e.value),
-      processedIds: new Set(results.map((r) => r.key[2] as string)),
+      processedIds: new Set(results.map((r) => keyString(r.key, 2))),
       outbox,
-      states: new Map(states.map((s) => [s.key[2] as string, s.value])),
-      indexEntries: new Set(index.map((i) => `${i.key[2] as string}\u0000${i.key[3] as string}`)),
+      states: new Map(states.map((s) => [keyString(s.key, 2), s.value])),
+      indexEntries: new Set(index.map((i) => `${keyString(i.key, 2)}\u0000${keyString(i.key, 3)}`)),
     };
   }
 }
@@ -357,16 +361,7 @@ export interface CheckOptions {
 /** Every student with at least one event, by jumping from one user's first event to the next. */
 export async function listUsersWithEvents(kv: Deno.Kv): Promise<string[]> {
   const users: string[] = [];
-  const prefix = eventsPrefix();
-  let start: Deno.KvKey | null = null;
-  while (true) {
-    let found: string | null = null;
-    const selector: Deno.KvListSelector = start ? { prefix, start } : { prefix };
-    for await (const entry of kv.list(selector, { limit: 1 })) found = entry.key[1] as string;
-    if (found === null) break;
-    users.push(found);
-    start = [...prefix, `${found}\u0000`];
-  }
+  for await (const { part } of firstEntryPerPart(kv, eventsPrefix())) users.push(part);
   return users;
 }
 
@@ -397,6 +392,8 @@ export async function checkConsistency(
   async function checkNext(): Promise<void> {
     while (index < users.length) {
       const userId = users[index++]!;
+      // Not `commitWithRetry`: a fix is several commits, and a student whose fix keeps going
+      // stale is left for the next check instead of failing the whole run.
       for (let attempt = 0; attempt < 5; attempt++) {
         const snapshot = await readUserSnapshot(kv, userId);
         const nowMs = now();

@@ -1,5 +1,7 @@
 import { getItemStates } from "../catalog/catalog_store.ts";
 import { activityStateKey, itemStateKey, summaryKey } from "../kv_keys.ts";
+import { getManyBatched } from "../kv_batch_reader.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import type { ActivityState } from "../progress/activity_state.ts";
 import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
 import { deriveItemState, type ItemState, type TrackedItem } from "./propagation.ts";
@@ -10,16 +12,12 @@ import { deriveItemState, type ItemState, type TrackedItem } from "./propagation
  * rewrites the student's summary, so it cannot interleave with a processing commit.
  */
 export async function refreshItemState(kv: Deno.Kv, item: TrackedItem): Promise<ItemState> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return await commitWithRetry(async () => {
     const summary = await kv.get<ProgressSummary>(summaryKey(item.userId));
-    const entries: Deno.KvEntryMaybe<ActivityState>[] = [];
-    for (let i = 0; i < item.activityIds.length; i += 10) {
-      entries.push(
-        ...await kv.getMany<ActivityState[]>(
-          item.activityIds.slice(i, i + 10).map((a) => activityStateKey(item.userId, a)),
-        ),
-      );
-    }
+    const entries = await getManyBatched<ActivityState>(
+      kv,
+      item.activityIds.map((a) => activityStateKey(item.userId, a)),
+    );
     const states = new Map(item.activityIds.map((a, i) => [a, entries[i]?.value ?? undefined]));
     const previous = (await getItemStates(kv, item.userId, [item.itemId])).get(item.itemId);
     const state = deriveItemState(
@@ -27,12 +25,10 @@ export async function refreshItemState(kv: Deno.Kv, item: TrackedItem): Promise<
       (a) => states.get(a),
       previous?.value?.lastEventId ?? null,
     );
-    const result = await kv.atomic()
+    const op = kv.atomic()
       .check(summary)
       .set(summaryKey(item.userId), summary.value ?? emptySummary(item.userId))
-      .set(itemStateKey(item.userId, item.itemId), state)
-      .commit();
-    if (result.ok) return state;
-  }
-  throw new Error(`Could not derive the state of item ${item.itemId}: too much contention`);
+      .set(itemStateKey(item.userId, item.itemId), state);
+    return { value: state, op };
+  }, { what: `derive the state of item ${item.itemId}` });
 }

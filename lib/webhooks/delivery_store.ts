@@ -1,4 +1,5 @@
 import {
+  keyString,
   webhookAttemptKey,
   webhookAttemptsPrefix,
   webhookDeadLetterKey,
@@ -10,6 +11,8 @@ import {
   webhookDeliveryKey,
   webhookEndpointHealthKey,
 } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
+import { getManyBatched, KEYS_PER_READ } from "../kv_batch_reader.ts";
 
 /** Where a delivery is: waiting (or between retries), being sent, acknowledged, or given up on. */
 export type DeliveryStatus = "pending" | "delivering" | "succeeded" | "dead";
@@ -204,14 +207,22 @@ export async function claimDue(
 export async function finishAttempt(
   kv: Deno.Kv,
   claimed: ClaimedDelivery,
-  next: WebhookDelivery,
-  attempt: DeliveryAttempt,
-  updateHealth: (health: EndpointHealth) => EndpointHealth,
+  outcome: {
+    /** The delivery as it stands after the attempt. */
+    next: WebhookDelivery;
+    /** The attempt, for the attempts log. */
+    attempt: DeliveryAttempt;
+    /** The endpoint's figures after the attempt, from the stored ones. */
+    updateHealth: (health: EndpointHealth) => EndpointHealth;
+  },
 ): Promise<EndpointHealth> {
+  const { next, attempt, updateHealth } = outcome;
   const { endpointId, id } = claimed.delivery;
   const recordKey = webhookDeliveryKey(endpointId, id);
   const healthKey = webhookEndpointHealthKey(endpointId);
-  for (let tries = 0; tries < 20; tries++) {
+  return await commitWithRetry(async (tries) => {
+    // Concurrent attempts all update the endpoint's figures: back off (with jitter) so they spread out.
+    if (tries > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * tries));
     const [health, record] = await kv.getMany<[EndpointHealth, WebhookDelivery]>([
       healthKey,
       recordKey,
@@ -229,11 +240,8 @@ export async function finishAttempt(
       }
       if (next.status === "dead") op.set(webhookDeadLetterKey(endpointId, next.seq), id);
     }
-    if ((await op.commit()).ok) return updated;
-    // Concurrent attempts all update the endpoint's figures: back off (with jitter) so they spread out.
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (tries + 1)));
-  }
-  throw new Error(`Could not record attempt ${attempt.attempt} of delivery ${id}: contention`);
+    return { value: updated, op };
+  }, { what: `record attempt ${attempt.attempt} of delivery ${id}` });
 }
 
 /** Lists one delivery's attempts, oldest first. */
@@ -262,14 +270,11 @@ async function readDeliveries(
   endpointId: string,
   ids: readonly string[],
 ): Promise<WebhookDelivery[]> {
-  const out: WebhookDelivery[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const entries = await kv.getMany<WebhookDelivery[]>(
-      ids.slice(i, i + 10).map((id) => webhookDeliveryKey(endpointId, id)),
-    );
-    for (const entry of entries) if (entry.value) out.push(entry.value);
-  }
-  return out;
+  const entries = await getManyBatched<WebhookDelivery>(
+    kv,
+    ids.map((id) => webhookDeliveryKey(endpointId, id)),
+  );
+  return entries.flatMap((entry) => entry.value ? [entry.value] : []);
 }
 
 /**
@@ -302,7 +307,7 @@ export async function listDeliveries(
   };
   let scanned = 0;
   for await (const entry of kv.list<string>(selector, { reverse: true })) {
-    batch.push({ seq: entry.key[entry.key.length - 1] as string, id: entry.value });
+    batch.push({ seq: keyString(entry.key, -1), id: entry.value });
     lastSeq = batch.at(-1)!.seq;
     scanned++;
     if (batch.length >= limit) await flush();
@@ -326,16 +331,15 @@ export async function replayDelivery(
   deliveryId: string,
   nowMs: number,
 ): Promise<"queued" | "in_flight" | "not_found"> {
-  for (let tries = 0; tries < 10; tries++) {
+  return await commitWithRetry(async () => {
     const entry = await kv.get<WebhookDelivery>(webhookDeliveryKey(endpointId, deliveryId));
     const delivery = entry.value;
-    if (!delivery) return "not_found";
-    if (delivery.status === "delivering") return "in_flight";
+    if (!delivery) return { value: "not_found" as const };
+    if (delivery.status === "delivering") return { value: "in_flight" as const };
     const op = kv.atomic().check(entry);
     addReplay(op, delivery, nowMs);
-    if ((await op.commit()).ok) return "queued";
-  }
-  throw new Error(`Could not replay delivery ${deliveryId}: contention`);
+    return { value: "queued" as const, op };
+  }, { what: `replay delivery ${deliveryId}` });
 }
 
 function addReplay(op: Deno.AtomicOperation, delivery: WebhookDelivery, nowMs: number): void {
@@ -377,8 +381,10 @@ export async function replaySince(
   let ids: string[] = [];
   let seen = 0;
   const flush = async () => {
-    for (let i = 0; i < ids.length; i += 10) {
-      const chunk = ids.slice(i, i + 10);
+    // Not `getManyBatched`: each group of 10 is read, checked and committed on its own, so a
+    // delivery that changes meanwhile costs only its group's replay and commits stay small.
+    for (let i = 0; i < ids.length; i += KEYS_PER_READ) {
+      const chunk = ids.slice(i, i + KEYS_PER_READ);
       const entries = await kv.getMany<WebhookDelivery[]>(
         chunk.map((id) => webhookDeliveryKey(endpointId, id)),
       );

@@ -315,13 +315,11 @@ export function createDeliveryWorker(
         ? null
         : new Date(next.nextAttemptAt).toISOString(),
     };
-    const health = await finishAttempt(
-      kv,
-      claimed,
+    const health = await finishAttempt(kv, claimed, {
       next,
-      record,
-      (h) => healthAfterAttempt(h, next, outcome, nowMs),
-    );
+      attempt: record,
+      updateHealth: (h) => healthAfterAttempt(h, next, outcome, nowMs),
+    });
     figures.attempts++;
     outcome.ok ? figures.succeeded++ : figures.failed++;
     recordDeliveryAttempt(endpoint.id, outcome.ok ? "succeeded" : "failed", outcome.latencyMs);
@@ -345,12 +343,17 @@ export function createDeliveryWorker(
     if (reason !== null && known.get(endpoint.id)?.enabled) {
       const at = new Date(nowMs);
       known.set(endpoint.id, disableEndpoint(endpoint, reason, at));
-      await updateEndpoint(kv, secretBox, endpoint.id, (e) => disableEndpoint(e, reason, at), {
-        actor: "system",
-        action: "webhook.disabled",
-        target: endpoint.id,
-        details: { reason },
-      }, at);
+      await updateEndpoint(kv, endpoint.id, {
+        box: secretBox,
+        change: (e) => disableEndpoint(e, reason, at),
+        audit: {
+          actor: "system",
+          action: "webhook.disabled",
+          target: endpoint.id,
+          details: { reason },
+        },
+        now: at,
+      });
     }
   }
 

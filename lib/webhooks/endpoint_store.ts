@@ -10,9 +10,10 @@ import {
   webhookEndpointsPrefix,
   webhookEndpointsVersionKey,
 } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import type { SecretBox } from "./secret_box.ts";
 import { newWebhookSecret } from "./signing.ts";
-import { HttpError } from "../http/http_error.ts";
+import { InvalidInputError } from "../errors.ts";
 import { maskUrlCredentials, type UrlPolicy } from "./url_policy.ts";
 
 /** Event types an endpoint can subscribe to: the live event names, or `*` for all. */
@@ -208,27 +209,39 @@ export interface EndpointPatch {
   enabled?: boolean | undefined;
 }
 
+/** How `updateEndpoint` changes an endpoint. */
+export interface EndpointUpdate {
+  /** Seals every secret written. */
+  box: SecretBox;
+  /** The new endpoint from the stored one (a pure step, rerun on contention). */
+  change: (endpoint: WebhookEndpoint) => WebhookEndpoint;
+  /** Written in the same commit; null for none. */
+  audit: AuditInput | null;
+  /** The update's time (default: now). */
+  now?: Date;
+  /** Checks a changed URL (required to change it). */
+  urlPolicy?: UrlPolicy;
+}
+
 /**
- * Applies `change` to an endpoint in a checked commit (retried on contention), bumping the
- * endpoints version and writing `audit` with it; every secret is written sealed by `box` (so plain
- * ones from before `SECRETS_KEY` was set get encrypted). Returns the new endpoint, or null when absent.
+ * Applies `update.change` to an endpoint in a checked commit (retried on contention), bumping the
+ * endpoints version and writing the audit entry with it; every secret is written sealed by the box
+ * (so plain ones from before `SECRETS_KEY` was set get encrypted). Returns the new endpoint, or
+ * null when absent.
  */
 export async function updateEndpoint(
   kv: Deno.Kv,
-  box: SecretBox,
   id: string,
-  change: (endpoint: WebhookEndpoint) => WebhookEndpoint,
-  audit: AuditInput | null,
-  now = new Date(),
-  options: { urlPolicy?: UrlPolicy } = {},
+  update: EndpointUpdate,
 ): Promise<WebhookEndpoint | null> {
-  for (let attempt = 0; attempt < 10; attempt++) {
+  const { box, change, audit, now = new Date() } = update;
+  return await commitWithRetry(async () => {
     const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
-    if (!entry.value) return null;
+    if (!entry.value) return { value: null };
     const changed = change(entry.value);
     if (changed.url !== entry.value.url) {
-      if (!options.urlPolicy) throw new Error("Changing a webhook URL needs the URL policy");
-      await assertUrlAllowed(options.urlPolicy, changed.url);
+      if (!update.urlPolicy) throw new Error("Changing a webhook URL needs the URL policy");
+      await assertUrlAllowed(update.urlPolicy, changed.url);
     }
     const updated = {
       ...changed,
@@ -238,19 +251,17 @@ export async function updateEndpoint(
     const op = kv.atomic().check(entry).set(entry.key, updated);
     bumpVersion(op);
     if (audit) addAudit(op, audit, now);
-    if ((await op.commit()).ok) return updated;
-  }
-  throw new Error(`Could not update webhook endpoint ${id}: too much contention`);
+    return { value: updated, op };
+  }, { what: `update webhook endpoint ${id}` });
 }
 
 /** Throws a 400 naming why a webhook URL is refused by `policy`. */
 async function assertUrlAllowed(policy: UrlPolicy, url: string): Promise<void> {
   const refusal = await policy.refusal(url);
   if (refusal) {
-    throw new HttpError(
-      400,
+    throw new InvalidInputError(
       `Webhook URL refused: ${refusal} (WEBHOOK_ALLOW_PRIVATE=1 allows private addresses in development)`,
-      { details: { issues: [{ path: "url", message: refusal }] } },
+      { issues: [{ path: "url", message: refusal }] },
     );
   }
 }
@@ -315,17 +326,20 @@ export async function deleteEndpoint(
   audit: Omit<AuditInput, "action" | "target">,
   now = new Date(),
 ): Promise<boolean> {
-  const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
-  if (!entry.value) return false;
-  const op = kv.atomic().check(entry).delete(entry.key).delete(webhookEndpointHealthKey(id));
-  bumpVersion(op);
-  addAudit(op, {
-    ...audit,
-    action: "webhook.deleted",
-    target: id,
-    details: { url: entry.value.url },
-  }, now);
-  if (!(await op.commit()).ok) return deleteEndpoint(kv, id, audit, now);
+  const deleted = await commitWithRetry(async () => {
+    const entry = await kv.get<WebhookEndpoint>(webhookEndpointKey(id));
+    if (!entry.value) return { value: false };
+    const op = kv.atomic().check(entry).delete(entry.key).delete(webhookEndpointHealthKey(id));
+    bumpVersion(op);
+    addAudit(op, {
+      ...audit,
+      action: "webhook.deleted",
+      target: id,
+      details: { url: entry.value.url },
+    }, now);
+    return { value: true, op };
+  }, { what: `delete webhook endpoint ${id}` });
+  if (!deleted) return false;
   for (
     const prefix of [
       webhookDeliveriesPrefix(id),

@@ -1,5 +1,6 @@
 import { addAudit, type AuditInput } from "../audit/audit_log.ts";
 import { inboundSecretKey, inboundSecretsPrefix, inboundWebhookIdKey } from "../kv_keys.ts";
+import { commitWithRetry } from "../kv_commit.ts";
 import {
   type EndpointSecret,
   openLiveSecrets,
@@ -43,15 +44,14 @@ export async function getInboundSecrets(
  */
 export async function setInboundSecret(
   kv: Deno.Kv,
-  box: SecretBox,
   system: string,
-  audit: Omit<AuditInput, "action" | "target">,
-  now = new Date(),
+  options: { box: SecretBox; audit: Omit<AuditInput, "action" | "target">; now?: Date },
 ): Promise<{ secret: string; previousExpiresAt: string | null }> {
+  const { box, audit, now = new Date() } = options;
   const secret = newWebhookSecret();
   const nowMs = now.getTime();
   const windowEnd = new Date(nowMs + ROTATION_WINDOW_MS).toISOString();
-  for (let attempt = 0; attempt < 10; attempt++) {
+  return await commitWithRetry(async () => {
     const entry = await kv.get<InboundSecrets>(inboundSecretKey(system));
     const previous = (entry.value?.secrets ?? [])
       .filter((s) => s.expiresAt === null || Date.parse(s.expiresAt) > nowMs)
@@ -67,11 +67,8 @@ export async function setInboundSecret(
     };
     const op = kv.atomic().check(entry).set(entry.key, record);
     addAudit(op, { ...audit, action: "inbound_secret.set", target: system }, now);
-    if ((await op.commit()).ok) {
-      return { secret, previousExpiresAt: previous.length > 0 ? windowEnd : null };
-    }
-  }
-  throw new Error(`Could not set the inbound secret of ${system}: contention`);
+    return { value: { secret, previousExpiresAt: previous.length > 0 ? windowEnd : null }, op };
+  }, { what: `set the inbound secret of ${system}` });
 }
 
 /** The systems with an inbound secret, and when each was last set (never the secrets). */

@@ -12,8 +12,14 @@ import { type AttachmentContent, storeAttachments } from "./attachment_store.ts"
 import { SIGNATURE_USAGE, signatureProblem } from "./signature.ts";
 import { acceptEvents, type IntakeDeps, type IntakeResult } from "../events/intake.ts";
 import type { StoredEvent } from "../events/schema.ts";
-import { HttpError } from "../http/http_error.ts";
-import { type FieldIssue, invalidInput } from "../http/validation.ts";
+import {
+  ConflictError,
+  type FieldIssue,
+  ForbiddenError,
+  invalidInput,
+  InvalidInputError,
+  PayloadTooLargeError,
+} from "../errors.ts";
 import {
   activityIdFromIri,
   activityIri,
@@ -85,10 +91,9 @@ export async function acceptStatements(
 ): Promise<StatementsResult> {
   const batch = Array.isArray(body);
   const items = batch ? body : [body];
-  if (items.length === 0) throw new HttpError(400, "Invalid statements: send at least one");
+  if (items.length === 0) throw new InvalidInputError("Invalid statements: send at least one");
   if (items.length > MAX_STATEMENTS_PER_REQUEST) {
-    throw new HttpError(
-      413,
+    throw new PayloadTooLargeError(
       `Too many statements: at most ${MAX_STATEMENTS_PER_REQUEST} per request`,
     );
   }
@@ -99,7 +104,7 @@ export async function acceptStatements(
     (typeof s.id === "string" ? s.id : crypto.randomUUID()).toLowerCase()
   );
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (repeated) throw new HttpError(400, `Invalid statements: id "${repeated}" appears twice`);
+  if (repeated) throw new InvalidInputError(`Invalid statements: id "${repeated}" appears twice`);
   const username = await authorise(deps, statements, context);
   const attachments = checkAttachments(statements, context.attachments ?? []);
 
@@ -130,8 +135,7 @@ export async function acceptStatements(
       seq: newStoredSeq(context.now.getTime()),
     };
     if (canonicalJson(record).length > MAX_STATEMENT_BYTES) {
-      throw new HttpError(
-        413,
+      throw new PayloadTooLargeError(
         `Statement "${id}" is too large: at most ${MAX_STATEMENT_BYTES} bytes each`,
       );
     }
@@ -175,21 +179,23 @@ function checkAttachments(
       declared.add(sha2);
       const part = bySha.get(sha2);
       if (!part && attachment.fileUrl === undefined) {
-        throw new HttpError(400, `Attachment "${sha2}" has neither a fileUrl nor a content part`);
+        throw new InvalidInputError(
+          `Attachment "${sha2}" has neither a fileUrl nor a content part`,
+        );
       }
       if (part && attachment.usageType === SIGNATURE_USAGE) {
         const problem = signatureProblem(statement, attachment, part.body);
-        if (problem) throw new HttpError(400, `Invalid signed statement: ${problem}`);
+        if (problem) throw new InvalidInputError(`Invalid signed statement: ${problem}`);
       }
     }
   }
   for (const part of parts) {
     const sha2 = part.sha2.toLowerCase();
     if (!declared.has(sha2)) {
-      throw new HttpError(400, `Attachment part "${sha2}" is not declared by any statement`);
+      throw new InvalidInputError(`Attachment part "${sha2}" is not declared by any statement`);
     }
     if (sha2.length === 64 && createHash("sha256").update(part.body).digest("hex") !== sha2) {
-      throw new HttpError(400, `Attachment part "${sha2}" does not match its hash`);
+      throw new InvalidInputError(`Attachment part "${sha2}" does not match its hash`);
     }
   }
   return [...bySha.values()];
@@ -213,9 +219,8 @@ function withContextActivityArrays(statement: JsonObject): JsonObject {
   return out;
 }
 
-function conflict(id: string): HttpError {
-  return new HttpError(
-    409,
+function conflict(id: string): ConflictError {
+  return new ConflictError(
     `Cannot store statement "${id}": id already used with different content`,
   );
 }
@@ -229,13 +234,12 @@ async function authorise(
   const { principal } = context;
   if (actsForAnyUser(principal)) return null;
   if (principal.userId === null) {
-    throw new HttpError(403, "Writing statements needs `events:write` or `system`");
+    throw new ForbiddenError("Writing statements needs `events:write` or `system`");
   }
   const username = await studentUsername(deps.kv, principal) ?? principal.userId;
   for (const statement of statements) {
     if (!isAboutStudent(statement, username)) {
-      throw new HttpError(
-        403,
+      throw new ForbiddenError(
         "A student's token may only send statements whose actor is that student (account.name = their username); use a `system` token for others",
       );
     }
@@ -261,7 +265,7 @@ async function voidTargets(
     const target = known.get(targets[i]!);
     if (!target || (target.statement.verb as JsonObject).id === VOIDED_VERB) return;
     if (username !== null && !isAboutStudent(target.statement, username)) {
-      throw new HttpError(403, `Cannot void statement "${targets[i]}": it is not about you`);
+      throw new ForbiddenError(`Cannot void statement "${targets[i]}": it is not about you`);
     }
     out.set(targets[i]!, r.statement.id as string);
   });

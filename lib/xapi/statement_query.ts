@@ -2,7 +2,7 @@
  * The statement resource's query (xAPI 1.0.3 §2.1.3): parameters, filters and formats, as pure
  * functions over stored statements.
  */
-import type { FieldIssue } from "../http/validation.ts";
+import type { FieldIssue } from "../errors.ts";
 import {
   agentIssues,
   isIri,

@@ -6,6 +6,7 @@ import {
   xapiStatementsByStoredPrefix,
   xapiVoidedKey,
 } from "../kv_keys.ts";
+import { getValuesById } from "../kv_batch_reader.ts";
 import type { JsonObject } from "./statement_validation.ts";
 
 /** Largest stored statement, in bytes of JSON (Deno KV values hold at most 64 KiB). */
@@ -30,33 +31,17 @@ export function newStoredSeq(storedMs: number): string {
   return nextSeq(storedMs);
 }
 
-/** The values at `ids` under `keyOf` (missing ones are absent), read 10 keys per `getMany`. */
-async function valuesById<T>(
-  kv: Deno.Kv,
-  ids: readonly string[],
-  keyOf: (id: string) => Deno.KvKey,
-): Promise<Map<string, T>> {
-  const unique = [...new Set(ids)];
-  const out = new Map<string, T>();
-  for (let i = 0; i < unique.length; i += 10) {
-    const chunk = unique.slice(i, i + 10);
-    const entries = await kv.getMany<T[]>(chunk.map(keyOf));
-    entries.forEach((e, n) => e.value !== null && out.set(chunk[n]!, e.value));
-  }
-  return out;
-}
-
 /** Reads statements by id (missing ones are absent from the map). */
 export function getStatementRecords(
   kv: Deno.Kv,
   ids: readonly string[],
 ): Promise<Map<string, StatementRecord>> {
-  return valuesById<StatementRecord>(kv, ids, xapiStatementKey);
+  return getValuesById<StatementRecord>(kv, ids, xapiStatementKey);
 }
 
 /** Which of `ids` are voided. */
 export async function voidedIds(kv: Deno.Kv, ids: readonly string[]): Promise<Set<string>> {
-  return new Set((await valuesById<string>(kv, ids, xapiVoidedKey)).keys());
+  return new Set((await getValuesById<string>(kv, ids, xapiVoidedKey)).keys());
 }
 
 /**

@@ -2,7 +2,7 @@
  * xAPI statement validation (xAPI 1.0.3 §2, with 2.0's context agents and groups): every rule an
  * LRS must enforce before storing, as a pure function that lists each problem with its path.
  */
-import type { FieldIssue } from "../http/validation.ts";
+import type { FieldIssue } from "../errors.ts";
 
 /** A JSON object as received. */
 export type JsonObject = Record<string, unknown>;

@@ -218,8 +218,9 @@ export const webhookRoutes = new Hono<AppEnv>()
       );
     }
     const { kv, secretBox } = c.get("deps");
-    const { secret, previousExpiresAt } = await setInboundSecret(kv, secretBox, system, {
-      actor: actorOf(principal),
+    const { secret, previousExpiresAt } = await setInboundSecret(kv, system, {
+      box: secretBox,
+      audit: { actor: actorOf(principal) },
     });
     return c.json({ system, secret, previousSecretExpiresAt: previousExpiresAt }, 201);
   })
@@ -259,20 +260,18 @@ export const webhookRoutes = new Hono<AppEnv>()
     const principal = requireScope(c, "admin");
     const patch = parseOr400(patchSchema, await readJson(c), "webhook endpoint change");
     const now = new Date();
-    const updated = await updateEndpoint(
-      c.get("deps").kv,
-      c.get("deps").secretBox,
-      c.req.param("id"),
-      (e) => patchEndpoint(e, patch, now),
-      {
+    const updated = await updateEndpoint(c.get("deps").kv, c.req.param("id"), {
+      box: c.get("deps").secretBox,
+      change: (e) => patchEndpoint(e, patch, now),
+      audit: {
         actor: actorOf(principal),
         action: "webhook.updated",
         target: c.req.param("id"),
         details: { ...patch, ...(patch.url ? { url: maskUrlCredentials(patch.url) } : {}) },
       },
       now,
-      { urlPolicy: c.get("deps").webhookUrls },
-    );
+      urlPolicy: c.get("deps").webhookUrls,
+    });
     if (!updated) throw new HttpError(404, "Webhook endpoint not found");
     return c.json(endpointView(updated));
   })
@@ -309,18 +308,12 @@ export const webhookRoutes = new Hono<AppEnv>()
     const secret = newWebhookSecret();
     const now = new Date();
     const id = c.req.param("id");
-    const updated = await updateEndpoint(
-      c.get("deps").kv,
-      c.get("deps").secretBox,
-      id,
-      (e) => rotateSecret(e, secret, now),
-      {
-        actor: actorOf(principal),
-        action: "webhook.secret_rotated",
-        target: id,
-      },
+    const updated = await updateEndpoint(c.get("deps").kv, id, {
+      box: c.get("deps").secretBox,
+      change: (e) => rotateSecret(e, secret, now),
+      audit: { actor: actorOf(principal), action: "webhook.secret_rotated", target: id },
       now,
-    );
+    });
     if (!updated) throw new HttpError(404, "Webhook endpoint not found");
     const view = endpointView(updated, now.getTime());
     return c.json({ id, secret, rotationEndsAt: view.rotationEndsAt });

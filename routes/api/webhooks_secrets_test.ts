@@ -151,8 +151,9 @@ Deno.test("a plain endpoint secret from before SECRETS_KEY still signs, and is e
 Deno.test("a plain inbound secret from before SECRETS_KEY still verifies, and is encrypted when the next one is set", async () => {
   await withKeyedApp(async (app) => {
     const { userId } = await app.student();
-    const { secret: old } = await setInboundSecret(app.kv, PLAIN_SECRET_BOX, "calendar_service", {
-      actor: "admin",
+    const { secret: old } = await setInboundSecret(app.kv, "calendar_service", {
+      box: PLAIN_SECRET_BOX,
+      audit: { actor: "admin" },
     });
     assert.deepEqual(await storedInboundSecrets(app, "calendar_service"), [old]);
     assert.equal(

@@ -58,12 +58,11 @@ export const achievementRoutes = new Hono<AppEnv>()
     const principal = requireScope(c, "events:write");
     const input = parseOr400(z.object({ public: z.boolean() }), await readJson(c), "request");
     const result = principal.userId
-      ? await setAwardPublic(
-        c.get("deps").kv,
-        principal.userId,
-        c.req.param("achievementId"),
-        input.public,
-      )
+      ? await setAwardPublic(c.get("deps").kv, {
+        userId: principal.userId,
+        achievementId: c.req.param("achievementId"),
+        isPublic: input.public,
+      })
       : null;
     if (!result) throw new HttpError(404, "Achievement not earned");
     const urls = shareUrls(publicOrigin(c));
