@@ -2,7 +2,10 @@ import { monotonicFactory } from "ulid";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { SyncStatus } from "../components/sync_status.tsx";
 import { humanize, timeAgo } from "../components/format.ts";
-import type { LearningContentStatus, LearningProgressEvent } from "../lib/learning/events.ts";
+import type {
+  LearningContentStatus,
+  LearningProgressEvent,
+} from "../lib/events/learning_events.ts";
 import { interactionId, type Lesson, quizScore } from "../lib/learning/lesson_content.ts";
 import type { KeyValueStorage } from "../lib/learning/local_store.ts";
 import { emptySnapshot, type LearningProgressSnapshot } from "../lib/learning/snapshot.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { isDatabaseLocked, LOCKED_ATTEMPTS, lockedDelayMs, retryLocked } from "./kv_commit.ts";
-import { openKv } from "./server.ts";
+import { openKv } from "./kv_open.ts";
 import { createEventAppender } from "./events/event_appender.ts";
 import { createProcessor } from "./processing/processor.ts";
 import type { StoredEvent } from "./events/schema.ts";

@@ -14,7 +14,7 @@ import { StreakPanel } from "../components/streak_panel.tsx";
 import { type AchievementStatus, achievementStatuses } from "../lib/achievements/progress.ts";
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUserWithNav, redirectToSignIn } from "./_page_session.ts";
 import { publicOrigin } from "../lib/http/public_origin.ts";
 
 function AchievementCard(props: { status: AchievementStatus; shareUrl?: string | null }) {

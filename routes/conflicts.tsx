@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { titleFromId } from "../components/format.ts";
 import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
-import type { NavUser } from "../lib/http/page_session.ts";
+import type { NavUser } from "../components/layout.tsx";
 import ConflictNotice from "../islands/conflict_notice.tsx";
 import { getActivities } from "../lib/catalog/catalog_store.ts";
 import {
@@ -20,7 +20,7 @@ import { resolveConflict } from "../lib/conflicts/resolve_conflict.ts";
 import { RESOLUTION_TYPES, type ResolutionType } from "../lib/events/schema.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { HttpError } from "../lib/http/http_error.ts";
-import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUser, redirectToSignIn } from "./_page_session.ts";
 import { latestNotificationId } from "../lib/live/notification_store.ts";
 
 /** How many history rows the page lists. */

@@ -9,7 +9,7 @@ import LiveParts from "../islands/live_parts.tsx";
 import { ProgressRing } from "../components/progress_ring.tsx";
 import { addDays, dayOf } from "../lib/achievements/calendar.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUserWithNav, redirectToSignIn } from "./_page_session.ts";
 import {
   type Insights,
   MAX_RANGE_DAYS,

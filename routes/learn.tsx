@@ -5,7 +5,7 @@ import LearnPath from "../islands/learn_path.tsx";
 import { getActivities, getPaths, listPaths } from "../lib/catalog/catalog_store.ts";
 import type { LearningPath } from "../lib/sync/propagation.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUserWithNav } from "../lib/http/page_session.ts";
+import { pageUserWithNav } from "./_page_session.ts";
 import { getClientSnapshot } from "../lib/learning/client_event_log.ts";
 import { type Lesson, lessonFor } from "../lib/learning/lesson_content.ts";
 import { type ServerActivity, serverActivityOf } from "../lib/learning/lesson_view.ts";

@@ -9,7 +9,7 @@ import { criteriaNarrative, ISSUER_NAME, shareUrls } from "../lib/achievements/o
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { HttpError } from "../lib/http/http_error.ts";
-import { pageUser } from "../lib/http/page_session.ts";
+import { pageUser } from "./_page_session.ts";
 import { publicOrigin } from "../lib/http/public_origin.ts";
 
 const EARNED_DATE = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" });

@@ -7,7 +7,7 @@ import { credentialsSchema, registerUser } from "../lib/auth/sign_in.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { checkSameOrigin } from "../lib/http/auth_middleware.ts";
 import { HttpError } from "../lib/http/http_error.ts";
-import { pageUser } from "../lib/http/page_session.ts";
+import { pageUser } from "./_page_session.ts";
 import { type FieldIssue, fieldIssues } from "../lib/http/validation.ts";
 import { setSessionCookie } from "./api/auth.ts";
 

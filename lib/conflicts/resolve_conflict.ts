@@ -7,7 +7,7 @@ import { acceptEvents, type IntakeDeps } from "../events/intake.ts";
 import type { StoredEvent } from "../events/schema.ts";
 import { HttpError } from "../http/http_error.ts";
 import { activityStateKey } from "../kv_keys.ts";
-import { waitForResults } from "../processing/results.ts";
+import { waitForResults } from "../progress/results.ts";
 import {
   type ActivityState,
   type ActivityView,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { LearningProgressEvent } from "../learning/events.ts";
+import type { LearningProgressEvent } from "./learning_events.ts";
 
 /** Kinds of progress event a system can report. */
 export const EVENT_TYPES = [

@@ -7,7 +7,7 @@ import { getEndpointHealth } from "../webhooks/delivery_store.ts";
 import type { DeliveryWorker, DeliveryWorkerStats } from "../webhooks/delivery_worker.ts";
 import { listEndpoints } from "../webhooks/endpoint_store.ts";
 import { readSyncStats, type SyncStats } from "./sync_stats.ts";
-import { publishGaugeFigures } from "./telemetry.ts";
+import { publishGaugeFigures } from "../telemetry.ts";
 
 /** When the health report raises alerts. Every figure is documented in docs/operations.md. */
 export interface HealthThresholds {

@@ -2,7 +2,11 @@
  * Seed 002's client batching, as pure functions: when the queue of local events is flushed, and
  * how progress heartbeats for the same content are merged before they leave the device.
  */
-import { type ContentProgressedEvent, type LearningProgressEvent, occurredMs } from "./events.ts";
+import {
+  type ContentProgressedEvent,
+  type LearningProgressEvent,
+  occurredMs,
+} from "../events/learning_events.ts";
 import type { LearningProgressSyncState } from "./sync_state.ts";
 
 /** A flush happens at most this long after the oldest unsent event (seed 002: every 5 s). */

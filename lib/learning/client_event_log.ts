@@ -12,7 +12,11 @@ import {
   clientResetsPrefix,
   clientSnapshotKey,
 } from "../kv_keys.ts";
-import { canonicalJson, type LearningProgressEvent, type ProgressResetEvent } from "./events.ts";
+import {
+  canonicalJson,
+  type LearningProgressEvent,
+  type ProgressResetEvent,
+} from "../events/learning_events.ts";
 import { type LearningProgressSnapshot, reduceLearningEvents } from "./snapshot.ts";
 
 /** A stored learning-progress event. */

@@ -2,7 +2,7 @@
  * The browser's localStorage layout for learning progress (seed 001 §4.4) and safe reads and
  * writes: a corrupt value reads as empty, a full storage is reported, never thrown.
  */
-import { isLearningEvent, type LearningProgressEvent } from "./events.ts";
+import { isLearningEvent, type LearningProgressEvent } from "../events/learning_events.ts";
 import type { LearningProgressSnapshot } from "./snapshot.ts";
 import { emptySyncState, type LearningProgressSyncState } from "./sync_state.ts";
 

@@ -38,7 +38,7 @@ import {
   type LearningProgressEvent,
   type ProgressResetEvent,
   resetCovers,
-} from "./events.ts";
+} from "../events/learning_events.ts";
 
 /** The shared log's completion status for a seed-001 content status. */
 export const COMPLETION_STATUS_OF: Record<LearningContentStatus, CompletionStatus> = {

@@ -11,7 +11,7 @@ import {
   type LearningInteractionState,
   type LearningProgressEvent,
   occurredMs,
-} from "./events.ts";
+} from "../events/learning_events.ts";
 import { passes } from "../progress/progress_model.ts";
 
 /** The derived state of one piece of content. */

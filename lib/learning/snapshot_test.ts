@@ -1,7 +1,7 @@
 import { passes } from "../progress/progress_model.ts";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { LearningContentStatus, LearningProgressEvent } from "./events.ts";
+import type { LearningContentStatus, LearningProgressEvent } from "../events/learning_events.ts";
 import {
   activeStreak,
   advanceStreak,

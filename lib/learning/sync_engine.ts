@@ -7,7 +7,11 @@
  */
 import { dispositionOf } from "../../client/backoff.ts";
 import { findMergeableHeartbeat, flushDelay, isHeartbeat, mergeHeartbeats } from "./batching.ts";
-import { compareLearningEvents, isLearningEvent, type LearningProgressEvent } from "./events.ts";
+import {
+  compareLearningEvents,
+  isLearningEvent,
+  type LearningProgressEvent,
+} from "../events/learning_events.ts";
 import {
   CLIENT_ID_KEY,
   GUEST_EVENTS_KEY,

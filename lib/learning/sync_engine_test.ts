@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { monotonicFactory } from "ulid";
 import type { StoredEvent } from "../events/schema.ts";
-import { type TestApp, withTestApp } from "../testing/test_app.ts";
+import { type TestApp, withTestApp } from "../../tests/support/test_app.ts";
 import { FLUSH_DEBOUNCE_MS } from "./batching.ts";
 import {
   GUEST_EVENTS_KEY,

@@ -8,7 +8,7 @@ import type { Principal } from "../../lib/auth/principal.ts";
 import { acceptPostedEvents } from "../../lib/events/intake.ts";
 import { SOURCE_SYSTEMS } from "../../lib/events/schema.ts";
 import { recordInboundOutcome } from "../../lib/health/sync_stats.ts";
-import { recordInbound } from "../../lib/health/telemetry.ts";
+import { recordInbound } from "../../lib/telemetry.ts";
 import type { AppEnv } from "../../lib/http/app_env.ts";
 import { requireScope } from "../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../lib/http/http_error.ts";

@@ -14,7 +14,7 @@ import { seedDemo } from "../../lib/demo/seed_demo.ts";
 import { processPendingEvents } from "../../lib/processing/process_pending.ts";
 import { createProcessor } from "../../lib/processing/processor.ts";
 import { createEndpointCache, type EndpointCache } from "../../lib/webhooks/endpoint_store.ts";
-import { countRoundTrips, type RoundTripCount } from "../../lib/testing/round_trip_kv.ts";
+import { countRoundTrips, type RoundTripCount } from "../support/round_trip_kv.ts";
 import type { Figure } from "./bench_env.ts";
 
 /** Round trips of each processing run in one case. */

@@ -9,7 +9,7 @@ import { HttpError } from "../../../lib/http/http_error.ts";
 import { readJson } from "../../../lib/http/read_json.ts";
 import { subjectUserId } from "../../../lib/http/subject_user.ts";
 import { parseOr400 } from "../../../lib/http/validation.ts";
-import { getProcessingState, waitForResults } from "../../../lib/processing/results.ts";
+import { getProcessingState, waitForResults } from "../../../lib/progress/results.ts";
 import { setLastUpdatedAt } from "../../../lib/http/response_timestamps.ts";
 
 /** How long `?wait=true` holds the response at most. */

@@ -1,13 +1,12 @@
-import { createApp } from "./app.ts";
-import { createEventAppender } from "./events/event_appender.ts";
-import type { Config } from "./config.ts";
-import { createProcessor, processMessage, type Processor } from "./processing/processor.ts";
-import { recordAudit } from "./audit/audit_log.ts";
-import { createDeliveryWorker, type DeliveryWorker } from "./webhooks/delivery_worker.ts";
-import { createSecretBox } from "./webhooks/secret_box.ts";
-import { createUrlPolicy } from "./webhooks/url_policy.ts";
-import { withLockRetry } from "./kv_commit.ts";
-import { createWorkerProcessor } from "./processing/worker_processor.ts";
+import { createApp } from "./routes/mod.ts";
+import { createEventAppender } from "./lib/events/event_appender.ts";
+import type { Config } from "./lib/config.ts";
+import type { Processor } from "./lib/processing/processor.ts";
+import { createServiceProcessor } from "./lib/processing/service_processor.ts";
+import { createDeliveryWorker, type DeliveryWorker } from "./lib/webhooks/delivery_worker.ts";
+import { createSecretBox } from "./lib/webhooks/secret_box.ts";
+import { createUrlPolicy } from "./lib/webhooks/url_policy.ts";
+import { createWorkerProcessor } from "./lib/processing/worker_processor.ts";
 
 /** How often the local sweeper looks for stranded outbox entries. */
 export const SWEEP_INTERVAL_MS = 5000;
@@ -29,64 +28,6 @@ export interface RunningService {
 export const SHUTDOWN_GRACE_MS = 2000;
 /** The process exits this long after SIGINT/SIGTERM at the latest (Deno Deploy kills after 5 s). */
 export const SHUTDOWN_DEADLINE_MS = 3500;
-
-/** Delays of the KV queue's retries of failed processing. */
-export const RETRY_BACKOFF_MS = [1000, 5000, 15000, 60000];
-
-/**
- * The processor as the service runs it: failures are logged and, where KV queues exist, handed
- * to the queue for durable retries with backoff (the sweeper retries everywhere else).
- */
-export function createServiceProcessor(
-  kv: Deno.Kv,
-  config: Pick<Config, "queuesEnabled">,
-  options: { deliveries?: Pick<DeliveryWorker, "wake"> } = {},
-): Processor {
-  return createProcessor(kv, {
-    onError: (userIds, error) => reportProcessingFailure(kv, userIds, error),
-    ...(options.deliveries ? { onDeliveriesQueued: () => options.deliveries!.wake() } : {}),
-    ...(config.queuesEnabled
-      ? {
-        retry: async (userIds: readonly string[]) => {
-          await kv.enqueue(processMessage(userIds), {
-            delay: RETRY_BACKOFF_MS[0],
-            backoffSchedule: RETRY_BACKOFF_MS,
-          });
-        },
-      }
-      : {}),
-  });
-}
-
-/** Logs a failed processing run and records it in the audit log (it will be retried). */
-export function reportProcessingFailure(
-  kv: Deno.Kv,
-  userIds: readonly string[],
-  error: unknown,
-): void {
-  console.error(`Processing for ${userIds.join(", ")} failed; will retry:`, error);
-  recordAudit(kv, {
-    actor: "system",
-    action: "sync.processing_failed",
-    details: {
-      users: userIds.slice(0, 20),
-      error: error instanceof Error ? error.message : String(error),
-    },
-  }).catch(() => {});
-}
-
-/**
- * Opens KV at `kvPath` (creating its directory), `:memory:`, or the platform default when null;
- * every write through it retries `database is locked` (`withLockRetry`).
- */
-export async function openKv(kvPath: string | null): Promise<Deno.Kv> {
-  if (kvPath === null) return withLockRetry(await Deno.openKv());
-  if (kvPath !== ":memory:") {
-    const dir = kvPath.replace(/[^/]*$/, "");
-    if (dir) await Deno.mkdir(dir, { recursive: true });
-  }
-  return withLockRetry(await Deno.openKv(kvPath));
-}
 
 /**
  * Starts the service on an open KV: the processor (in a Worker on its own connection to the KV

@@ -1,7 +1,8 @@
 import type { Context } from "hono";
-import { openConflictIds as openConflictIdsOf } from "../conflicts/conflict_store.ts";
-import { latestNotificationId } from "../live/notification_store.ts";
-import type { AppEnv } from "./app_env.ts";
+import { openConflictIds as openConflictIdsOf } from "../lib/conflicts/conflict_store.ts";
+import { latestNotificationId } from "../lib/live/notification_store.ts";
+import type { AppEnv } from "../lib/http/app_env.ts";
+import type { NavUser } from "../components/layout.tsx";
 
 /** The signed-in student of a page request (session cookie only), or null. */
 export function pageUser(
@@ -10,15 +11,6 @@ export function pageUser(
   const principal = c.get("principal");
   if (!principal || principal.via !== "session" || !principal.userId) return null;
   return { userId: principal.userId, username: principal.username ?? "" };
-}
-
-/** The signed-in student as the layout shows them, with what keeps the navigation live. */
-export interface NavUser {
-  username: string;
-  /** Unresolved conflicts at render: a count badge on the Conflicts link, kept live. */
-  openConflictIds?: string[];
-  /** Where the tab's live stream resumes (toasts and badge); without it the page is not live. */
-  liveCursor?: string | null;
 }
 
 /**

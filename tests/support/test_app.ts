@@ -1,16 +1,16 @@
-import { createApiToken, createUser } from "../auth/account_store.ts";
-import type { Scope } from "../auth/principal.ts";
-import { createApp } from "../app.ts";
-import { createEventAppender } from "../events/event_appender.ts";
-import type { Processor } from "../processing/processor.ts";
-import { createServiceProcessor } from "../server.ts";
+import { createApiToken, createUser } from "../../lib/auth/account_store.ts";
+import type { Scope } from "../../lib/auth/principal.ts";
+import { createApp } from "../../routes/mod.ts";
+import { createEventAppender } from "../../lib/events/event_appender.ts";
+import type { Processor } from "../../lib/processing/processor.ts";
+import { createServiceProcessor } from "../../lib/processing/service_processor.ts";
 import {
   createDeliveryWorker,
   type DeliveryWorker,
   type DeliveryWorkerOptions,
-} from "../webhooks/delivery_worker.ts";
-import { createSecretBox, type SecretBox } from "../webhooks/secret_box.ts";
-import { createUrlPolicy } from "../webhooks/url_policy.ts";
+} from "../../lib/webhooks/delivery_worker.ts";
+import { createSecretBox, type SecretBox } from "../../lib/webhooks/secret_box.ts";
+import { createUrlPolicy } from "../../lib/webhooks/url_policy.ts";
 
 /** An in-process app on a fresh `:memory:` KV, for API tests. */
 export interface TestApp {

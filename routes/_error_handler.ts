@@ -1,8 +1,8 @@
 import type { Context } from "hono";
-import { renderErrorPage } from "../../components/error_page.tsx";
-import type { AppEnv } from "./app_env.ts";
-import { HttpError } from "./http_error.ts";
-import { pageUser } from "./page_session.ts";
+import { renderErrorPage } from "../components/error_page.tsx";
+import type { AppEnv } from "../lib/http/app_env.ts";
+import { HttpError } from "../lib/http/http_error.ts";
+import { pageUser } from "./_page_session.ts";
 
 function wantsHtml(c: Context): boolean {
   return !c.req.path.startsWith("/api/") &&
