@@ -7,7 +7,7 @@ import type {
   LearningProgressEvent,
 } from "../lib/events/learning_events.ts";
 import { interactionId, type Lesson, quizScore } from "../lib/learning/lesson_content.ts";
-import type { KeyValueStorage } from "../lib/learning/local_store.ts";
+import type { KeyValueStorage } from "../lib/browser/local_store.ts";
 import { emptySnapshot, type LearningProgressSnapshot } from "../lib/learning/snapshot.ts";
 import { type LessonView, lessonViewOf, type ServerActivity } from "../lib/learning/lesson_view.ts";
 import {
@@ -15,9 +15,9 @@ import {
   LearningSyncEngine,
   type NewLearningEvent,
   type SyncView,
-} from "../lib/learning/sync_engine.ts";
-import type { LearningSyncStatus } from "../lib/learning/sync_state.ts";
-import { liveActivities, overallProgress } from "../lib/live/live_client.ts";
+} from "../lib/browser/sync_engine.ts";
+import type { LearningSyncStatus } from "../lib/browser/sync_state.ts";
+import { liveActivities, overallProgress } from "../lib/browser/live_client.ts";
 import { headlineText } from "../lib/progress/progress_model.ts";
 import type { OverallProgress } from "../lib/progress/unified_view.ts";
 

@@ -14,7 +14,7 @@ import {
   overallProgress,
   recentActivities,
   trackedItems,
-} from "../lib/live/live_client.ts";
+} from "../lib/browser/live_client.ts";
 import { PathProgressList } from "../components/path_progress_list.tsx";
 import { DetailedProgress } from "../components/detailed_progress.tsx";
 import {

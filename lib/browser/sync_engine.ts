@@ -28,7 +28,7 @@ import {
   applyLearningEvent,
   type LearningProgressSnapshot,
   reduceLearningEvents,
-} from "./snapshot.ts";
+} from "../learning/snapshot.ts";
 import {
   eligibleForSync,
   emptySyncState,

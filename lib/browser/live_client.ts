@@ -10,7 +10,7 @@ import type { OverallProgress } from "../progress/unified_view.ts";
 import type { ActivityFacts } from "../progress/weighted.ts";
 import { applyActivityToPath, type PathProgressSummary } from "../sync/path_progress.ts";
 import type { ItemView } from "../sync/propagation.ts";
-import { LIVE_START } from "./live_cursor.ts";
+import { LIVE_START } from "../live/live_cursor.ts";
 
 /** State of the tab's live connection. */
 export type ConnectionState = "connecting" | "open" | "closed";

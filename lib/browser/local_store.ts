@@ -3,7 +3,7 @@
  * writes: a corrupt value reads as empty, a full storage is reported, never thrown.
  */
 import { isLearningEvent, type LearningProgressEvent } from "../events/learning_events.ts";
-import type { LearningProgressSnapshot } from "./snapshot.ts";
+import type { LearningProgressSnapshot } from "../learning/snapshot.ts";
 import { emptySyncState, type LearningProgressSyncState } from "./sync_state.ts";
 
 /** Guest events (seed 001). */
