@@ -2,14 +2,11 @@ import { monotonicFactory } from "ulid";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { SyncStatus } from "../components/sync_status.tsx";
 import { humanize, timeAgo } from "../components/format.ts";
-import type {
-  LearningContentStatus,
-  LearningProgressEvent,
-} from "../lib/events/learning_events.ts";
-import { interactionId, type Lesson, quizScore } from "../lib/learning/lesson_content.ts";
+import type { LearningContentStatus, LearningProgressEvent } from "../lib/core/learning_events.ts";
+import { interactionId, type Lesson, quizScore } from "../lib/core/lesson_content.ts";
 import type { KeyValueStorage } from "../lib/browser/local_store.ts";
-import { emptySnapshot, type LearningProgressSnapshot } from "../lib/learning/snapshot.ts";
-import { type LessonView, lessonViewOf, type ServerActivity } from "../lib/learning/lesson_view.ts";
+import { emptySnapshot, type LearningProgressSnapshot } from "../lib/core/learning_snapshot.ts";
+import { type LessonView, lessonViewOf, type ServerActivity } from "../lib/core/lesson_view.ts";
 import {
   connectBrowserSignals,
   LearningSyncEngine,
@@ -18,8 +15,8 @@ import {
 } from "../lib/browser/sync_engine.ts";
 import type { LearningSyncStatus } from "../lib/browser/sync_state.ts";
 import { liveActivities, overallProgress } from "../lib/browser/live_client.ts";
-import { headlineText } from "../lib/progress/progress_model.ts";
-import type { OverallProgress } from "../lib/progress/unified_view.ts";
+import { headlineText } from "../lib/core/progress_model.ts";
+import type { OverallProgress } from "../lib/core/unified_view.ts";
 
 /** Props of the learn page island: the path to work through and who is learning. */
 export interface LearnPathProps {

@@ -11,13 +11,17 @@ import {
   type ProgressConflict,
   systemLabel,
   timeLabel,
-} from "../lib/conflicts/conflict.ts";
+} from "../lib/core/conflict.ts";
 import { listConflicts } from "../lib/conflicts/conflict_store.ts";
-import { offersSuggestion, type StudentHistory, studentHistory } from "../lib/conflicts/history.ts";
-import { reportedPercent } from "../lib/conflicts/resolution.ts";
-import { reportedTimeMs } from "../lib/progress/reported_times.ts";
+import {
+  offersSuggestion,
+  type StudentHistory,
+  studentHistory,
+} from "../lib/core/conflict_history.ts";
+import { reportedPercent } from "../lib/core/conflict_resolution.ts";
+import { reportedTimeMs } from "../lib/core/reported_times.ts";
 import { resolveConflict } from "../lib/conflicts/resolve_conflict.ts";
-import { RESOLUTION_TYPES, type ResolutionType } from "../lib/events/schema.ts";
+import { RESOLUTION_TYPES, type ResolutionType } from "../lib/core/event_schema.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { HttpError } from "../lib/http/http_error.ts";
 import { pageUser, redirectToSignIn } from "./_page_session.ts";

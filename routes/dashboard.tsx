@@ -8,7 +8,7 @@ import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUser, redirectToSignIn } from "./_page_session.ts";
 import { getActivities } from "../lib/catalog/catalog_store.ts";
 import { latestNotificationId } from "../lib/live/notification_store.ts";
-import { ACTIVITY_MILESTONES } from "../lib/progress/milestones.ts";
+import { ACTIVITY_MILESTONES } from "../lib/core/milestones.ts";
 import {
   activityFactsOf,
   activityInfoOf,

@@ -1,4 +1,4 @@
-import { headlineText } from "../lib/progress/progress_model.ts";
+import { headlineText } from "../lib/core/progress_model.ts";
 import { getUnifiedView } from "../lib/progress/summary_store.ts";
 import { Hono } from "hono";
 import { BarChart, type ChartDatum, HBarChart } from "../components/charts.tsx";
@@ -7,7 +7,7 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import { Island } from "../components/island.tsx";
 import LiveParts from "../islands/live_parts.tsx";
 import { ProgressRing } from "../components/progress_ring.tsx";
-import { addDays, dayOf } from "../lib/achievements/calendar.ts";
+import { addDays, dayOf } from "../lib/core/calendar.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { pageUserWithNav, redirectToSignIn } from "./_page_session.ts";
 import {
@@ -17,7 +17,7 @@ import {
   type Patterns,
   type SkillInsight,
   type TimeBucket,
-} from "../lib/insights/insights.ts";
+} from "../lib/core/insights.ts";
 import {
   insightsFrom,
   patternsFrom,

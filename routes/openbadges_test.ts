@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sha256Hex } from "../lib/events/content_hash.ts";
+import { sha256Hex } from "../lib/core/content_hash.ts";
 import { studentWithFirstCompletion } from "../tests/support/earned_achievement.ts";
 import { type TestApp, withTestApp } from "../tests/support/test_app.ts";
 

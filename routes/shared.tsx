@@ -4,7 +4,7 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import CopyLink from "../islands/copy_link.tsx";
 import { Island } from "../components/island.tsx";
 import { readSharedAward } from "../lib/achievements/achievement_sharing.ts";
-import { DEFAULT_ACHIEVEMENTS } from "../lib/achievements/definitions.ts";
+import { DEFAULT_ACHIEVEMENTS } from "../lib/core/achievement_definitions.ts";
 import { criteriaNarrative, ISSUER_NAME, shareUrls } from "../lib/achievements/open_badges.ts";
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { AuthForm } from "../components/auth_form.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
-import { isValidTimeZone } from "../lib/achievements/calendar.ts";
+import { isValidTimeZone } from "../lib/core/calendar.ts";
 import { createSession, setUserTimeZone } from "../lib/auth/account_store.ts";
 import { credentialsSchema, registerUser } from "../lib/auth/sign_in.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";

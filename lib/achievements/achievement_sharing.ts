@@ -6,7 +6,7 @@ import {
   achievementSharesByAwardPrefix,
   publicAchievementKey,
 } from "../kv_keys.ts";
-import type { Award } from "./award_step.ts";
+import type { Award } from "../core/award_step.ts";
 
 /**
  * A public link to one of a student's achievements. Each time an achievement is made public it

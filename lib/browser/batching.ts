@@ -6,7 +6,7 @@ import {
   type ContentProgressedEvent,
   type LearningProgressEvent,
   occurredMs,
-} from "../events/learning_events.ts";
+} from "../core/learning_events.ts";
 import type { LearningProgressSyncState } from "./sync_state.ts";
 
 /** A flush happens at most this long after the oldest unsent event (seed 002: every 5 s). */

@@ -8,7 +8,7 @@ import {
   isHeartbeat,
   mergeHeartbeats,
 } from "./batching.ts";
-import type { ContentProgressedEvent, LearningProgressEvent } from "../events/learning_events.ts";
+import type { ContentProgressedEvent, LearningProgressEvent } from "../core/learning_events.ts";
 import { emptySyncState, finishSyncSuccess, markLocal, startSync } from "./sync_state.ts";
 
 const T0 = Date.parse("2026-03-02T10:00:00.000Z");

@@ -1,15 +1,15 @@
 /** Browser-side live store: one EventSource per tab feeding signals that every island reads. */
 import { signal } from "@preact/signals";
-import type { Award } from "../achievements/award_step.ts";
-import type { ConflictSummary } from "../conflicts/conflict.ts";
-import type { ActivityView } from "../progress/activity_state.ts";
-import type { ProgressUpdate } from "../progress/project.ts";
-import { headlineText } from "../progress/progress_model.ts";
-import type { ActivitySummary } from "../progress/summary.ts";
-import type { OverallProgress } from "../progress/unified_view.ts";
-import type { ActivityFacts } from "../progress/weighted.ts";
-import { applyActivityToPath, type PathProgressSummary } from "../sync/path_progress.ts";
-import type { ItemView } from "../sync/propagation.ts";
+import type { Award } from "../core/award_step.ts";
+import type { ConflictSummary } from "../core/conflict.ts";
+import type { ActivityView } from "../core/activity_state.ts";
+import type { ProgressUpdate } from "../core/project.ts";
+import { headlineText } from "../core/progress_model.ts";
+import type { ActivitySummary } from "../core/summary.ts";
+import type { OverallProgress } from "../core/unified_view.ts";
+import type { ActivityFacts } from "../core/weighted.ts";
+import { applyActivityToPath, type PathProgressSummary } from "../core/path_progress.ts";
+import type { ItemView } from "../core/propagation.ts";
 import { LIVE_START } from "../live/live_cursor.ts";
 
 /** State of the tab's live connection. */

@@ -2,8 +2,8 @@
  * The browser's localStorage layout for learning progress (seed 001 §4.4) and safe reads and
  * writes: a corrupt value reads as empty, a full storage is reported, never thrown.
  */
-import { isLearningEvent, type LearningProgressEvent } from "../events/learning_events.ts";
-import type { LearningProgressSnapshot } from "../learning/snapshot.ts";
+import { isLearningEvent, type LearningProgressEvent } from "../core/learning_events.ts";
+import type { LearningProgressSnapshot } from "../core/learning_snapshot.ts";
 import { emptySyncState, type LearningProgressSyncState } from "./sync_state.ts";
 
 /** Guest events (seed 001). */

@@ -11,7 +11,7 @@ import {
   compareLearningEvents,
   isLearningEvent,
   type LearningProgressEvent,
-} from "../events/learning_events.ts";
+} from "../core/learning_events.ts";
 import {
   CLIENT_ID_KEY,
   GUEST_EVENTS_KEY,
@@ -28,7 +28,7 @@ import {
   applyLearningEvent,
   type LearningProgressSnapshot,
   reduceLearningEvents,
-} from "../learning/snapshot.ts";
+} from "../core/learning_snapshot.ts";
 import {
   eligibleForSync,
   emptySyncState,

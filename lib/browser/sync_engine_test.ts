@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { monotonicFactory } from "ulid";
-import type { StoredEvent } from "../events/schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 import { type TestApp, withTestApp } from "../../tests/support/test_app.ts";
 import { FLUSH_DEBOUNCE_MS } from "./batching.ts";
 import {

@@ -12,7 +12,7 @@ import {
   itemsVersionKey,
   pathKey,
 } from "../kv_keys.ts";
-import type { ItemState, LearningPath, TrackedItem } from "../sync/propagation.ts";
+import type { ItemState, LearningPath, TrackedItem } from "../core/propagation.ts";
 import {
   type ActivityInput,
   type ItemInput,

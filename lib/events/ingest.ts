@@ -2,8 +2,13 @@ import { newUlid } from "../ids.ts";
 import { actsForAnyUser, type Principal } from "../auth/principal.ts";
 import { HttpError } from "../http/http_error.ts";
 import { type FieldIssue, fieldIssues, invalidInput } from "../http/validation.ts";
-import { contentHash } from "./content_hash.ts";
-import { batchBodySchema, eventInputSchema, MAX_BATCH_SIZE, type StoredEvent } from "./schema.ts";
+import { contentHash } from "../core/content_hash.ts";
+import {
+  batchBodySchema,
+  eventInputSchema,
+  MAX_BATCH_SIZE,
+  type StoredEvent,
+} from "../core/event_schema.ts";
 
 /** Largest total size of a batch's events, kept under Deno KV's 800 KiB per commit. */
 export const MAX_BATCH_BYTES = 700 * 1024;

@@ -1,6 +1,6 @@
 import { monotonicUlids } from "../ids.ts";
 import { eventKey, eventsByUserPrefix, outboxKey } from "../kv_keys.ts";
-import type { StoredEvent } from "./schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 
 /** What happened to one posted event. */
 export type AppendStatus = "accepted" | "duplicate" | "conflict";

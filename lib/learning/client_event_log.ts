@@ -3,7 +3,7 @@
  * `GET /api/v1/learning/progress` returns and reduces. Keyed and paged like the shared event log
  * (`["client_events_by_user", userId, versionstamp]` holding ids; cursors `versionstamp.offset`).
  */
-import { sha256Hex } from "../events/content_hash.ts";
+import { sha256Hex } from "../core/content_hash.ts";
 import { LOG_START_CURSOR, parseCursor } from "../events/log_store.ts";
 import {
   clientEventKey,
@@ -16,8 +16,8 @@ import {
   canonicalJson,
   type LearningProgressEvent,
   type ProgressResetEvent,
-} from "../events/learning_events.ts";
-import { type LearningProgressSnapshot, reduceLearningEvents } from "./snapshot.ts";
+} from "../core/learning_events.ts";
+import { type LearningProgressSnapshot, reduceLearningEvents } from "../core/learning_snapshot.ts";
 
 /** A stored learning-progress event. */
 export interface StoredClientEvent {

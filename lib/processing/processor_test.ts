@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { appendEvents } from "../events/log_store.ts";
-import type { StoredEvent } from "../events/schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 import { countPendingEvents, getSummary } from "../progress/summary_store.ts";
 import { withTestApp } from "../../tests/support/test_app.ts";
 import { createProcessor, processMessage } from "./processor.ts";

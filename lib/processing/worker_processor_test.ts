@@ -5,7 +5,7 @@ import { openKv } from "../kv_open.ts";
 import { startService } from "../../server.ts";
 import { videoCompleted } from "../../tests/support/event_fixtures.ts";
 import { countPendingEvents } from "../progress/summary_store.ts";
-import type { StoredEvent } from "../events/schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 import { createProcessor } from "./processor.ts";
 import { createWorkerProcessor } from "./worker_processor.ts";
 

@@ -1,6 +1,6 @@
 import type { AppendOutcome } from "../events/log_store.ts";
 import { resultKey } from "../kv_keys.ts";
-import type { ProgressSyncResult } from "./project.ts";
+import type { ProgressSyncResult } from "../core/project.ts";
 
 /** Whether an event has been processed (its result is written in the commit that processes it), and the result. */
 export async function getProcessingState(

@@ -7,7 +7,7 @@
  * Run alone: `deno run -A tests/bench/round_trips.ts`.
  */
 import { appendEvents } from "../../lib/events/log_store.ts";
-import type { StoredEvent } from "../../lib/events/schema.ts";
+import type { StoredEvent } from "../../lib/core/event_schema.ts";
 import { getUserByUsername } from "../../lib/auth/account_store.ts";
 import { DEMO_ACTIVITIES, DEMO_USER } from "../../lib/demo/demo_catalog.ts";
 import { seedDemo } from "../../lib/demo/seed_demo.ts";

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { acceptPostedEvents } from "../../../lib/events/intake.ts";
 import { getStoredEvent, listEventsSince, parseCursor } from "../../../lib/events/log_store.ts";
-import type { StoredEvent } from "../../../lib/events/schema.ts";
+import type { StoredEvent } from "../../../lib/core/event_schema.ts";
 import type { AppEnv } from "../../../lib/http/app_env.ts";
 import { requireScope } from "../../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../../lib/http/http_error.ts";
