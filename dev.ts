@@ -15,6 +15,7 @@ const WATCHED = [
   "routes",
   "static/styles.css",
   "main.ts",
+  "server.ts",
 ];
 const DEBOUNCE_MS = 150;
 const STOP_TIMEOUT_MS = 3_000;

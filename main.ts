@@ -2,7 +2,8 @@ import { islandsAtStartup } from "./lib/islands/build.ts";
 import { onDeployOf, readConfig, startupWarnings } from "./lib/config.ts";
 import { DEMO_USER } from "./lib/demo/demo_catalog.ts";
 import { seedDemo } from "./lib/demo/seed_demo.ts";
-import { openKv, type RunningService, SHUTDOWN_DEADLINE_MS, startService } from "./lib/server.ts";
+import { openKv } from "./lib/kv_open.ts";
+import { type RunningService, SHUTDOWN_DEADLINE_MS, startService } from "./server.ts";
 
 const env = (name: string) => Deno.env.get(name);
 const config = readConfig(env);

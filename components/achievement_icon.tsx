@@ -1,4 +1,4 @@
-import type { AchievementType } from "../lib/achievements/definitions.ts";
+import type { AchievementType } from "../lib/core/achievement_definitions.ts";
 
 /** Stroke paths of each achievement type's icon, on a 24×24 grid. */
 const PATHS: Record<AchievementType, string[]> = {

@@ -1,4 +1,4 @@
-import type { WeightedProgress } from "../lib/progress/weighted.ts";
+import type { WeightedProgress } from "../lib/core/weighted.ts";
 
 /**
  * Seed 003's "detailed" progress indicator: the weighted total, a bar split into what each

@@ -1,5 +1,4 @@
-import type { NavUser } from "../lib/http/page_session.ts";
-import { Layout, renderPage } from "./layout.tsx";
+import { Layout, type NavUser, renderPage } from "./layout.tsx";
 
 const TITLES: Record<number, string> = {
   403: "Not allowed",

@@ -2,8 +2,16 @@ import type { ComponentChildren, VNode } from "preact";
 import { render } from "preact-render-to-string";
 import ConflictsBadge from "../islands/conflicts_badge.tsx";
 import LiveToasts from "../islands/live_toasts.tsx";
-import type { NavUser } from "../lib/http/page_session.ts";
 import { Island, IslandScope } from "./island.tsx";
+
+/** The signed-in student as the layout shows them, with what keeps the navigation live. */
+export interface NavUser {
+  username: string;
+  /** Unresolved conflicts at render: a count badge on the Conflicts link, kept live. */
+  openConflictIds?: string[];
+  /** Where the tab's live stream resumes (toasts and badge); without it the page is not live. */
+  liveCursor?: string | null;
+}
 
 const PRODUCT = "Progress Sync";
 const FAVICON = "data:image/svg+xml," +

@@ -1,5 +1,5 @@
-import type { WeightedProgress } from "../lib/progress/weighted.ts";
-import type { PathProgressSummary } from "../lib/sync/path_progress.ts";
+import type { WeightedProgress } from "../lib/core/weighted.ts";
+import type { PathProgressSummary } from "../lib/core/path_progress.ts";
 import { DetailedProgress } from "./detailed_progress.tsx";
 import { learnHref } from "./format.ts";
 

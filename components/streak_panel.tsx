@@ -1,4 +1,4 @@
-import type { StreakFreeze, StreakReport } from "../lib/achievements/streaks.ts";
+import type { StreakFreeze, StreakReport } from "../lib/core/streaks.ts";
 import { humanize } from "./format.ts";
 
 /** `n day(s)`. */

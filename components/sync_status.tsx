@@ -3,7 +3,7 @@
  * errors with a retry button), `LastUpdatedTimestamp` and `DataFreshness`. Pure components: the
  * learn island passes the engine's view and the current time.
  */
-import type { SyncView } from "../lib/learning/sync_engine.ts";
+import type { SyncView } from "../lib/browser/sync_engine.ts";
 import { timeAgo } from "./format.ts";
 
 /** The one word that sums up sync state. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { render } from "preact-render-to-string";
-import type { SyncView } from "../lib/learning/sync_engine.ts";
+import type { SyncView } from "../lib/browser/sync_engine.ts";
 import { SyncStatus } from "./sync_status.tsx";
 
 function view(overrides: Partial<SyncView>): SyncView {

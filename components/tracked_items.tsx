@@ -1,4 +1,4 @@
-import type { ItemView } from "../lib/sync/propagation.ts";
+import type { ItemView } from "../lib/core/propagation.ts";
 import { humanize, learnHref, timeAgo } from "./format.ts";
 
 const STATUS_LABEL = { open: "to do", in_progress: "in progress", completed: "done" } as const;

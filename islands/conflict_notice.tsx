@@ -1,5 +1,5 @@
 import { useEffect } from "preact/hooks";
-import { connectLive, liveConflicts } from "../lib/live/live_client.ts";
+import { connectLive, liveConflicts } from "../lib/browser/live_client.ts";
 
 /** Props of the conflict notice: the conflicts open at render, and where the live stream resumes. */
 export interface ConflictNoticeProps {

@@ -1,4 +1,4 @@
-import { liveConflicts } from "../lib/live/live_client.ts";
+import { liveConflicts } from "../lib/browser/live_client.ts";
 
 /** Props of the Conflicts link's badge: the student's unresolved conflicts when the page was rendered. */
 export interface ConflictsBadgeProps {

@@ -2,19 +2,19 @@ import { monotonicFactory } from "ulid";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { SyncStatus } from "../components/sync_status.tsx";
 import { humanize, timeAgo } from "../components/format.ts";
-import type { Lesson } from "../lib/learning/lesson_content.ts";
-import type { KeyValueStorage } from "../lib/learning/local_store.ts";
-import { emptySnapshot, type LearningProgressSnapshot } from "../lib/learning/snapshot.ts";
-import { type LessonView, lessonViewOf, type ServerActivity } from "../lib/learning/lesson_view.ts";
+import type { Lesson } from "../lib/core/lesson_content.ts";
+import type { KeyValueStorage } from "../lib/browser/local_store.ts";
+import { emptySnapshot, type LearningProgressSnapshot } from "../lib/core/learning_snapshot.ts";
+import { type LessonView, lessonViewOf, type ServerActivity } from "../lib/core/lesson_view.ts";
 import {
   connectBrowserSignals,
   LearningSyncEngine,
   type NewLearningEvent,
   type SyncView,
-} from "../lib/learning/sync_engine.ts";
-import { liveActivities, overallProgress } from "../lib/live/live_client.ts";
-import { headlineText } from "../lib/progress/progress_model.ts";
-import type { OverallProgress } from "../lib/progress/unified_view.ts";
+} from "../lib/browser/sync_engine.ts";
+import { liveActivities, overallProgress } from "../lib/browser/live_client.ts";
+import { headlineText } from "../lib/core/progress_model.ts";
+import type { OverallProgress } from "../lib/core/unified_view.ts";
 import { LessonPanel, SHOWN_LABEL, type ShownStatus, shownStatus } from "./learn/lesson_panels.tsx";
 import { SyncLog } from "./learn/sync_log.tsx";
 import { ResetProgress } from "./learn/reset_progress.tsx";

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { formatMinutes, humanize, learnHref, timeAgo } from "../components/format.ts";
-import { headlineText } from "../lib/progress/progress_model.ts";
+import { headlineText } from "../lib/core/progress_model.ts";
 import { ProgressRing } from "../components/progress_ring.tsx";
 import {
   activityFacts,
@@ -14,7 +14,7 @@ import {
   overallProgress,
   recentActivities,
   trackedItems,
-} from "../lib/live/live_client.ts";
+} from "../lib/browser/live_client.ts";
 import { PathProgressList } from "../components/path_progress_list.tsx";
 import { DetailedProgress } from "../components/detailed_progress.tsx";
 import {
@@ -23,20 +23,20 @@ import {
   milestonesOf,
   nextMilestones,
   reachedMilestones,
-} from "../lib/progress/milestones.ts";
+} from "../lib/core/milestones.ts";
 import {
   type ActivityFacts,
   type ActivityInfo,
   goalWeightedProgress,
   pathWeightedProgress,
-} from "../lib/progress/weighted.ts";
-import type { ProgressWeights } from "../lib/progress/weights.ts";
+} from "../lib/core/weighted.ts";
+import type { ProgressWeights } from "../lib/core/weights.ts";
 import { TrackedItems } from "../components/tracked_items.tsx";
 import { freezeText } from "../components/streak_panel.tsx";
-import type { PathProgressSummary } from "../lib/sync/path_progress.ts";
-import type { ItemView } from "../lib/sync/propagation.ts";
-import type { ActivitySummary } from "../lib/progress/summary.ts";
-import type { OverallProgress } from "../lib/progress/unified_view.ts";
+import type { PathProgressSummary } from "../lib/core/path_progress.ts";
+import type { ItemView } from "../lib/core/propagation.ts";
+import type { ActivitySummary } from "../lib/core/summary.ts";
+import type { OverallProgress } from "../lib/core/unified_view.ts";
 
 /** Props of the live dashboard: the server-rendered view it starts from. */
 export interface LiveDashboardProps {

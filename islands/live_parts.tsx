@@ -5,8 +5,8 @@ import {
   CONNECTION_LABEL,
   connectLive,
   overallProgress,
-} from "../lib/live/live_client.ts";
-import { refreshLiveParts } from "../lib/live/live_parts.ts";
+} from "../lib/browser/live_client.ts";
+import { refreshLiveParts } from "../lib/browser/live_parts.ts";
 
 /** Props of the live parts refresher: where the page's live stream resumes. */
 export interface LivePartsProps {

@@ -1,5 +1,5 @@
 import { useEffect } from "preact/hooks";
-import { connectLive, dismissToast, toasts } from "../lib/live/live_client.ts";
+import { connectLive, dismissToast, toasts } from "../lib/browser/live_client.ts";
 
 /** Props of the toast region: where the page's live stream resumes (shared with the page's other islands). */
 export interface LiveToastsProps {

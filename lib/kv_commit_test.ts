@@ -9,10 +9,10 @@ import {
   retryLocked,
 } from "./kv_commit.ts";
 import { ContentionError } from "./errors.ts";
-import { openKv } from "./server.ts";
+import { openKv } from "./kv_open.ts";
 import { createEventAppender } from "./events/event_appender.ts";
 import { createProcessor } from "./processing/processor.ts";
-import type { StoredEvent } from "./events/schema.ts";
+import type { StoredEvent } from "./core/event_schema.ts";
 import { countPendingEvents, getSummary } from "./progress/summary_store.ts";
 
 const locked = () => new TypeError("database is locked");

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { setAwardPublic } from "../lib/achievements/achievement_sharing.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { HttpError } from "../lib/http/http_error.ts";
-import { pageUser } from "../lib/http/page_session.ts";
+import { pageUser } from "./_page_session.ts";
 
 /**
  * `POST /achievements/:achievementId/sharing` (form `public=true|false`): the achievements page's

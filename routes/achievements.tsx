@@ -7,14 +7,14 @@ import LiveParts from "../islands/live_parts.tsx";
 import { factsOf, getFacts, listAwards } from "../lib/achievements/achievement_store.ts";
 import { listShareIds } from "../lib/achievements/achievement_sharing.ts";
 import { shareUrls } from "../lib/achievements/open_badges.ts";
-import { dayOf } from "../lib/achievements/calendar.ts";
-import { DEFAULT_ACHIEVEMENTS } from "../lib/achievements/definitions.ts";
-import { streakReportOf } from "../lib/achievements/streaks.ts";
+import { dayOf } from "../lib/core/calendar.ts";
+import { DEFAULT_ACHIEVEMENTS } from "../lib/core/achievement_definitions.ts";
+import { streakReportOf } from "../lib/core/streaks.ts";
 import { StreakPanel } from "../components/streak_panel.tsx";
-import { type AchievementStatus, achievementStatuses } from "../lib/achievements/progress.ts";
+import { type AchievementStatus, achievementStatuses } from "../lib/core/achievement_progress.ts";
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUserWithNav, redirectToSignIn } from "./_page_session.ts";
 import { publicOrigin } from "../lib/http/public_origin.ts";
 
 function AchievementCard(props: { status: AchievementStatus; shareUrl?: string | null }) {

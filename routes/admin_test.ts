@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createSession, findApiToken } from "../lib/auth/account_store.ts";
 import { getAdminSession } from "../lib/auth/admin_session.ts";
 import { adminSessionKey } from "../lib/kv_keys.ts";
-import { TEST_ADMIN_TOKEN, withTestApp } from "../lib/testing/test_app.ts";
+import { TEST_ADMIN_TOKEN, withTestApp } from "../tests/support/test_app.ts";
 
 const ORIGIN = "http://localhost";
 

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { titleFromId } from "../components/format.ts";
 import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
-import type { NavUser } from "../lib/http/page_session.ts";
+import type { NavUser } from "../components/layout.tsx";
 import ConflictNotice from "../islands/conflict_notice.tsx";
 import { getActivities } from "../lib/catalog/catalog_store.ts";
 import {
@@ -11,17 +11,21 @@ import {
   type ProgressConflict,
   systemLabel,
   timeLabel,
-} from "../lib/conflicts/conflict.ts";
+} from "../lib/core/conflict.ts";
 import { listConflicts } from "../lib/conflicts/conflict_store.ts";
-import { offersSuggestion, type StudentHistory, studentHistory } from "../lib/conflicts/history.ts";
-import { reportedPercent } from "../lib/conflicts/resolution.ts";
-import { reportedTimeMs } from "../lib/progress/reported_times.ts";
+import {
+  offersSuggestion,
+  type StudentHistory,
+  studentHistory,
+} from "../lib/core/conflict_history.ts";
+import { reportedPercent } from "../lib/core/conflict_resolution.ts";
+import { reportedTimeMs } from "../lib/core/reported_times.ts";
 import { resolveConflict } from "../lib/conflicts/resolve_conflict.ts";
-import { RESOLUTION_TYPES, type ResolutionType } from "../lib/events/schema.ts";
+import { RESOLUTION_TYPES, type ResolutionType } from "../lib/core/event_schema.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { HttpError } from "../lib/http/http_error.ts";
 import { toHttpError } from "../lib/http/error_mapping.ts";
-import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUser, redirectToSignIn } from "./_page_session.ts";
 import { latestNotificationId } from "../lib/live/notification_store.ts";
 
 /** How many history rows the page lists. */

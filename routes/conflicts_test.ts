@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { ProgressConflict } from "../lib/conflicts/conflict.ts";
-import { type TestApp, withTestApp } from "../lib/testing/test_app.ts";
+import type { ProgressConflict } from "../lib/core/conflict.ts";
+import { type TestApp, withTestApp } from "../tests/support/test_app.ts";
 
 const ORIGIN = "http://localhost";
 

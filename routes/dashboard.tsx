@@ -5,10 +5,10 @@ import LiveDashboard, { type WeightedInputs } from "../islands/live_dashboard.ts
 import ConflictNotice from "../islands/conflict_notice.tsx";
 import { openConflictIds } from "../lib/conflicts/conflict_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUser, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUser, redirectToSignIn } from "./_page_session.ts";
 import { getActivities } from "../lib/catalog/catalog_store.ts";
 import { latestNotificationId } from "../lib/live/notification_store.ts";
-import { ACTIVITY_MILESTONES } from "../lib/progress/milestones.ts";
+import { ACTIVITY_MILESTONES } from "../lib/core/milestones.ts";
 import {
   activityFactsOf,
   activityInfoOf,

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { Layout, renderPage } from "../components/layout.tsx";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUser } from "../lib/http/page_session.ts";
+import { pageUser } from "./_page_session.ts";
 
 /** `/`: the welcome page (signed-in students go straight to the dashboard). */
 export const indexPage = new Hono<AppEnv>().get("/", (c) => {

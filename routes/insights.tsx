@@ -1,14 +1,14 @@
-import { headlineText } from "../lib/progress/progress_model.ts";
+import { headlineText } from "../lib/core/progress_model.ts";
 import { getUnifiedView } from "../lib/progress/summary_store.ts";
 import { Hono } from "hono";
 import { formatMinutes } from "../components/format.ts";
 import { Layout, renderPage } from "../components/layout.tsx";
 import { Island } from "../components/island.tsx";
 import LiveParts from "../islands/live_parts.tsx";
-import { addDays, dayOf } from "../lib/achievements/calendar.ts";
+import { addDays, dayOf } from "../lib/core/calendar.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
-import { MAX_RANGE_DAYS } from "../lib/insights/insights.ts";
+import { pageUserWithNav, redirectToSignIn } from "./_page_session.ts";
+import { MAX_RANGE_DAYS } from "../lib/core/insights.ts";
 import {
   insightsFrom,
   patternsFrom,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { withTestApp } from "../lib/testing/test_app.ts";
+import { withTestApp } from "../tests/support/test_app.ts";
 
 async function signUp(app: Parameters<Parameters<typeof withTestApp>[0]>[0]) {
   const response = await app.request("/signup", {

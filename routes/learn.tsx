@@ -3,13 +3,13 @@ import { Island } from "../components/island.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
 import LearnPath from "../islands/learn_path.tsx";
 import { getActivities, getPaths, listPaths } from "../lib/catalog/catalog_store.ts";
-import type { LearningPath } from "../lib/sync/propagation.ts";
+import type { LearningPath } from "../lib/core/propagation.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import { pageUserWithNav } from "../lib/http/page_session.ts";
+import { pageUserWithNav } from "./_page_session.ts";
 import { getClientSnapshot } from "../lib/learning/client_event_log.ts";
-import { type Lesson, lessonFor } from "../lib/learning/lesson_content.ts";
-import { type ServerActivity, serverActivityOf } from "../lib/learning/lesson_view.ts";
-import { activityViewOf } from "../lib/progress/activity_state.ts";
+import { type Lesson, lessonFor } from "../lib/core/lesson_content.ts";
+import { type ServerActivity, serverActivityOf } from "../lib/core/lesson_view.ts";
+import { activityViewOf } from "../lib/core/activity_state.ts";
 import { getActivityStates, getUnifiedView } from "../lib/progress/summary_store.ts";
 
 /**

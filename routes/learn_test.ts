@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createSession } from "../lib/auth/account_store.ts";
 import { putActivity, putPath } from "../lib/catalog/catalog_store.ts";
-import { withTestApp } from "../lib/testing/test_app.ts";
+import { withTestApp } from "../tests/support/test_app.ts";
 
 async function seedPath(kv: Deno.Kv): Promise<void> {
   await putActivity(kv, "intro-video", {

@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import { readSharedAward } from "../lib/achievements/achievement_sharing.ts";
 import { badgeSvg } from "../lib/achievements/badge_image.ts";
 import { badgePng } from "../lib/achievements/badge_png.ts";
-import { DEFAULT_ACHIEVEMENTS } from "../lib/achievements/definitions.ts";
+import { DEFAULT_ACHIEVEMENTS } from "../lib/core/achievement_definitions.ts";
 import {
   badgeAssertion,
   badgeClass,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { sha256Hex } from "../lib/events/content_hash.ts";
-import { studentWithFirstCompletion } from "../lib/testing/earned_achievement.ts";
-import { type TestApp, withTestApp } from "../lib/testing/test_app.ts";
+import { sha256Hex } from "../lib/core/content_hash.ts";
+import { studentWithFirstCompletion } from "../tests/support/earned_achievement.ts";
+import { type TestApp, withTestApp } from "../tests/support/test_app.ts";
 
 const CONTEXT = "https://w3id.org/openbadges/v2";
 

@@ -4,7 +4,7 @@ import { closeAccount } from "../lib/account/close_account.ts";
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { toHttpError } from "../lib/http/error_mapping.ts";
-import { pageUser, pageUserWithNav, redirectToSignIn } from "../lib/http/page_session.ts";
+import { pageUser, pageUserWithNav, redirectToSignIn } from "./_page_session.ts";
 import { confirmPassword } from "./api/account.ts";
 import { endSession } from "./api/auth.ts";
 

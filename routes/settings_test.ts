@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { getUser } from "../lib/auth/account_store.ts";
-import { withTestApp } from "../lib/testing/test_app.ts";
+import { withTestApp } from "../tests/support/test_app.ts";
 
 const ORIGIN = "http://localhost";
 const PASSWORD = "correct horse battery";

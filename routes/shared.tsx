@@ -4,12 +4,12 @@ import { Layout, renderPage } from "../components/layout.tsx";
 import CopyLink from "../islands/copy_link.tsx";
 import { Island } from "../components/island.tsx";
 import { readSharedAward } from "../lib/achievements/achievement_sharing.ts";
-import { DEFAULT_ACHIEVEMENTS } from "../lib/achievements/definitions.ts";
+import { DEFAULT_ACHIEVEMENTS } from "../lib/core/achievement_definitions.ts";
 import { criteriaNarrative, ISSUER_NAME, shareUrls } from "../lib/achievements/open_badges.ts";
 import { getUser } from "../lib/auth/account_store.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { HttpError } from "../lib/http/http_error.ts";
-import { pageUser } from "../lib/http/page_session.ts";
+import { pageUser } from "./_page_session.ts";
 import { publicOrigin } from "../lib/http/public_origin.ts";
 
 const EARNED_DATE = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" });

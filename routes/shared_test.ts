@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createSession } from "../lib/auth/account_store.ts";
-import { studentWithFirstCompletion } from "../lib/testing/earned_achievement.ts";
-import { type TestApp, withTestApp } from "../lib/testing/test_app.ts";
+import { studentWithFirstCompletion } from "../tests/support/earned_achievement.ts";
+import { type TestApp, withTestApp } from "../tests/support/test_app.ts";
 
 /** A signed-in student (session cookie) who earned `first-completion` from a named activity. */
 async function signedInStudent(app: TestApp, name: string) {

@@ -7,7 +7,7 @@ import { checkSameOrigin } from "../lib/http/auth_middleware.ts";
 import { clientAddress } from "../lib/http/client_address.ts";
 import { toHttpError } from "../lib/http/error_mapping.ts";
 import type { FieldIssue } from "../lib/http/validation.ts";
-import { pageUser, safeNext } from "../lib/http/page_session.ts";
+import { pageUser, safeNext } from "./_page_session.ts";
 import { setSessionCookie } from "./api/auth.ts";
 
 function signInPage(

@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { AuthForm } from "../components/auth_form.tsx";
 import { Layout, renderPage } from "../components/layout.tsx";
-import { isValidTimeZone } from "../lib/achievements/calendar.ts";
+import { isValidTimeZone } from "../lib/core/calendar.ts";
 import { createSession, setUserTimeZone } from "../lib/auth/account_store.ts";
 import { credentialsSchema, registerUser } from "../lib/auth/sign_in.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
 import { checkSameOrigin } from "../lib/http/auth_middleware.ts";
 import { toHttpError } from "../lib/http/error_mapping.ts";
-import { pageUser } from "../lib/http/page_session.ts";
+import { pageUser } from "./_page_session.ts";
 import { type FieldIssue, fieldIssues } from "../lib/http/validation.ts";
 import { setSessionCookie } from "./api/auth.ts";
 

@@ -13,12 +13,8 @@ import {
 import { type Scope, SESSION_SCOPES } from "../lib/auth/principal.ts";
 import { recordAudit } from "../lib/audit/audit_log.ts";
 import type { AppEnv } from "../lib/http/app_env.ts";
-import {
-  type NavUser,
-  pageUser,
-  pageUserWithNav,
-  redirectToSignIn,
-} from "../lib/http/page_session.ts";
+import type { NavUser } from "../components/layout.tsx";
+import { pageUser, pageUserWithNav, redirectToSignIn } from "./_page_session.ts";
 
 /** The one-time hand-over of a new token's secret from the POST to the page it redirects to. */
 const REVEAL_COOKIE = "ps_token_reveal";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type TestApp, withTestApp } from "../lib/testing/test_app.ts";
+import { type TestApp, withTestApp } from "../tests/support/test_app.ts";
 
 const V = { "x-experience-api-version": "1.0.3" };
 const COMPLETED = {

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createSession } from "../lib/auth/account_store.ts";
 import { putActivity, putPath } from "../lib/catalog/catalog_store.ts";
-import { lessonViewOf } from "../lib/learning/lesson_view.ts";
-import { headlineText } from "../lib/progress/progress_model.ts";
+import { lessonViewOf } from "../lib/core/lesson_view.ts";
+import { headlineText } from "../lib/core/progress_model.ts";
 import { getActivityStates, getUnifiedView } from "../lib/progress/summary_store.ts";
-import { withTestApp } from "../lib/testing/test_app.ts";
+import { withTestApp } from "./support/test_app.ts";
 
 const LESSONS = [["v1", "video"], ["q1", "quiz"], ["t1", "practice"], ["v2", "video"]] as const;
 const IDS = LESSONS.map(([id]) => id);

@@ -2,13 +2,13 @@
 import { type ChartDatum, HBarChart } from "../charts.tsx";
 import { formatMinutes, humanize } from "../format.ts";
 import { ProgressRing } from "../progress_ring.tsx";
-import { addDays } from "../../lib/achievements/calendar.ts";
+import { addDays } from "../../lib/core/calendar.ts";
 import {
   type Insights,
   type PathEstimate,
   type Patterns,
   type SkillInsight,
-} from "../../lib/insights/insights.ts";
+} from "../../lib/core/insights.ts";
 import { longDay } from "./time_charts.tsx";
 
 function skillTone(s: SkillInsight, insights: Insights): ChartDatum["tone"] {

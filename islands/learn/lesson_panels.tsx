@@ -1,10 +1,10 @@
 /** The learn page's lesson panel: a video, quiz or todo lesson with its status. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { LearningContentStatus } from "../../lib/learning/events.ts";
-import { interactionId, type Lesson, quizScore } from "../../lib/learning/lesson_content.ts";
-import { type LearningProgressSnapshot } from "../../lib/learning/snapshot.ts";
-import { type LessonView } from "../../lib/learning/lesson_view.ts";
-import { type NewLearningEvent } from "../../lib/learning/sync_engine.ts";
+import type { LearningContentStatus } from "../../lib/core/learning_events.ts";
+import { interactionId, type Lesson, quizScore } from "../../lib/core/lesson_content.ts";
+import { type LearningProgressSnapshot } from "../../lib/core/learning_snapshot.ts";
+import { type LessonView } from "../../lib/core/lesson_view.ts";
+import { type NewLearningEvent } from "../../lib/browser/sync_engine.ts";
 
 /** Simulated playback shows a whole video in this many seconds at 1×. */
 const PLAYBACK_SECONDS = 10;

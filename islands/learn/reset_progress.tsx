@@ -1,6 +1,6 @@
 /** The learn page's "Reset progress…" control: names and counts the path's lessons, asks before resetting. */
 import { useState } from "preact/hooks";
-import type { Lesson } from "../../lib/learning/lesson_content.ts";
+import type { Lesson } from "../../lib/core/lesson_content.ts";
 
 /** Resets the path's lessons after naming and counting them. */
 export function ResetProgress(

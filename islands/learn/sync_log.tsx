@@ -1,8 +1,8 @@
 /** The learn page's sync log: the device's events, newest first, with their sync status. */
 import { timeAgo } from "../../components/format.ts";
-import type { LearningProgressEvent } from "../../lib/learning/events.ts";
-import { LearningSyncEngine } from "../../lib/learning/sync_engine.ts";
-import type { LearningSyncStatus } from "../../lib/learning/sync_state.ts";
+import type { LearningProgressEvent } from "../../lib/core/learning_events.ts";
+import { LearningSyncEngine } from "../../lib/browser/sync_engine.ts";
+import type { LearningSyncStatus } from "../../lib/browser/sync_state.ts";
 import { STATUS_LABEL } from "./lesson_panels.tsx";
 
 function describe(event: LearningProgressEvent, titles: Record<string, string>): string {

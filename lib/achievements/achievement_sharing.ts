@@ -8,7 +8,7 @@ import {
   publicAchievementKey,
 } from "../kv_keys.ts";
 import { commitWithRetry } from "../kv_commit.ts";
-import type { Award } from "./award_step.ts";
+import type { Award } from "../core/award_step.ts";
 
 /**
  * A public link to one of a student's achievements. Each time an achievement is made public it

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { achievementKey } from "../kv_keys.ts";
 import { listShareIds, readSharedAward, setAwardPublic } from "./achievement_sharing.ts";
-import type { Award } from "./award_step.ts";
+import type { Award } from "../core/award_step.ts";
 
 const AWARD: Award = {
   achievementId: "first-completion",

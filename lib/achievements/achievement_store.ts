@@ -8,8 +8,8 @@ import {
   userKey,
 } from "../kv_keys.ts";
 import type { User } from "../auth/account_store.ts";
-import type { Award } from "./award_step.ts";
-import { emptyFacts, type ProgressFacts } from "./facts.ts";
+import type { Award } from "../core/award_step.ts";
+import { emptyFacts, type ProgressFacts } from "../core/achievement_facts.ts";
 
 /** A student's achievements, earliest first. */
 export async function listAwards(kv: Deno.Kv, userId: string): Promise<Award[]> {

@@ -1,15 +1,15 @@
 import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
-import type { StoredEvent } from "../events/schema.ts";
-import { targetsOf } from "../events/schema.ts";
-import { reportsDone } from "../progress/progress_model.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
+import { targetsOf } from "../core/event_schema.ts";
+import { reportsDone } from "../core/progress_model.ts";
 import type { BatchedReader } from "../kv_batch_reader.ts";
 import { stepCompletionKey } from "../kv_keys.ts";
-import type { LogPosition } from "../progress/activity_state.ts";
-import type { LearningPath } from "../sync/propagation.ts";
+import type { LogPosition } from "../core/activity_state.ts";
+import type { LearningPath } from "../core/propagation.ts";
 import { listAwards } from "./achievement_store.ts";
-import { type Award, awardAchievements, type AwardOutput } from "./award_step.ts";
-import { DEFAULT_ACHIEVEMENTS } from "./definitions.ts";
-import type { ProgressFacts } from "./facts.ts";
+import { type Award, awardAchievements, type AwardOutput } from "../core/award_step.ts";
+import { DEFAULT_ACHIEVEMENTS } from "../core/achievement_definitions.ts";
+import type { ProgressFacts } from "../core/achievement_facts.ts";
 
 /** The award step's decision (written in the processing commit, whose summary check guards it). */
 export interface AwardWork {

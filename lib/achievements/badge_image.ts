@@ -1,4 +1,4 @@
-import type { AchievementDefinition, AchievementType } from "./definitions.ts";
+import type { AchievementDefinition, AchievementType } from "../core/achievement_definitions.ts";
 
 /** Each achievement type's medal colours. */
 export const BADGE_COLOURS: Record<AchievementType, { fill: string; ring: string }> = {

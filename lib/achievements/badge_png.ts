@@ -4,7 +4,7 @@
  * (the page's title carries it).
  */
 import { BADGE_COLOURS } from "./badge_image.ts";
-import type { AchievementDefinition, AchievementType } from "./definitions.ts";
+import type { AchievementDefinition, AchievementType } from "../core/achievement_definitions.ts";
 import { circle, createRaster, encodePng, fillPolygons, type Point, thickLine } from "./png.ts";
 
 /** Width and height of the preview, in pixels. */

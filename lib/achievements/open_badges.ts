@@ -1,7 +1,7 @@
-import { sha256Hex } from "../events/content_hash.ts";
+import { sha256Hex } from "../core/content_hash.ts";
 import type { AchievementShare } from "./achievement_sharing.ts";
-import type { Award } from "./award_step.ts";
-import type { AchievementDefinition } from "./definitions.ts";
+import type { Award } from "../core/award_step.ts";
+import type { AchievementDefinition } from "../core/achievement_definitions.ts";
 
 /** The JSON-LD context of every Open Badges 2.0 document. */
 export const OPEN_BADGES_CONTEXT = "https://w3id.org/openbadges/v2";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { badgeSvg } from "./badge_image.ts";
-import { DEFAULT_ACHIEVEMENTS } from "./definitions.ts";
+import { DEFAULT_ACHIEVEMENTS } from "../core/achievement_definitions.ts";
 import { badgeClass, criteriaNarrative, hashIdentity, recipientIri } from "./open_badges.ts";
 
 Deno.test("hashIdentity is sha256$ and the hex SHA-256 of the identity followed by the salt", async () => {

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { sha256Hex } from "../events/content_hash.ts";
+import { sha256Hex } from "../core/content_hash.ts";
 
 /** A new random secret (32 bytes, base64url) with a readable prefix, e.g. `ps_…`. */
 export function newSecret(prefix: string): string {

@@ -1,5 +1,5 @@
 import { catalogVersionKey } from "../kv_keys.ts";
-import type { LearningPath } from "../sync/propagation.ts";
+import type { LearningPath } from "../core/propagation.ts";
 import { type CatalogActivity, listActivities, listPaths } from "./catalog_store.ts";
 
 /** The whole catalog as of one version: activities, paths, and the paths each activity is in. */

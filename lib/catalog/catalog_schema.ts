@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ACTIVITY_TYPES, MAX_ID_LENGTH } from "../events/schema.ts";
+import { ACTIVITY_TYPES, MAX_ID_LENGTH } from "../core/event_schema.ts";
 
 const id = z.string().trim().min(1, "Must not be empty").max(
   MAX_ID_LENGTH,

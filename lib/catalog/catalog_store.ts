@@ -13,7 +13,7 @@ import {
   pathKey,
 } from "../kv_keys.ts";
 import { getManyBatched, getValuesById } from "../kv_batch_reader.ts";
-import type { ItemState, LearningPath, TrackedItem } from "../sync/propagation.ts";
+import type { ItemState, LearningPath, TrackedItem } from "../core/propagation.ts";
 import {
   type ActivityInput,
   type ItemInput,

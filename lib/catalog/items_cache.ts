@@ -1,4 +1,4 @@
-import type { TrackedItem } from "../sync/propagation.ts";
+import type { TrackedItem } from "../core/propagation.ts";
 import { listItems } from "./catalog_store.ts";
 
 /** Students whose items are kept in memory at most (least recently used ones are dropped). */

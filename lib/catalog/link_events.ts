@@ -1,4 +1,4 @@
-import { activityIdOf, type StoredEvent } from "../events/schema.ts";
+import { activityIdOf, type StoredEvent } from "../core/event_schema.ts";
 import { getItems } from "./catalog_store.ts";
 
 /** The item an event reports on: its todo or its schedule entry, if any. */

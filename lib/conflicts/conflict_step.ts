@@ -4,19 +4,27 @@
  * correction events processed in the same commit, and marks conflicts resolved when their
  * `conflict_resolved` event is processed. Its output is merged into the projection's.
  */
-import type { StoredEvent } from "../events/schema.ts";
-import type { ActivityState } from "../progress/activity_state.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
+import type { ActivityState } from "../core/activity_state.ts";
 import {
   activitiesNeedingHistory,
   groupByActivity,
   type LiveMessage,
   type ProjectionOutput,
-} from "../progress/project.ts";
-import { CLOCK_SKEW_TOLERANCE_MS } from "../progress/reported_times.ts";
-import { conflictSummaryOf, DETECTION_HISTORY_LIMIT, type ProgressConflict } from "./conflict.ts";
+} from "../core/project.ts";
+import { CLOCK_SKEW_TOLERANCE_MS } from "../core/reported_times.ts";
+import {
+  conflictSummaryOf,
+  DETECTION_HISTORY_LIMIT,
+  type ProgressConflict,
+} from "../core/conflict.ts";
 import { allActivityEvents, getConflicts, recentActivityEvents } from "./conflict_store.ts";
-import { detectConflicts } from "./detect.ts";
-import { isNoChange, resolutionEvent, type ResolutionOutcome } from "./resolution.ts";
+import { detectConflicts } from "../core/conflict_detection.ts";
+import {
+  isNoChange,
+  resolutionEvent,
+  type ResolutionOutcome,
+} from "../core/conflict_resolution.ts";
 
 /** What the conflict step decided for one student's commit. */
 export interface ConflictPlan {

@@ -11,8 +11,8 @@ import {
 } from "../kv_keys.ts";
 import { getValuesById } from "../kv_batch_reader.ts";
 import { getStoredEvents } from "../events/log_store.ts";
-import type { StoredEvent } from "../events/schema.ts";
-import type { ConflictImpact, ConflictType, ProgressConflict } from "./conflict.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
+import type { ConflictImpact, ConflictType, ProgressConflict } from "../core/conflict.ts";
 
 /** Most conflicts one listing returns. */
 export const MAX_LISTED_CONFLICTS = 1000;

@@ -4,16 +4,12 @@
  * was decided and what changed.
  */
 import { acceptEvents, type IntakeDeps } from "../events/intake.ts";
-import type { StoredEvent } from "../events/schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { activityStateKey } from "../kv_keys.ts";
-import { waitForResults } from "../processing/results.ts";
-import {
-  type ActivityState,
-  type ActivityView,
-  activityViewOf,
-} from "../progress/activity_state.ts";
-import { type ProgressConflict, timeLabel } from "./conflict.ts";
+import { waitForResults } from "../progress/results.ts";
+import { type ActivityState, type ActivityView, activityViewOf } from "../core/activity_state.ts";
+import { type ProgressConflict, timeLabel } from "../core/conflict.ts";
 import { getConflict } from "./conflict_store.ts";
 import {
   type ResolutionChoice,
@@ -21,7 +17,7 @@ import {
   resolutionEvent,
   resolutionEventData,
   resolutionOutcome,
-} from "./resolution.ts";
+} from "../core/conflict_resolution.ts";
 
 /** How long a resolve request waits for its event to be processed. */
 export const RESOLVE_WAIT_MS = 5000;

@@ -1,5 +1,5 @@
 import type { ItemInput } from "../catalog/catalog_schema.ts";
-import type { ActivityType } from "../events/schema.ts";
+import type { ActivityType } from "../core/event_schema.ts";
 
 /** A demo learning activity. */
 export interface DemoActivity {

@@ -1,8 +1,8 @@
 import { createUser, getUserByUsername } from "../auth/account_store.ts";
 import { hashPassword } from "../auth/password.ts";
-import { contentHash } from "../events/content_hash.ts";
+import { contentHash } from "../core/content_hash.ts";
 import { appendEvents } from "../events/log_store.ts";
-import type { SourceSystem, StoredEvent } from "../events/schema.ts";
+import type { SourceSystem, StoredEvent } from "../core/event_schema.ts";
 import { demoSeededKey } from "../kv_keys.ts";
 import type { Processor } from "../processing/processor.ts";
 import { putActivity, putItem, putPath } from "../catalog/catalog_store.ts";

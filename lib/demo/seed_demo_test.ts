@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { getUserByUsername } from "../auth/account_store.ts";
 import { openConflictIds } from "../conflicts/conflict_store.ts";
 import { getUnifiedView } from "../progress/summary_store.ts";
-import { withTestApp } from "../testing/test_app.ts";
+import { withTestApp } from "../../tests/support/test_app.ts";
 import { seedDemo } from "./seed_demo.ts";
 
 Deno.test("the demo student has progress on the path, a streak and one conflict to settle; seeding twice adds nothing", async () => {

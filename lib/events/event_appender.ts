@@ -1,4 +1,4 @@
-import { MAX_BATCH_SIZE, type StoredEvent } from "./schema.ts";
+import { MAX_BATCH_SIZE, type StoredEvent } from "../core/event_schema.ts";
 import { appendEvents, type AppendOutcome, commitNewEvents } from "./log_store.ts";
 
 /** Appends requests' events, sharing commits between requests that arrive together. */

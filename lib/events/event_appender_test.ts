@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createEventAppender } from "./event_appender.ts";
 import { appendEvents, getStoredEvents, listEventsSince } from "./log_store.ts";
-import type { StoredEvent } from "./schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 
 const leakChecked = { sanitizeOps: true, sanitizeResources: true };
 

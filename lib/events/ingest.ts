@@ -7,8 +7,13 @@ import {
   invalidInput,
   PayloadTooLargeError,
 } from "../errors.ts";
-import { contentHash } from "./content_hash.ts";
-import { batchBodySchema, eventInputSchema, MAX_BATCH_SIZE, type StoredEvent } from "./schema.ts";
+import { contentHash } from "../core/content_hash.ts";
+import {
+  batchBodySchema,
+  eventInputSchema,
+  MAX_BATCH_SIZE,
+  type StoredEvent,
+} from "../core/event_schema.ts";
 
 /** Largest total size of a batch's events, kept under Deno KV's 800 KiB per commit. */
 export const MAX_BATCH_BYTES = 700 * 1024;

@@ -7,17 +7,22 @@ import { existingUserIds } from "../auth/account_store.ts";
 import type { Principal } from "../auth/principal.ts";
 import { linkEventsToItems } from "../catalog/link_events.ts";
 import { invalidInput } from "../errors.ts";
-import type { Processor } from "../processing/processor.ts";
 import type { EventAppender } from "./event_appender.ts";
 import { parseEvents } from "./ingest.ts";
 import type { AppendOutcome } from "./log_store.ts";
-import { MAX_BATCH_SIZE, type StoredEvent } from "./schema.ts";
+import { MAX_BATCH_SIZE, type StoredEvent } from "../core/event_schema.ts";
+
+/** What intake needs of the processor (lib/processing's `Processor` is one): a run per student. */
+export interface ProcessingScheduler {
+  /** Processes the student's pending events soon; resolves when that run ends. */
+  schedule(userId: string): Promise<void>;
+}
 
 /** What intake writes through. */
 export interface IntakeDeps {
   kv: Deno.Kv;
   appender: EventAppender;
-  processor: Processor;
+  processor: ProcessingScheduler;
 }
 
 /** How an intake names things in its errors. */

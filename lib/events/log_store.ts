@@ -2,7 +2,7 @@ import { monotonicUlids } from "../ids.ts";
 import { eventKey, eventsByUserPrefix, outboxKey } from "../kv_keys.ts";
 import { getManyBatched } from "../kv_batch_reader.ts";
 import { commitWithRetry } from "../kv_commit.ts";
-import type { StoredEvent } from "./schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 
 /** What happened to one posted event. */
 export type AppendStatus = "accepted" | "duplicate" | "conflict";

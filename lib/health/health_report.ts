@@ -1,5 +1,5 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
-import { SOURCE_SYSTEMS } from "../events/schema.ts";
+import { SOURCE_SYSTEMS } from "../core/event_schema.ts";
 import { keyString, outboxPrefix, webhookDeliveriesDuePrefix } from "../kv_keys.ts";
 import { firstEntryPerPart } from "../kv_scan.ts";
 import type { Processor, ProcessorStats } from "../processing/processor.ts";
@@ -7,8 +7,8 @@ import { getLastConsistencyCheck } from "../repair/consistency.ts";
 import { getEndpointHealth } from "../webhooks/delivery_store.ts";
 import type { DeliveryWorker, DeliveryWorkerStats } from "../webhooks/delivery_worker.ts";
 import { listEndpoints } from "../webhooks/endpoint_store.ts";
-import { readSyncStats, type SyncStats } from "./sync_stats.ts";
-import { publishGaugeFigures } from "./telemetry.ts";
+import { readSyncStats, type SyncStats } from "../processing/sync_stats.ts";
+import { publishGaugeFigures } from "../telemetry.ts";
 
 /** When the health report raises alerts. Every figure is documented in docs/operations.md. */
 export interface HealthThresholds {

@@ -1,4 +1,4 @@
-import { recordInboundOutcome } from "./sync_stats.ts";
+import { recordInboundOutcome } from "../processing/sync_stats.ts";
 
 /** How often at most one system's refused inbound webhooks are written to KV. */
 export const REJECTION_WRITE_INTERVAL_MS = 1000;

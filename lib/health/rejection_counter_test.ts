@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createRejectionCounter } from "./rejection_counter.ts";
-import { readSyncStats } from "./sync_stats.ts";
+import { readSyncStats } from "../processing/sync_stats.ts";
 
 Deno.test("the rejection counter writes at most once per interval and carries the count to the next write", async () => {
   const kv = await Deno.openKv(":memory:");

@@ -14,7 +14,7 @@ import {
   UnauthorizedError,
 } from "../errors.ts";
 import type { AppEnv } from "./app_env.ts";
-import { handleError } from "./error_handler.ts";
+import { handleError } from "../../routes/_error_handler.ts";
 import { STATUS_OF_KIND, toHttpError } from "./error_mapping.ts";
 import { HttpError } from "./http_error.ts";
 

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { MAX_ID_LENGTH } from "../events/schema.ts";
+import { MAX_ID_LENGTH } from "../core/event_schema.ts";
 import { HttpError } from "./http_error.ts";
 
 /**

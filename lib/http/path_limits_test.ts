@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { AppEnv } from "./app_env.ts";
-import { MAX_ID_LENGTH } from "../events/schema.ts";
-import { handleError } from "./error_handler.ts";
+import { MAX_ID_LENGTH } from "../core/event_schema.ts";
+import { handleError } from "../../routes/_error_handler.ts";
 import { limitPathSegments } from "./path_limits.ts";
 
 function app() {

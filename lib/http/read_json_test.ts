@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { AppEnv } from "./app_env.ts";
-import { handleError } from "./error_handler.ts";
+import { handleError } from "../../routes/_error_handler.ts";
 import { isWellFormedJson, readJson } from "./read_json.ts";
 
 function app() {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TEST_ADMIN_TOKEN, withTestApp } from "../testing/test_app.ts";
+import { TEST_ADMIN_TOKEN, withTestApp } from "../../tests/support/test_app.ts";
 
 Deno.test("API responses carry Date, X-Response-Time and X-Last-Updated-At, and pinned bodies keep their shape", async () => {
   await withTestApp(async (app) => {

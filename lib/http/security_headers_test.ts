@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createSession } from "../auth/account_store.ts";
-import { type TestApp, withTestApp } from "../testing/test_app.ts";
+import { type TestApp, withTestApp } from "../../tests/support/test_app.ts";
 
 const PASSWORD = "correct horse battery";
 

@@ -4,13 +4,13 @@
  * range's events is one list over all of the student's events: cost grows with the log, not with
  * the range (see docs/progress.md); ~0.2 s for 10,000 events.
  */
-import { dayOf } from "../achievements/calendar.ts";
+import { dayOf } from "../core/calendar.ts";
 import { getUser } from "../auth/account_store.ts";
-import { type StoredEvent, targetsOf } from "../events/schema.ts";
+import { type StoredEvent, targetsOf } from "../core/event_schema.ts";
 import { eventsPrefix } from "../kv_keys.ts";
 import { getCatalogActivities, getProgressInputs } from "../progress/summary_store.ts";
 import { configuredWeights } from "../progress/weights.ts";
-import type { PathProgressSummary } from "../sync/path_progress.ts";
+import type { PathProgressSummary } from "../core/path_progress.ts";
 import {
   type DayRange,
   type InsightActivity,
@@ -19,7 +19,7 @@ import {
   type Patterns,
   patternsOf,
   resolveRange,
-} from "./insights.ts";
+} from "../core/insights.ts";
 
 /** Events read per round trip while scanning. */
 export const SCAN_PAGE_SIZE = 500;

@@ -38,7 +38,7 @@ interface ResolvedOptions {
 
 const MANIFEST_FILE = "manifest.json";
 const ISLAND_NAME = /^[A-Za-z0-9_-]+$/;
-const HYDRATE_URL = new URL("./hydrate.ts", import.meta.url).href;
+const HYDRATE_URL = new URL("../browser/hydrate.ts", import.meta.url).href;
 const DEFAULT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 const inFlight = new Map<string, Promise<IslandManifest>>();

@@ -3,7 +3,7 @@
  * `GET /api/v1/learning/progress` returns and reduces. Keyed and paged like the shared event log
  * (`["client_events_by_user", userId, versionstamp]` holding ids; cursors `versionstamp.offset`).
  */
-import { sha256Hex } from "../events/content_hash.ts";
+import { sha256Hex } from "../core/content_hash.ts";
 import { LOG_START_CURSOR, parseCursor } from "../events/log_store.ts";
 import {
   clientEventKey,
@@ -14,8 +14,12 @@ import {
 } from "../kv_keys.ts";
 import { getManyBatched } from "../kv_batch_reader.ts";
 import { commitWithRetry } from "../kv_commit.ts";
-import { canonicalJson, type LearningProgressEvent, type ProgressResetEvent } from "./events.ts";
-import { type LearningProgressSnapshot, reduceLearningEvents } from "./snapshot.ts";
+import {
+  canonicalJson,
+  type LearningProgressEvent,
+  type ProgressResetEvent,
+} from "../core/learning_events.ts";
+import { type LearningProgressSnapshot, reduceLearningEvents } from "../core/learning_snapshot.ts";
 
 /** A stored learning-progress event. */
 export interface StoredClientEvent {

@@ -6,7 +6,7 @@ import {
   MAX_INTERACTION_STATE_BYTES,
   MAX_LEARNING_ID_LENGTH,
   MAX_RESET_CONTENT_IDS,
-} from "./events.ts";
+} from "../core/learning_events.ts";
 
 /** Most events one `PUT /api/v1/learning/progress` may carry. */
 export const MAX_PUT_EVENTS = 100;

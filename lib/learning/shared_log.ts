@@ -18,7 +18,7 @@
  * Every derived event keeps the seed-001 event it came from in `clientEvent`.
  */
 import { getActivities } from "../catalog/catalog_store.ts";
-import { sha256Hex } from "../events/content_hash.ts";
+import { sha256Hex } from "../core/content_hash.ts";
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
 import {
   type ActivityType,
@@ -26,10 +26,10 @@ import {
   type EventData,
   type StoredEvent,
   targetsOf,
-} from "../events/schema.ts";
+} from "../core/event_schema.ts";
 import { activityStatesPrefix, outboxPrefix } from "../kv_keys.ts";
-import type { ActivityState } from "../progress/activity_state.ts";
-import { passes } from "../progress/progress_model.ts";
+import type { ActivityState } from "../core/activity_state.ts";
+import { passes } from "../core/progress_model.ts";
 import { getClientEvents, listClientResets } from "./client_event_log.ts";
 import {
   canonicalJson,
@@ -38,7 +38,7 @@ import {
   type LearningProgressEvent,
   type ProgressResetEvent,
   resetCovers,
-} from "./events.ts";
+} from "../core/learning_events.ts";
 
 /** The shared log's completion status for a seed-001 content status. */
 export const COMPLETION_STATUS_OF: Record<LearningContentStatus, CompletionStatus> = {

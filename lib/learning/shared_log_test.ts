@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ContentProgressedEvent, LearningProgressEvent } from "./events.ts";
+import type { ContentProgressedEvent, LearningProgressEvent } from "../core/learning_events.ts";
 import { COMPLETION_STATUS_OF, derivedResetId, eventDataOf, planSharedLog } from "./shared_log.ts";
 
 function content(

@@ -1,5 +1,5 @@
 import { notificationsPrefix, notificationsUpdatedKey } from "../kv_keys.ts";
-import type { LiveMessage } from "../progress/project.ts";
+import type { LiveMessage } from "../core/project.ts";
 
 /** How long live messages are kept for clients that reconnect. */
 export const NOTIFICATION_TTL_MS = 24 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
 import { ContentionError } from "../errors.ts";
 import { type BatchedReader, createBatchedReader, getManyBatched } from "../kv_batch_reader.ts";
-import { type StoredEvent, targetsOf } from "../events/schema.ts";
+import { type StoredEvent, targetsOf } from "../core/event_schema.ts";
 import {
   achievementFactsKey,
   achievementKey,
@@ -18,7 +18,7 @@ import {
   userPathKey,
 } from "../kv_keys.ts";
 import { addNotifications } from "../live/notification_store.ts";
-import type { ActivityState } from "../progress/activity_state.ts";
+import type { ActivityState } from "../core/activity_state.ts";
 import {
   activitiesNeedingHistory,
   groupByActivity,
@@ -26,19 +26,19 @@ import {
   type ProjectionOutput,
   withOverall,
   withTitles,
-} from "../progress/project.ts";
+} from "../core/project.ts";
 import { overallAfterStep } from "../progress/headline_reads.ts";
-import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
+import { emptySummary, type ProgressSummary } from "../core/summary.ts";
 import { getItemStates } from "../catalog/catalog_store.ts";
 import { itemsOfUser } from "../catalog/items_cache.ts";
 import { type CatalogSnapshot, catalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { User } from "../auth/account_store.ts";
-import { emptyFacts, type ProgressFacts } from "../achievements/facts.ts";
-import type { ItemState, TrackedItem } from "../sync/propagation.ts";
-import { syncLinkedSystems, type SyncOutput, withSync } from "../sync/sync_step.ts";
+import { emptyFacts, type ProgressFacts } from "../core/achievement_facts.ts";
+import type { ItemState, TrackedItem } from "../core/propagation.ts";
+import { syncLinkedSystems, type SyncOutput, withSync } from "../core/sync_step.ts";
 import { awardStep } from "../achievements/award_reads.ts";
-import { type AwardOutput, withAwards } from "../achievements/award_step.ts";
-import { addSyncStats, syncStatMutations } from "../health/sync_stats.ts";
+import { type AwardOutput, withAwards } from "../core/award_step.ts";
+import { addSyncStats, syncStatMutations } from "./sync_stats.ts";
 import type { WebhookDelivery } from "../webhooks/delivery_store.ts";
 import {
   createEndpointCache,
@@ -49,7 +49,7 @@ import { addDeliveries, deliveriesFor, MUTATIONS_PER_DELIVERY } from "../webhook
 import { type ConflictPlan, planConflicts, withConflicts } from "../conflicts/conflict_step.ts";
 import { addConflictWrites, conflictWriteMutations } from "../conflicts/conflict_store.ts";
 import { milestoneStep } from "../progress/milestone_reads.ts";
-import { withMilestones } from "../progress/milestone_step.ts";
+import { withMilestones } from "../core/milestone_step.ts";
 
 /** Most events of one user applied in one commit (their live messages share one KV value). */
 export const MAX_EVENTS_PER_COMMIT = 30;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { appendEvents, listEventsSince } from "../events/log_store.ts";
-import { type CompletionStatus, type EventType, type StoredEvent } from "../events/schema.ts";
+import { type CompletionStatus, type EventType, type StoredEvent } from "../core/event_schema.ts";
 import {
   activityStateKey,
   activityStatesPrefix,
@@ -9,9 +9,9 @@ import {
   outboxKey,
 } from "../kv_keys.ts";
 import { listNotificationsAfter } from "../live/notification_store.ts";
-import { type ActivityState, reduceActivity } from "../progress/activity_state.ts";
-import { groupByActivity, project } from "../progress/project.ts";
-import { emptySummary, totalsOfStates } from "../progress/summary.ts";
+import { type ActivityState, reduceActivity } from "../core/activity_state.ts";
+import { groupByActivity, project } from "../core/project.ts";
+import { emptySummary, totalsOfStates } from "../core/summary.ts";
 import { countPendingEvents, getSummary } from "../progress/summary_store.ts";
 import { MAX_EVENTS_PER_COMMIT, processPendingEvents } from "./process_pending.ts";
 import { createProcessor } from "./processor.ts";

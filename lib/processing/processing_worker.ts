@@ -3,7 +3,8 @@
  * Entry of the processing Worker (`createWorkerProcessor`): opens the service's KV file and runs
  * the processor on it, answering the main thread's calls.
  */
-import { createServiceProcessor, openKv } from "../server.ts";
+import { openKv } from "../kv_open.ts";
+import { createServiceProcessor } from "./service_processor.ts";
 import type { Processor } from "./processor.ts";
 import { callProcessor, type WorkerReply, type WorkerRequest } from "./worker_processor.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { appendEvents } from "../events/log_store.ts";
-import type { StoredEvent } from "../events/schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 import { countPendingEvents, getSummary } from "../progress/summary_store.ts";
-import { withTestApp } from "../testing/test_app.ts";
+import { withTestApp } from "../../tests/support/test_app.ts";
 import { createProcessor, processMessage } from "./processor.ts";
 
 /** These tests open KV and queues, so they turn on the op and resource leak checks (off by default in Deno 2.9). */

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { createApiToken, createUser } from "../auth/account_store.ts";
 import { appendEvents } from "../events/log_store.ts";
-import { openKv, startService } from "../server.ts";
-import { videoCompleted } from "../testing/event_fixtures.ts";
+import { openKv } from "../kv_open.ts";
+import { startService } from "../../server.ts";
+import { videoCompleted } from "../../tests/support/event_fixtures.ts";
 import { countPendingEvents } from "../progress/summary_store.ts";
-import type { StoredEvent } from "../events/schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 import { createProcessor } from "./processor.ts";
 import { createWorkerProcessor } from "./worker_processor.ts";
 

@@ -1,5 +1,5 @@
 import { derivedViewChunkKey, derivedViewKey } from "../kv_keys.ts";
-import type { UnifiedProgressView } from "./unified_view.ts";
+import type { UnifiedProgressView } from "../core/unified_view.ts";
 
 /** The parts of the unified view derived from many projections and the catalog. */
 export type DerivedParts =

@@ -1,14 +1,14 @@
-import { dayOf } from "../achievements/calendar.ts";
-import type { ProgressFacts } from "../achievements/facts.ts";
-import { streakReportOf } from "../achievements/streaks.ts";
+import { dayOf } from "../core/calendar.ts";
+import type { ProgressFacts } from "../core/achievement_facts.ts";
+import { streakReportOf } from "../core/streaks.ts";
 import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
 import { itemsOfUser } from "../catalog/items_cache.ts";
 import { activityStateKey } from "../kv_keys.ts";
 import type { BatchedReader } from "../kv_batch_reader.ts";
-import type { ActivityState } from "./activity_state.ts";
-import { plannedActivityIds } from "./progress_model.ts";
-import type { ProgressSummary } from "./summary.ts";
-import { type OverallProgress, overallProgressOf } from "./unified_view.ts";
+import type { ActivityState } from "../core/activity_state.ts";
+import { plannedActivityIds } from "../core/progress_model.ts";
+import type { ProgressSummary } from "../core/summary.ts";
+import { type OverallProgress, overallProgressOf } from "../core/unified_view.ts";
 import { userPathIds } from "./summary_store.ts";
 
 /**

@@ -1,9 +1,9 @@
 import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
 import { activityStateKey } from "../kv_keys.ts";
 import { getValuesById } from "../kv_batch_reader.ts";
-import type { ActivityState } from "./activity_state.ts";
-import { milestonesReachedBy, type MilestoneStepInput } from "./milestone_step.ts";
-import type { Milestone } from "./milestones.ts";
+import type { ActivityState } from "../core/activity_state.ts";
+import { milestonesReachedBy, type MilestoneStepInput } from "../core/milestone_step.ts";
+import type { Milestone } from "../core/milestones.ts";
 
 /**
  * Reads what the milestone step needs besides the projection step's input — the stored states of

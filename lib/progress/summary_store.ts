@@ -1,8 +1,8 @@
 import { factsOf, listAwards } from "../achievements/achievement_store.ts";
-import type { Award } from "../achievements/award_step.ts";
-import { dayOf } from "../achievements/calendar.ts";
-import { streakReportOf } from "../achievements/streaks.ts";
-import type { ProgressFacts } from "../achievements/facts.ts";
+import type { Award } from "../core/award_step.ts";
+import { dayOf } from "../core/calendar.ts";
+import { streakReportOf } from "../core/streaks.ts";
+import type { ProgressFacts } from "../core/achievement_facts.ts";
 import type { User } from "../auth/account_store.ts";
 import { catalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { CatalogActivity } from "../catalog/catalog_store.ts";
@@ -18,27 +18,32 @@ import {
   userPathsPrefix,
 } from "../kv_keys.ts";
 import { listItemViews } from "../sync/item_views.ts";
-import { pathProgressOf, type PathProgressSummary, upcomingItems } from "../sync/path_progress.ts";
-import type { LearningPath } from "../sync/propagation.ts";
-import { type ActivityState, comparePositions } from "./activity_state.ts";
+import { pathProgressOf, type PathProgressSummary, upcomingItems } from "../core/path_progress.ts";
+import type { LearningPath } from "../core/propagation.ts";
+import { type ActivityState, comparePositions } from "../core/activity_state.ts";
 import {
   type DerivedParts,
   type DerivedView,
   storedDerivedParts,
   storeDerivedParts,
 } from "./derived_view_store.ts";
-import { milestonesOf } from "./milestones.ts";
-import { plannedActivityIds } from "./progress_model.ts";
-import { emptySummary, type ProgressSummary } from "./summary.ts";
-import { overallProgressOf, type UnifiedProgressView, unifiedViewOf } from "./unified_view.ts";
+import { milestonesOf } from "../core/milestones.ts";
+import { plannedActivityIds } from "../core/progress_model.ts";
+import { emptySummary, type ProgressSummary } from "../core/summary.ts";
+import {
+  overallProgressOf,
+  type UnifiedProgressView,
+  unifiedViewOf,
+} from "../core/unified_view.ts";
 import {
   type ActivityFacts,
   type ActivityInfo,
   goalWeightedProgress,
   pathWeightedProgress,
   skillProgressOf,
-} from "./weighted.ts";
-import { configuredWeights, type ProgressWeights } from "./weights.ts";
+} from "../core/weighted.ts";
+import type { ProgressWeights } from "../core/weights.ts";
+import { configuredWeights } from "./weights.ts";
 
 /** Counts a user's accepted-but-unprocessed events, up to `cap`. */
 export async function countPendingEvents(

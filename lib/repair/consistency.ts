@@ -4,7 +4,7 @@
  */
 import { monotonicUlids } from "../ids.ts";
 import type { OutboxEntry } from "../events/log_store.ts";
-import type { StoredEvent } from "../events/schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 import {
   activityStateKey,
   activityStatesPrefix,
@@ -19,15 +19,15 @@ import {
   summaryKey,
 } from "../kv_keys.ts";
 import { firstEntryPerPart } from "../kv_scan.ts";
-import { type ActivityState, reduceActivity } from "../progress/activity_state.ts";
-import { groupByActivity } from "../progress/project.ts";
+import { type ActivityState, reduceActivity } from "../core/activity_state.ts";
+import { groupByActivity } from "../core/project.ts";
 import {
   emptySummary,
   type ProgressSummary,
   type ProgressTotals,
   totalsOfStates,
-} from "../progress/summary.ts";
-import { canonicalJson } from "../events/content_hash.ts";
+} from "../core/summary.ts";
+import { canonicalJson } from "../core/content_hash.ts";
 
 /** Kinds of inconsistency the check looks for. */
 export const INCONSISTENCY_TYPES = [

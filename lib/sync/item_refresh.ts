@@ -2,9 +2,9 @@ import { getItemStates } from "../catalog/catalog_store.ts";
 import { activityStateKey, itemStateKey, summaryKey } from "../kv_keys.ts";
 import { getManyBatched } from "../kv_batch_reader.ts";
 import { commitWithRetry } from "../kv_commit.ts";
-import type { ActivityState } from "../progress/activity_state.ts";
-import { emptySummary, type ProgressSummary } from "../progress/summary.ts";
-import { deriveItemState, type ItemState, type TrackedItem } from "./propagation.ts";
+import type { ActivityState } from "../core/activity_state.ts";
+import { emptySummary, type ProgressSummary } from "../core/summary.ts";
+import { deriveItemState, type ItemState, type TrackedItem } from "../core/propagation.ts";
 
 /**
  * Derives and stores an item's state from its activities' current states (after the item is

@@ -1,6 +1,6 @@
 import { getItemStates, listItems } from "../catalog/catalog_store.ts";
-import { openItemState } from "./path_progress.ts";
-import type { ItemView } from "./propagation.ts";
+import { openItemState } from "../core/path_progress.ts";
+import type { ItemView } from "../core/propagation.ts";
 
 /** A student's items with their derived states. */
 export async function listItemViews(kv: Deno.Kv, userId: string): Promise<ItemView[]> {

@@ -1,5 +1,5 @@
 import { recordAudit } from "../audit/audit_log.ts";
-import { recordDeadLetter, recordDeliveryAttempt } from "../health/telemetry.ts";
+import { recordDeadLetter, recordDeliveryAttempt } from "../telemetry.ts";
 import {
   claimDue,
   type ClaimedDelivery,

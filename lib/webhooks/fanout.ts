@@ -1,7 +1,7 @@
 import { monotonicUlids } from "../ids.ts";
-import { canonicalJson } from "../events/content_hash.ts";
+import { canonicalJson } from "../core/content_hash.ts";
 import { webhookDeliveryBySeqKey, webhookDeliveryDueKey, webhookDeliveryKey } from "../kv_keys.ts";
-import type { LiveMessage } from "../progress/project.ts";
+import type { LiveMessage } from "../core/project.ts";
 import { subscribes, type WebhookEndpoint } from "./endpoint_store.ts";
 import { webhookMessageId } from "./signing.ts";
 import type { WebhookDelivery } from "./delivery_store.ts";

@@ -3,7 +3,7 @@
  * actor, a catalog activity, a known verb) and the event each becomes.
  */
 import { normaliseUsername } from "../auth/account_store.ts";
-import type { ActivityType, CompletionStatus, EventData, EventType } from "../events/schema.ts";
+import type { ActivityType, CompletionStatus, EventData, EventType } from "../core/event_schema.ts";
 import { type JsonObject, normaliseTimestamp } from "./statement_validation.ts";
 
 /** The source system of events that came from xAPI statements. */

@@ -3,7 +3,7 @@
  * functions. The JWS's RSA signature itself is not verified (the spec leaves that to consumers);
  * its form, algorithm and payload are.
  */
-import { canonicalJson } from "../events/content_hash.ts";
+import { canonicalJson } from "../core/content_hash.ts";
 import type { JsonObject } from "./statement_validation.ts";
 
 /** The attachment usage type of a statement's signature. */

@@ -7,11 +7,11 @@ import { createHash } from "node:crypto";
 import { getUser, getUserByUsername, normaliseUsername } from "../auth/account_store.ts";
 import { actsForAnyUser, type Principal } from "../auth/principal.ts";
 import { activityIdsByIri, getActivities } from "../catalog/catalog_store.ts";
-import { canonicalJson, contentHash } from "../events/content_hash.ts";
+import { canonicalJson, contentHash } from "../core/content_hash.ts";
 import { type AttachmentContent, storeAttachments } from "./attachment_store.ts";
 import { SIGNATURE_USAGE, signatureProblem } from "./signature.ts";
 import { acceptEvents, type IntakeDeps, type IntakeResult } from "../events/intake.ts";
-import type { StoredEvent } from "../events/schema.ts";
+import type { StoredEvent } from "../core/event_schema.ts";
 import {
   ConflictError,
   type FieldIssue,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { jsonOf } from "../../lib/account/account_erasure.ts";
-import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../lib/testing/test_app.ts";
+import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../tests/support/test_app.ts";
 
 const ORIGIN = "http://localhost";
 const PASSWORD = "correct horse battery";

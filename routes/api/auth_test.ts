@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type TestApp, withTestApp } from "../../lib/testing/test_app.ts";
+import { type TestApp, withTestApp } from "../../tests/support/test_app.ts";
 
 const ORIGIN = "http://localhost";
 const PASSWORD = "correct horse battery";

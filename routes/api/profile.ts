@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { getUser, setUserTimeZone } from "../../lib/auth/account_store.ts";
-import { isValidTimeZone } from "../../lib/achievements/calendar.ts";
+import { isValidTimeZone } from "../../lib/core/calendar.ts";
 import type { AppEnv } from "../../lib/http/app_env.ts";
 import { requireScope } from "../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../lib/http/http_error.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { progressEvent, sendSigned } from "../../lib/testing/signed_inbound.ts";
-import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../lib/testing/test_app.ts";
+import { progressEvent, sendSigned } from "../../tests/support/signed_inbound.ts";
+import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../tests/support/test_app.ts";
 
 async function setSecret(app: TestApp, system: string): Promise<string> {
   const response = await app.request(`/api/webhooks/inbound/${system}/secret`, {

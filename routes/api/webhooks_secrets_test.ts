@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
 import { inboundSecretKey, webhookEndpointKey } from "../../lib/kv_keys.ts";
-import { progressEvent, sendSigned } from "../../lib/testing/signed_inbound.ts";
-import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../lib/testing/test_app.ts";
+import { progressEvent, sendSigned } from "../../tests/support/signed_inbound.ts";
+import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../tests/support/test_app.ts";
 import { createEndpoint, type WebhookEndpoint } from "../../lib/webhooks/endpoint_store.ts";
 import { type InboundSecrets, setInboundSecret } from "../../lib/webhooks/inbound_store.ts";
 import { PLAIN_SECRET_BOX } from "../../lib/webhooks/secret_box.ts";
 import { createUrlPolicy } from "../../lib/webhooks/url_policy.ts";
-import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
+import { videoCompleted } from "../../tests/support/event_fixtures.ts";
 
 const SECRETS_KEY = crypto.getRandomValues(new Uint8Array(32));
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
-import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../lib/testing/test_app.ts";
-import type { ProgressUpdate } from "../../lib/progress/project.ts";
+import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../tests/support/test_app.ts";
+import type { ProgressUpdate } from "../../lib/core/project.ts";
 import { createDeliveryWorker } from "../../lib/webhooks/delivery_worker.ts";
 import { createEndpoint as createEndpointRecord } from "../../lib/webhooks/endpoint_store.ts";
 import { addDeliveries, deliveriesFor } from "../../lib/webhooks/fanout.ts";

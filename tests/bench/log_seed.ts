@@ -2,7 +2,7 @@
  * Seeds a KV file with a synthetic event log (quiz progress over 20 activities per student) and,
  * optionally, the projections processing makes of it (written with the same pure reducer).
  */
-import type { StoredEvent } from "../../lib/events/schema.ts";
+import type { StoredEvent } from "../../lib/core/event_schema.ts";
 import {
   activityStateKey,
   eventKey,
@@ -11,9 +11,9 @@ import {
   resultKey,
   summaryKey,
 } from "../../lib/kv_keys.ts";
-import { reduceActivity } from "../../lib/progress/activity_state.ts";
-import { groupByActivity } from "../../lib/progress/project.ts";
-import { mergeRecent, type ProgressSummary, totalsOfStates } from "../../lib/progress/summary.ts";
+import { reduceActivity } from "../../lib/core/activity_state.ts";
+import { groupByActivity } from "../../lib/core/project.ts";
+import { mergeRecent, type ProgressSummary, totalsOfStates } from "../../lib/core/summary.ts";
 
 const ACTIVITIES_PER_USER = 20;
 const STATUSES = ["started", "in_progress", "completed", "failed"] as const;

@@ -7,14 +7,14 @@
  * Run alone: `deno run -A tests/bench/round_trips.ts`.
  */
 import { appendEvents } from "../../lib/events/log_store.ts";
-import type { StoredEvent } from "../../lib/events/schema.ts";
+import type { StoredEvent } from "../../lib/core/event_schema.ts";
 import { getUserByUsername } from "../../lib/auth/account_store.ts";
 import { DEMO_ACTIVITIES, DEMO_USER } from "../../lib/demo/demo_catalog.ts";
 import { seedDemo } from "../../lib/demo/seed_demo.ts";
 import { processPendingEvents } from "../../lib/processing/process_pending.ts";
 import { createProcessor } from "../../lib/processing/processor.ts";
 import { createEndpointCache, type EndpointCache } from "../../lib/webhooks/endpoint_store.ts";
-import { countRoundTrips, type RoundTripCount } from "../../lib/testing/round_trip_kv.ts";
+import { countRoundTrips, type RoundTripCount } from "../support/round_trip_kv.ts";
 import type { Figure } from "./bench_env.ts";
 
 /** Round trips of each processing run in one case. */

@@ -1,7 +1,7 @@
 /** Seeds bench users and their API tokens straight into a KV file (no scrypt, no HTTP). */
 
 import { createApiToken, createUser } from "../../lib/auth/account_store.ts";
-import { openKv } from "../../lib/server.ts";
+import { openKv } from "../../lib/kv_open.ts";
 
 /** A seeded student and the bearer secret of a token acting as them. */
 export interface BenchUser {

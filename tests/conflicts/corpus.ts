@@ -4,7 +4,7 @@
  * what the detector happens to do: a few scenarios are known misses of the rules (marked `hard`),
  * and they count against the figures `corpus_test.ts` prints.
  */
-import type { ConflictType } from "../../lib/conflicts/conflict.ts";
+import type { ConflictType } from "../../lib/core/conflict.ts";
 
 /** A day every scenario happens on (times are UTC). */
 const DAY = "2026-01-05";

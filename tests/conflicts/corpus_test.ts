@@ -5,10 +5,10 @@
  * conflicts that settled without the student.
  */
 import assert from "node:assert/strict";
-import type { ProgressConflict } from "../../lib/conflicts/conflict.ts";
+import type { ProgressConflict } from "../../lib/core/conflict.ts";
 import { activityStateKey } from "../../lib/kv_keys.ts";
-import type { ActivityState } from "../../lib/progress/activity_state.ts";
-import { type TestApp, withTestApp } from "../../lib/testing/test_app.ts";
+import type { ActivityState } from "../../lib/core/activity_state.ts";
+import { type TestApp, withTestApp } from "../support/test_app.ts";
 import {
   CATALOG,
   type CorpusEvent,

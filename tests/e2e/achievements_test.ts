@@ -12,7 +12,7 @@ import {
   waitForTestIdText,
   withDashboard,
 } from "./harness.ts";
-import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
+import { videoCompleted } from "../support/event_fixtures.ts";
 
 Deno.test("an achievement toast arrives live when a script posts the qualifying event", async () => {
   await withDashboard(async (server, page, errors) => {

@@ -10,7 +10,7 @@ import {
   waitForLive,
   withDashboard,
 } from "./harness.ts";
-import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
+import { videoCompleted } from "../support/event_fixtures.ts";
 
 const PASSWORD = "correct horse battery";
 

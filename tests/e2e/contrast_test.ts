@@ -12,7 +12,7 @@ import {
   STUDENT_PAGES,
   uniqueUsername,
 } from "./harness.ts";
-import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
+import { videoCompleted } from "../support/event_fixtures.ts";
 
 async function seed(server: ServerProcess) {
   const student = await registerViaApi(server, uniqueUsername("aa"), "correct horse battery");

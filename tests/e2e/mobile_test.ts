@@ -9,7 +9,7 @@ import {
   STUDENT_PAGES,
   withDashboard,
 } from "./harness.ts";
-import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
+import { videoCompleted } from "../support/event_fixtures.ts";
 
 async function sidewaysOverflow(page: Page): Promise<number> {
   return await page.evaluate(() =>

@@ -17,7 +17,7 @@ import {
   uniqueUsername,
   waitForTestIdText,
 } from "./harness.ts";
-import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
+import { videoCompleted } from "../support/event_fixtures.ts";
 
 const PASSWORD = "correct horse battery";
 const PATH_ID = "e2e-path";

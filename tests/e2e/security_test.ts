@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
+import { videoCompleted } from "../support/event_fixtures.ts";
 import {
   api,
   maybeScreenshot,

@@ -7,7 +7,7 @@ import {
   uniqueUsername,
   withDashboard,
 } from "./harness.ts";
-import { videoCompleted } from "../../lib/testing/event_fixtures.ts";
+import { videoCompleted } from "../support/event_fixtures.ts";
 
 Deno.test("a student makes an achievement public and a signed-out visitor opens its link and assertion", async () => {
   await withDashboard(async (server, page, errors) => {

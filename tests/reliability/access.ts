@@ -4,7 +4,7 @@
  * → the right 401/403/404 (or the sign-in redirect of pages), and nothing of student A's in any
  * response to anyone else. The matrix must list exactly the routes the app registers.
  */
-import { createApp } from "../../lib/app.ts";
+import { createApp } from "../../routes/mod.ts";
 import type { AppDeps } from "../../lib/http/app_env.ts";
 import { api, type ServerProcess } from "../e2e/harness.ts";
 import {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { putActivity, putPath } from "../../../lib/catalog/catalog_store.ts";
 import { MAX_PATH_STEPS } from "../../../lib/catalog/catalog_schema.ts";
 import { achievementFactsKey, outboxPrefix } from "../../../lib/kv_keys.ts";
-import { withTestApp } from "../../../lib/testing/test_app.ts";
-import { videoCompleted } from "../../../lib/testing/event_fixtures.ts";
+import { withTestApp } from "../../../tests/support/test_app.ts";
+import { videoCompleted } from "../../../tests/support/event_fixtures.ts";
 
 function completed(id: string, activityId: string, timestamp: string, minutes = 10) {
   return videoCompleted(activityId, { id, timestamp, timeSpent: minutes });

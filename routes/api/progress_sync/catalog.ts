@@ -26,7 +26,7 @@ import { subjectUserId } from "../../../lib/http/subject_user.ts";
 import { parseOr400 } from "../../../lib/http/validation.ts";
 import { refreshItemState } from "../../../lib/sync/item_refresh.ts";
 import { listItemViews } from "../../../lib/sync/item_views.ts";
-import type { ItemView } from "../../../lib/sync/propagation.ts";
+import type { ItemView } from "../../../lib/core/propagation.ts";
 
 const itemQuerySchema = z.object({
   system: z.enum(["todo_manager", "calendar_service"]).optional(),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { type TestApp, withTestApp } from "../../../lib/testing/test_app.ts";
-import { videoCompleted as videoEvent } from "../../../lib/testing/event_fixtures.ts";
+import { type TestApp, withTestApp } from "../../../tests/support/test_app.ts";
+import { videoCompleted as videoEvent } from "../../../tests/support/event_fixtures.ts";
 
 async function seedCatalog(app: TestApp, system: string, userId: string) {
   const put = async (path: string, body: unknown, expected = 201) => {

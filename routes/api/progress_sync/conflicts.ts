@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { CONFLICT_IMPACTS, CONFLICT_TYPES } from "../../../lib/conflicts/conflict.ts";
+import { CONFLICT_IMPACTS, CONFLICT_TYPES } from "../../../lib/core/conflict.ts";
 import { getConflict, listConflicts } from "../../../lib/conflicts/conflict_store.ts";
 import { resolveConflict } from "../../../lib/conflicts/resolve_conflict.ts";
 import {
@@ -8,7 +8,7 @@ import {
   instantSchema,
   MAX_ID_LENGTH,
   RESOLUTION_TYPES,
-} from "../../../lib/events/schema.ts";
+} from "../../../lib/core/event_schema.ts";
 import type { AppEnv } from "../../../lib/http/app_env.ts";
 import { requireScope } from "../../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../../lib/http/http_error.ts";

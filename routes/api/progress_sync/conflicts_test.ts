@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import type { ProgressConflict } from "../../../lib/conflicts/conflict.ts";
+import type { ProgressConflict } from "../../../lib/core/conflict.ts";
 import { planConflicts } from "../../../lib/conflicts/conflict_step.ts";
 import { getStoredEvents } from "../../../lib/events/log_store.ts";
 import { activityStateKey, notificationsPrefix } from "../../../lib/kv_keys.ts";
 import { listNotificationsAfter } from "../../../lib/live/notification_store.ts";
-import type { ActivityState } from "../../../lib/progress/activity_state.ts";
-import { type TestApp, withTestApp } from "../../../lib/testing/test_app.ts";
+import type { ActivityState } from "../../../lib/core/activity_state.ts";
+import { type TestApp, withTestApp } from "../../../tests/support/test_app.ts";
 
 const at = (hhmm: string) => `2024-01-15T${hhmm}:00.000Z`;
 

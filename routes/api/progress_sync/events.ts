@@ -2,14 +2,14 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { acceptPostedEvents } from "../../../lib/events/intake.ts";
 import { getStoredEvent, listEventsSince, parseCursor } from "../../../lib/events/log_store.ts";
-import type { StoredEvent } from "../../../lib/events/schema.ts";
+import type { StoredEvent } from "../../../lib/core/event_schema.ts";
 import type { AppEnv } from "../../../lib/http/app_env.ts";
 import { requireScope } from "../../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../../lib/http/http_error.ts";
 import { readJson } from "../../../lib/http/read_json.ts";
 import { subjectUserId } from "../../../lib/http/subject_user.ts";
 import { parseOr400 } from "../../../lib/http/validation.ts";
-import { getProcessingState, waitForResults } from "../../../lib/processing/results.ts";
+import { getProcessingState, waitForResults } from "../../../lib/progress/results.ts";
 import { setLastUpdatedAt } from "../../../lib/http/response_timestamps.ts";
 
 /** How long `?wait=true` holds the response at most. */

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
 import { DEFAULT_THRESHOLDS, systemStatusOf } from "../../../lib/health/health_report.ts";
-import type { SyncStats } from "../../../lib/health/sync_stats.ts";
+import type { SyncStats } from "../../../lib/processing/sync_stats.ts";
 import { appendEvents } from "../../../lib/events/log_store.ts";
-import { TEST_ADMIN_TOKEN, withTestApp } from "../../../lib/testing/test_app.ts";
+import { TEST_ADMIN_TOKEN, withTestApp } from "../../../tests/support/test_app.ts";
 
 const none: SyncStats = {
   processed: 0,

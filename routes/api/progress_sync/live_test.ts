@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createSession, deleteApiToken, findApiToken } from "../../../lib/auth/account_store.ts";
 import { LIVE_START } from "../../../lib/live/live_cursor.ts";
 import { MAX_STREAMS_PER_STUDENT } from "../../../lib/live/stream_limits.ts";
-import { type TestApp, withTestApp } from "../../../lib/testing/test_app.ts";
+import { type TestApp, withTestApp } from "../../../tests/support/test_app.ts";
 
 /**
  * These tests hold streams open, so they turn on the op and resource leak checks (off by

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { listNotificationsAfter } from "../../../lib/live/notification_store.ts";
-import { videoCompleted } from "../../../lib/testing/event_fixtures.ts";
-import { type TestApp, withTestApp } from "../../../lib/testing/test_app.ts";
+import { videoCompleted } from "../../../tests/support/event_fixtures.ts";
+import { type TestApp, withTestApp } from "../../../tests/support/test_app.ts";
 
 const STEPS = ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"];
 

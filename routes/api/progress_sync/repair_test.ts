@@ -7,9 +7,9 @@ import {
   outboxPrefix,
   summaryKey,
 } from "../../../lib/kv_keys.ts";
-import type { ActivityState } from "../../../lib/progress/activity_state.ts";
-import type { ProgressSummary } from "../../../lib/progress/summary.ts";
-import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../../lib/testing/test_app.ts";
+import type { ActivityState } from "../../../lib/core/activity_state.ts";
+import type { ProgressSummary } from "../../../lib/core/summary.ts";
+import { TEST_ADMIN_TOKEN, type TestApp, withTestApp } from "../../../tests/support/test_app.ts";
 
 function event(id: string, activityId: string, status: string, minutes: number) {
   return {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { withTestApp } from "../../../lib/testing/test_app.ts";
+import { withTestApp } from "../../../tests/support/test_app.ts";
 
 function progressed(
   id: string,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { derivedViewKey } from "../../../lib/kv_keys.ts";
-import { type TestApp, withTestApp } from "../../../lib/testing/test_app.ts";
+import { type TestApp, withTestApp } from "../../../tests/support/test_app.ts";
 
 interface View {
   learningPaths: { pathId: string; completedSteps: number; totalSteps: number }[];

@@ -17,7 +17,7 @@ import {
   getClientSnapshot,
   listClientEventsSince,
 } from "../../../../lib/learning/client_event_log.ts";
-import type { LearningProgressEvent } from "../../../../lib/learning/events.ts";
+import type { LearningProgressEvent } from "../../../../lib/core/learning_events.ts";
 import {
   getProgressQuerySchema,
   learningEventSchema,

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { createSession } from "../../../../lib/auth/account_store.ts";
 import { putActivity } from "../../../../lib/catalog/catalog_store.ts";
-import type { StoredEvent } from "../../../../lib/events/schema.ts";
-import type { LearningProgressEvent } from "../../../../lib/learning/events.ts";
+import type { StoredEvent } from "../../../../lib/core/event_schema.ts";
+import type { LearningProgressEvent } from "../../../../lib/core/learning_events.ts";
 import { derivedResetId } from "../../../../lib/learning/shared_log.ts";
 import { activityStateKey } from "../../../../lib/kv_keys.ts";
-import type { ActivityState } from "../../../../lib/progress/activity_state.ts";
-import { type TestApp, withTestApp } from "../../../../lib/testing/test_app.ts";
+import type { ActivityState } from "../../../../lib/core/activity_state.ts";
+import { type TestApp, withTestApp } from "../../../../tests/support/test_app.ts";
 
 const PATH = "/api/v1/learning/progress";
 
