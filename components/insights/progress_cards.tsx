@@ -3,12 +3,8 @@ import { type ChartDatum, HBarChart } from "../charts.tsx";
 import { formatMinutes, humanize } from "../format.ts";
 import { ProgressRing } from "../progress_ring.tsx";
 import { addDays } from "../../lib/core/calendar.ts";
-import {
-  type Insights,
-  type PathEstimate,
-  type Patterns,
-  type SkillInsight,
-} from "../../lib/core/insights.ts";
+import { type Insights, type PathEstimate, type SkillInsight } from "../../lib/core/insights.ts";
+import type { Patterns } from "../../lib/core/insight_patterns.ts";
 import { longDay } from "./time_charts.tsx";
 
 function skillTone(s: SkillInsight, insights: Insights): ChartDatum["tone"] {

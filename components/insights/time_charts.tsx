@@ -1,7 +1,8 @@
 /** Insights cards about time: minutes per day, week and month, time of day and sessions. */
 import { BarChart, type ChartDatum } from "../charts.tsx";
 import { formatMinutes } from "../format.ts";
-import type { Insights, Patterns, TimeBucket } from "../../lib/core/insights.ts";
+import type { Insights, TimeBucket } from "../../lib/core/insights.ts";
+import type { Patterns } from "../../lib/core/insight_patterns.ts";
 
 function utcDate(day: string): Date {
   return new Date(`${day}T00:00:00Z`);

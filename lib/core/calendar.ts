@@ -95,3 +95,15 @@ export function firstRunEnd(activeDays: Iterable<string>, length: number): strin
   }
   return null;
 }
+
+const hourFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The hour of the day (0–23) an instant falls in, in `timeZone`. */
+export function hourOf(instant: string, timeZone: string): number {
+  let format = hourFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" });
+    hourFormatters.set(timeZone, format);
+  }
+  return Number(format.format(new Date(instant))) % 24;
+}

@@ -1,7 +1,7 @@
 /**
  * Learning insights (seeds 000 and 003) over a range of days: time spent per day, week and month,
- * completion rate, strongest and weakest skills, a pace-based finish estimate per path, and
- * learning patterns (time of day, weekday, session length, preferred activity type).
+ * completion rate, strongest and weakest skills and a pace-based finish estimate per path (the
+ * learning patterns are in `insight_patterns.ts`).
  *
  * Pure: everything follows from the events, the catalog, the paths' progress, the clock and the
  * student's time zone. Events are deduplicated by id and taken in log order (timestamp, then id),
@@ -125,57 +125,6 @@ export interface Insights {
   eventCount: number;
 }
 
-/** Minutes and events in one hour of the day, part of the day or weekday. */
-export interface PatternBucket {
-  key: string;
-  label: string;
-  minutes: number;
-  events: number;
-}
-
-/** One bucket of the session-length distribution. */
-export interface SessionBucket {
-  key: string;
-  label: string;
-  /** Inclusive lower bound, minutes. */
-  min: number;
-  /** Exclusive upper bound, minutes (null: open). */
-  max: number | null;
-  sessions: number;
-}
-
-/** Time spent, events and completions per activity type. */
-export interface ActivityTypeInsight {
-  activityType: ActivityType;
-  minutes: number;
-  events: number;
-  completed: number;
-}
-
-/** `GET /api/progress-sync/insights/patterns`. */
-export interface Patterns {
-  timeZone: string;
-  range: DayRange;
-  timeOfDay: {
-    hours: PatternBucket[];
-    parts: PatternBucket[];
-    /** The part of the day with the most minutes (then events), or null without events. */
-    preferred: string | null;
-  };
-  weekdays: PatternBucket[];
-  sessions: {
-    count: number;
-    averageMinutes: number;
-    medianMinutes: number;
-    longestMinutes: number;
-    buckets: SessionBucket[];
-    /** The session-length bucket with the most sessions, or null without sessions. */
-    typical: string | null;
-  };
-  activityTypes: ActivityTypeInsight[];
-  preferredActivityType: ActivityType | null;
-}
-
 // ---- Range --------------------------------------------------------------------------------
 
 function dayNumber(day: string): number {
@@ -219,19 +168,8 @@ export function daysOf(range: DayRange): string[] {
 /** Systems whose events are the service's own decisions (conflict resolutions), not learning. */
 const SERVICE_SOURCES: ReadonlySet<string> = new Set(["progress_sync"]);
 
-const hourFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The hour of the day (0–23) an instant falls in, in `timeZone`. */
-export function hourOf(instant: string, timeZone: string): number {
-  let format = hourFormatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" });
-    hourFormatters.set(timeZone, format);
-  }
-  return Number(format.format(new Date(instant))) % 24;
-}
-
-interface Prepared {
+/** An event of the range with its local day, whether a person learned, its minutes and targets. */
+export interface Prepared {
   event: InsightEvent;
   day: string;
   learning: boolean;
@@ -247,7 +185,11 @@ function minutesOf(event: InsightEvent, learning: boolean): number {
 }
 
 /** The range's events, deduplicated by id, in log order (timestamp, then id). */
-function prepare(events: readonly InsightEvent[], range: DayRange, timeZone: string): Prepared[] {
+export function prepare(
+  events: readonly InsightEvent[],
+  range: DayRange,
+  timeZone: string,
+): Prepared[] {
   const byId = new Map<string, InsightEvent>();
   for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
   const out: Prepared[] = [];
@@ -272,11 +214,13 @@ function prepare(events: readonly InsightEvent[], range: DayRange, timeZone: str
   );
 }
 
-function round1(n: number): number {
+/** `n` rounded to one decimal. */
+export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-function isCompletion(event: InsightEvent): boolean {
+/** True when an event reports its activity done (a reset never does). */
+export function isCompletion(event: InsightEvent): boolean {
   return event.eventType !== "progress_reset" && reportsDone(event.eventData);
 }
 
@@ -445,152 +389,5 @@ export function insightsOf(input: InsightsInput): Insights {
       pathEstimate(p, range, today, timeZone, catalog, defaultExpected)
     ),
     eventCount: prepared.length,
-  };
-}
-
-// ---- Patterns -----------------------------------------------------------------------------
-
-/** Parts of the day, by local hour. */
-export const DAY_PARTS = [
-  { key: "night", label: "Night (0–6 h)", from: 0, to: 6 },
-  { key: "morning", label: "Morning (6–12 h)", from: 6, to: 12 },
-  { key: "afternoon", label: "Afternoon (12–18 h)", from: 12, to: 18 },
-  { key: "evening", label: "Evening (18–24 h)", from: 18, to: 24 },
-] as const;
-
-/** Session-length buckets, minutes. */
-export const SESSION_BUCKETS = [
-  { key: "under-15", label: "under 15 min", min: 0, max: 15 },
-  { key: "15-30", label: "15–30 min", min: 15, max: 30 },
-  { key: "30-60", label: "30–60 min", min: 30, max: 60 },
-  { key: "60-120", label: "1–2 h", min: 60, max: 120 },
-  { key: "120-plus", label: "2 h or more", min: 120, max: null },
-] as const;
-
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;
-
-function weekdayOf(day: string): number {
-  return (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
-}
-
-function preferredOf(list: readonly PatternBucket[]): string | null {
-  let best: PatternBucket | null = null;
-  for (const b of list) {
-    if (b.events === 0 && b.minutes === 0) continue;
-    if (
-      !best || b.minutes > best.minutes || (b.minutes === best.minutes && b.events > best.events)
-    ) {
-      best = b;
-    }
-  }
-  return best?.key ?? null;
-}
-
-/**
- * Sessions: each learning event covers the `timeSpent` minutes up to its timestamp; events whose
- * spans are at most `SESSION_GAP_MINUTES` apart form one session, as long as its first start to
- * its last end.
- */
-export function sessionsOf(prepared: readonly { event: InsightEvent }[]): number[] {
-  const spans = prepared.map(({ event }) => {
-    const end = Date.parse(event.timestamp);
-    return { start: end - (event.eventData.timeSpent ?? 0) * 60_000, end, id: event.id };
-  }).sort((a, b) => a.start - b.start || a.end - b.end || (a.id < b.id ? -1 : 1));
-  const lengths: number[] = [];
-  let current: { start: number; end: number } | null = null;
-  for (const span of spans) {
-    if (current && span.start <= current.end + SESSION_GAP_MINUTES * 60_000) {
-      current.end = Math.max(current.end, span.end);
-      continue;
-    }
-    if (current) lengths.push((current.end - current.start) / 60_000);
-    current = { start: span.start, end: span.end };
-  }
-  if (current) lengths.push((current.end - current.start) / 60_000);
-  return lengths;
-}
-
-/** Learning patterns over a range of days. Pure. */
-export function patternsOf(input: Omit<InsightsInput, "paths">): Patterns {
-  const { range, timeZone, catalog } = input;
-  const learning = prepare(input.events, range, timeZone).filter((p) => p.learning);
-
-  const hours: PatternBucket[] = Array.from({ length: 24 }, (_, h) => ({
-    key: String(h),
-    label: `${String(h).padStart(2, "0")}:00`,
-    minutes: 0,
-    events: 0,
-  }));
-  const weekdays: PatternBucket[] = WEEKDAYS.map((d) => ({
-    key: d,
-    label: d,
-    minutes: 0,
-    events: 0,
-  }));
-  const types = new Map<ActivityType, ActivityTypeInsight>();
-  for (const p of learning) {
-    const hour = hours[hourOf(p.event.timestamp, timeZone)]!;
-    hour.minutes += p.minutes;
-    hour.events++;
-    const weekday = weekdays[weekdayOf(p.day)]!;
-    weekday.minutes += p.minutes;
-    weekday.events++;
-    const activityType = catalog.get(p.targets[0]!)?.activityType ??
-      p.event.eventData.activityType;
-    const t = types.get(activityType) ?? { activityType, minutes: 0, events: 0, completed: 0 };
-    t.minutes += p.minutes;
-    t.events++;
-    if (isCompletion(p.event)) t.completed++;
-    types.set(activityType, t);
-  }
-  const parts: PatternBucket[] = DAY_PARTS.map((part) => {
-    const inPart = hours.slice(part.from, part.to);
-    return {
-      key: part.key,
-      label: part.label,
-      minutes: round1(inPart.reduce((s, h) => s + h.minutes, 0)),
-      events: inPart.reduce((s, h) => s + h.events, 0),
-    };
-  });
-  const rounded = (list: PatternBucket[]) =>
-    list.map((b) => ({ ...b, minutes: round1(b.minutes) }));
-
-  const lengths = sessionsOf(learning).map(round1);
-  const sorted = [...lengths].sort((a, b) => a - b);
-  const median = sorted.length === 0
-    ? 0
-    : sorted.length % 2 === 1
-    ? sorted[(sorted.length - 1) / 2]!
-    : round1((sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2);
-  const sessionBuckets: SessionBucket[] = SESSION_BUCKETS.map((b) => ({
-    ...b,
-    sessions: lengths.filter((l) => l >= b.min && (b.max === null || l < b.max)).length,
-  }));
-  let typical: SessionBucket | null = null;
-  for (const b of sessionBuckets) {
-    if (b.sessions > 0 && (!typical || b.sessions > typical.sessions)) typical = b;
-  }
-
-  const activityTypes = [...types.values()].map((t) => ({ ...t, minutes: round1(t.minutes) }))
-    .sort((a, b) =>
-      b.minutes - a.minutes || b.events - a.events || (a.activityType < b.activityType ? -1 : 1)
-    );
-  return {
-    timeZone,
-    range,
-    timeOfDay: { hours: rounded(hours), parts, preferred: preferredOf(parts) },
-    weekdays: rounded(weekdays),
-    sessions: {
-      count: lengths.length,
-      averageMinutes: lengths.length === 0
-        ? 0
-        : round1(lengths.reduce((a, b) => a + b, 0) / lengths.length),
-      medianMinutes: median,
-      longestMinutes: sorted.at(-1) ?? 0,
-      buckets: sessionBuckets,
-      typical: typical?.key ?? null,
-    },
-    activityTypes,
-    preferredActivityType: activityTypes[0]?.activityType ?? null,
   };
 }

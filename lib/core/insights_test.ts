@@ -5,15 +5,14 @@ import { pathWith } from "./test_fixtures.ts";
 import {
   type DayRange,
   daysBetween,
-  hourOf,
   type InsightActivity,
   type InsightEvent,
   insightsOf,
   MAX_RANGE_DAYS,
-  patternsOf,
   resolveRange,
-  sessionsOf,
 } from "./insights.ts";
+import { hourOf } from "./calendar.ts";
+import { patternsOf, sessionsOf } from "./insight_patterns.ts";
 
 let counter = 0;
 

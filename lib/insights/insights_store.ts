@@ -16,10 +16,9 @@ import {
   type InsightActivity,
   type Insights,
   insightsOf,
-  type Patterns,
-  patternsOf,
   resolveRange,
 } from "../core/insights.ts";
+import { type Patterns, patternsOf } from "../core/insight_patterns.ts";
 
 /** Events read per round trip while scanning. */
 export const SCAN_PAGE_SIZE = 500;
