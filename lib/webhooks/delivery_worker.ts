@@ -6,11 +6,9 @@ import {
   deadLetterWithoutAttempt,
   type DeliveryAttempt,
   dropOrphan,
-  type EndpointHealth,
   finishAttempt,
   listDue,
   nextDueAt,
-  RECENT_OUTCOMES,
   SNIPPET_LIMIT,
   type WebhookDelivery,
 } from "./delivery_store.ts";
@@ -21,32 +19,25 @@ import {
   updateEndpoint,
   type WebhookEndpoint,
 } from "./endpoint_store.ts";
-import { DEFAULT_RETRY_SCHEDULE_MS, parseRetryAfter, retryDelay } from "./retry_schedule.ts";
+import { DEFAULT_RETRY_SCHEDULE_MS, parseRetryAfter } from "./retry_schedule.ts";
 import { PLAIN_SECRET_BOX, type SecretBox } from "./secret_box.ts";
 import { createUrlPolicy, type UrlPolicy } from "./url_policy.ts";
 import { webhookHeaders } from "./signing.ts";
+import {
+  type AttemptOutcome,
+  DISABLE_AFTER_DEAD_LETTERS,
+  DISABLE_AFTER_FAILING_MS,
+  disableReasonAfter,
+  healthAfterAttempt,
+  nextAfterAttempt,
+} from "./delivery_policy.ts";
 
 /** How long one attempt may take (connect, send, response). */
 export const DELIVERY_TIMEOUT_MS = 10_000;
-/** An endpoint whose every attempt failed for this long is disabled. */
-export const DISABLE_AFTER_FAILING_MS = 24 * 60 * 60 * 1000;
-/** An endpoint with this many dead letters in a row (no success between) is disabled. */
-export const DISABLE_AFTER_DEAD_LETTERS = 5;
 /** Extra time a claim holds a delivery beyond the attempt's timeout, before another worker may take it. */
 const LEASE_MARGIN_MS = 30_000;
 /** Longest the worker sleeps between looks at the due queue when nothing wakes it. */
 const MAX_SLEEP_MS = 60_000;
-
-/** What one attempt came to. */
-export interface AttemptOutcome {
-  status: number | null;
-  ok: boolean;
-  latencyMs: number;
-  snippet: string;
-  error: string | null;
-  /** From `Retry-After` on a 429 or 503. */
-  retryAfterMs: number | null;
-}
 
 /** An endpoint URL the policy refuses at connect time. */
 class RefusedUrl extends Error {}
@@ -96,94 +87,6 @@ export interface DeliveryWorker {
   idle(): Promise<void>;
   /** Stops timers and waits for the current run. */
   close(): Promise<void>;
-}
-
-/**
- * The delivery's next state after an attempt (pure): succeeded on 2xx; dead on 410 or when the
- * schedule is exhausted; otherwise queued again after the schedule's next delay (with jitter), or
- * after `Retry-After` when that is longer.
- */
-export function nextAfterAttempt(
-  delivery: WebhookDelivery,
-  outcome: AttemptOutcome,
-  options: { nowMs: number; schedule: readonly number[]; random: () => number },
-): WebhookDelivery {
-  const at = new Date(options.nowMs).toISOString();
-  const base: WebhookDelivery = {
-    ...delivery,
-    attempts: delivery.attempts + 1,
-    lastAttemptAt: at,
-    lastStatus: outcome.status,
-    lastError: outcome.error,
-  };
-  if (outcome.ok) {
-    return { ...base, status: "succeeded", nextAttemptAt: null, succeededAt: at };
-  }
-  const delay = outcome.status === 410
-    ? null
-    : retryDelay(delivery.retry, { schedule: options.schedule, random: options.random });
-  if (delay === null) return { ...base, status: "dead", nextAttemptAt: null, deadAt: at };
-  const wait = Math.max(delay, outcome.retryAfterMs ?? 0);
-  return {
-    ...base,
-    status: "pending",
-    retry: delivery.retry + 1,
-    nextAttemptAt: options.nowMs + wait,
-  };
-}
-
-/** An endpoint's figures after an attempt (pure). */
-export function healthAfterAttempt(
-  health: EndpointHealth,
-  next: WebhookDelivery,
-  outcome: AttemptOutcome,
-  nowMs: number,
-): EndpointHealth {
-  const at = new Date(nowMs).toISOString();
-  const recent = [...health.recent, outcome.ok].slice(-RECENT_OUTCOMES);
-  if (outcome.ok) {
-    return {
-      ...health,
-      attempts: health.attempts + 1,
-      succeeded: health.succeeded + 1,
-      consecutiveDeadLetters: 0,
-      failingSince: null,
-      lastSuccessAt: at,
-      lastLatencyMs: outcome.latencyMs,
-      recent,
-    };
-  }
-  const dead = next.status === "dead";
-  return {
-    ...health,
-    attempts: health.attempts + 1,
-    failed: health.failed + 1,
-    deadLetters: health.deadLetters + (dead ? 1 : 0),
-    consecutiveDeadLetters: health.consecutiveDeadLetters + (dead ? 1 : 0),
-    failingSince: health.failingSince ?? at,
-    lastFailureAt: at,
-    lastLatencyMs: outcome.latencyMs,
-    recent,
-  };
-}
-
-/** Why an endpoint should be disabled after an attempt, or null (pure). */
-export function disableReasonAfter(
-  health: EndpointHealth,
-  outcome: AttemptOutcome,
-  options: { nowMs: number; disableAfterFailingMs: number; disableAfterDeadLetters: number },
-): string | null {
-  if (outcome.status === 410) return "The endpoint answered 410 Gone";
-  if (health.consecutiveDeadLetters >= options.disableAfterDeadLetters) {
-    return `${health.consecutiveDeadLetters} deliveries in a row became dead letters`;
-  }
-  if (
-    health.failingSince !== null &&
-    options.nowMs - Date.parse(health.failingSince) >= options.disableAfterFailingMs
-  ) {
-    return `Every attempt failed for ${Math.round(options.disableAfterFailingMs / 3_600_000)} h`;
-  }
-  return null;
 }
 
 async function readSnippet(response: Response): Promise<string> {
