@@ -7,7 +7,8 @@ import { requireScope } from "../../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../../lib/http/http_error.ts";
 import { readJson } from "../../../lib/http/read_json.ts";
 import { parseOr400 } from "../../../lib/http/validation.ts";
-import { checkConsistency, INCONSISTENCY_TYPES } from "../../../lib/repair/consistency.ts";
+import { checkConsistency } from "../../../lib/repair/consistency.ts";
+import { INCONSISTENCY_TYPES } from "../../../lib/repair/consistency_diff.ts";
 
 const repairSchema = z.object({
   inconsistencyTypes: z.array(z.enum([...INCONSISTENCY_TYPES, "all"])).min(
