@@ -21,10 +21,9 @@ import {
   getEndpointHealth,
   listAttempts,
   listDeliveries,
-  replayDelivery,
-  replaySince,
   type WebhookDelivery,
 } from "../../lib/webhooks/delivery_store.ts";
+import { replayDelivery, replaySince } from "../../lib/webhooks/delivery_replay.ts";
 import {
   createEndpoint,
   deleteEndpoint,
