@@ -1,5 +1,5 @@
 /** The admin console's words for what the health report says: what each status means, what to do. */
-import type { HealthAlert, SystemHealth } from "./health_report.ts";
+import type { HealthAlert, SystemHealth } from "./health_rules.ts";
 
 /** A system's status as the console shows it: the report's, or "no events yet" for a silent one. */
 export type ConsoleSystemStatus = SystemHealth["status"] | "no_events";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { SystemHealth } from "./health_report.ts";
+import type { SystemHealth } from "./health_rules.ts";
 import { alertAction, consoleSystemStatus, SYSTEM_STATUS_MEANINGS } from "./console_words.ts";
 
 function system(overrides: Partial<SystemHealth> = {}): SystemHealth {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
-import { DEFAULT_THRESHOLDS, systemStatusOf } from "../../../lib/health/health_report.ts";
+import { DEFAULT_THRESHOLDS, systemStatusOf } from "../../../lib/health/health_rules.ts";
 import type { SyncStats } from "../../../lib/processing/sync_stats.ts";
 import { appendEvents } from "../../../lib/events/log_store.ts";
 import { TEST_ADMIN_TOKEN, withTestApp } from "../../../tests/support/test_app.ts";
