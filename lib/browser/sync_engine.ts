@@ -4,6 +4,10 @@
  * with backoff, pull since a cursor, cross-tab updates and the guest-to-account bootstrap.
  * Everything outside the browser (storage, network, clock, timers) is passed in, so the engine
  * runs in unit tests as it runs in the learn island.
+ *
+ * Longer than 400 lines on purpose: one class owns the device log, its persistence and the
+ * sync loop, so every state change of the log goes through one place; its pure parts (batching,
+ * backoff, the snapshot) already live in their own modules.
  */
 import { dispositionOf } from "../../client/backoff.ts";
 import { findMergeableHeartbeat, flushDelay, isHeartbeat, mergeHeartbeats } from "./batching.ts";

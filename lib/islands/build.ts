@@ -1,3 +1,10 @@
+/**
+ * Builds the islands: finds them, bundles each with its hydration entry, publishes the bundles
+ * and a manifest, and rebuilds only when a source changed.
+ *
+ * Longer than 400 lines on purpose: discovering, hashing, bundling and publishing islands share
+ * one set of resolved paths and one in-flight guard; split, each part would need them all.
+ */
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 

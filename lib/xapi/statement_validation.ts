@@ -1,6 +1,9 @@
 /**
  * xAPI statement validation (xAPI 1.0.3 §2, with 2.0's context agents and groups): every rule an
  * LRS must enforce before storing, as a pure function that lists each problem with its path.
+ *
+ * Longer than 400 lines on purpose: it is one specification section (the statement rules),
+ * kept together so each rule can be checked against the spec and the conformance suite in order.
  */
 import type { FieldIssue } from "../errors.ts";
 
