@@ -67,6 +67,11 @@ export const COMPLETION_STATUSES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 /** A reporting system. */
 export type SourceSystem = (typeof SOURCE_SYSTEMS)[number];
+
+/** True when `system` names one of the `SOURCE_SYSTEMS`. */
+export function isSourceSystem(system: string): system is SourceSystem {
+  return (SOURCE_SYSTEMS as readonly string[]).includes(system);
+}
 /** A kind of activity. */
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 /** A reported completion state. */

@@ -4,11 +4,7 @@ import { z } from "zod";
 import { actorOf, addAudit, recordAudit } from "../../lib/audit/audit_log.ts";
 import { newUlid } from "../../lib/ids.ts";
 import { addDeliveries, testDeliveryFor } from "../../lib/webhooks/fanout.ts";
-import type { Principal } from "../../lib/auth/principal.ts";
-import { acceptPostedEvents } from "../../lib/events/intake.ts";
-import { SOURCE_SYSTEMS } from "../../lib/core/event_schema.ts";
-import { recordInboundOutcome } from "../../lib/processing/sync_stats.ts";
-import { recordInbound } from "../../lib/telemetry.ts";
+import { isSourceSystem, SOURCE_SYSTEMS } from "../../lib/core/event_schema.ts";
 import type { AppEnv } from "../../lib/http/app_env.ts";
 import { requireScope } from "../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../lib/http/http_error.ts";
@@ -36,14 +32,9 @@ import {
   updateEndpoint,
   WEBHOOK_EVENT_TYPES,
 } from "../../lib/webhooks/endpoint_store.ts";
-import {
-  getInboundSecrets,
-  listInboundSystems,
-  rememberInboundId,
-  seenInboundId,
-  setInboundSecret,
-} from "../../lib/webhooks/inbound_store.ts";
-import { newWebhookSecret, verifySignature } from "../../lib/webhooks/signing.ts";
+import { listInboundSystems, setInboundSecret } from "../../lib/webhooks/inbound_store.ts";
+import { newWebhookSecret } from "../../lib/webhooks/signing.ts";
+import { receiveInboundWebhook } from "../../lib/inbound/receive_webhook.ts";
 import { maskUrlCredentials } from "../../lib/webhooks/url_policy.ts";
 
 const urlSchema = z.string().trim().max(2048, "Must be at most 2048 characters").pipe(
@@ -83,11 +74,6 @@ const replaySinceSchema = z.object({
   ], "Must be a delivery cursor (from a listing) or an ISO 8601 date-time"),
 });
 
-const inboundBodySchema = z.object({
-  type: z.literal("progress_event", 'Must be "progress_event"'),
-  data: z.record(z.string(), z.unknown(), "Must be a progress event object"),
-});
-
 /** The API view of a delivery: its record with times as ISO and the body parsed. */
 function deliveryView(delivery: WebhookDelivery) {
   const { payload, nextAttemptAt, ...rest } = delivery;
@@ -114,94 +100,20 @@ export function sinceCursor(since: string): string {
   return encodeTime(Date.parse(since), 10);
 }
 
-/** Longest `webhook-id` accepted (it becomes part of a KV key and of the event id). */
-export const MAX_WEBHOOK_ID_LENGTH = 256;
-
-function isSourceSystem(system: string): boolean {
-  return (SOURCE_SYSTEMS as readonly string[]).includes(system);
-}
-
-function inboundPrincipal(system: string): Principal {
-  return { userId: null, ownerId: `inbound:${system}`, scopes: ["system"], via: "token" };
-}
-
 /**
  * `/api/webhooks`: outbound endpoints (admin), their delivery logs and replays, inbound secrets
  * (admin), and `POST /inbound/:system` where systems push signed progress events.
  */
 export const webhookRoutes = new Hono<AppEnv>()
   .post("/inbound/:system", async (c) => {
-    const system = c.req.param("system");
-    if (!isSourceSystem(system)) throw new HttpError(404, `Unknown system "${system}"`);
-    const { kv, secretBox, inboundRejections } = c.get("deps");
-    const now = new Date();
-    const webhookId = c.req.header("webhook-id") ?? "";
-    if (webhookId.length > MAX_WEBHOOK_ID_LENGTH) {
-      throw new HttpError(
-        400,
-        `Webhook refused: webhook-id must be at most ${MAX_WEBHOOK_ID_LENGTH} characters`,
-      );
-    }
-    const body = await c.req.text();
-    const secrets = await getInboundSecrets(kv, secretBox, system, now.getTime());
-    const reject = async (reason: string) => {
-      await inboundRejections.count(kv, system, now.getTime());
-      recordInbound(system, reason);
-      return new HttpError(401, `Webhook refused: ${reason.replaceAll("_", " ")}`);
-    };
-    if (secrets.length === 0) throw await reject("no_inbound_secret_set");
-    const verified = verifySignature({
-      secrets,
-      headers: { get: (name) => c.req.header(name) },
-      body,
-      nowSeconds: Math.floor(now.getTime() / 1000),
+    const outcome = await receiveInboundWebhook(c.get("deps"), {
+      system: c.req.param("system"),
+      header: (name) => c.req.header(name),
+      body: await c.req.text(),
+      now: new Date(),
     });
-    if (!verified.ok) throw await reject(verified.reason);
-    if (await seenInboundId(kv, system, verified.id)) {
-      recordInbound(system, "duplicate");
-      return c.json({ duplicate: true }, 200);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      throw new HttpError(400, "Malformed JSON: the webhook body must be JSON");
-    }
-    const { data } = parseOr400(inboundBodySchema, json, "webhook");
-    if (data.sourceSystem !== undefined && data.sourceSystem !== system) {
-      throw new HttpError(
-        403,
-        `Webhook refused: ${system} cannot post events of source system "${
-          String(data.sourceSystem)
-        }"`,
-      );
-    }
-    // Defaults that make a redelivery of the same webhook the same event: its id and its time.
-    const event = {
-      ...data,
-      id: data.id ?? `${system}.${verified.id}`.replace(/[^A-Za-z0-9._:~-]/g, "-").slice(0, 128),
-      sourceSystem: system,
-      timestamp: data.timestamp ?? new Date(verified.timestampSeconds * 1000).toISOString(),
-    };
-    const { outcomes: [outcome] } = await acceptPostedEvents(c.get("deps"), event, {
-      principal: inboundPrincipal(system),
-      now,
-      userIdPath: () => "data.userId",
-      label: "webhook",
-    });
-    if (outcome!.status === "conflict") {
-      throw new HttpError(
-        409,
-        `Cannot accept event "${outcome!.id}": id already used with different content`,
-      );
-    }
-    await rememberInboundId(kv, system, verified.id, {
-      receivedAt: now.toISOString(),
-      eventIds: [outcome!.id],
-    });
-    await recordInboundOutcome(kv, system, { accepted: true, nowMs: now.getTime() });
-    recordInbound(system, outcome!.status);
-    return c.json({ results: [{ id: outcome!.id, status: outcome!.status }] }, 202);
+    if (outcome.duplicate) return c.json({ duplicate: true }, 200);
+    return c.json({ results: [{ id: outcome.id, status: outcome.status }] }, 202);
   })
   .get("/inbound", async (c) => {
     requireScope(c, "admin");
