@@ -32,8 +32,8 @@ export interface LayoutProps {
   description?: string;
   /** Extra `<head>` elements, e.g. Open Graph tags. */
   head?: ComponentChildren;
-  /** Shows the admin console's own navigation instead of a student's or a visitor's. */
-  admin?: boolean;
+  /** The admin console's own navigation instead of a student's or a visitor's (`"signed-out"`: its sign-in page). */
+  admin?: boolean | "signed-out";
   children?: ComponentChildren;
 }
 
@@ -87,7 +87,15 @@ function StudentNav(props: { user: NavUser; path: string | undefined }) {
   );
 }
 
-function AdminNav(props: { path: string | undefined }) {
+function AdminNav(props: { path: string | undefined; signedIn: boolean }) {
+  if (!props.signedIn) {
+    return (
+      <>
+        <NavLink href="/admin" path={props.path}>Console</NavLink>
+        <a class="nav-link" href="/">Student app</a>
+      </>
+    );
+  }
   return (
     <>
       <NavLink href="/admin" path={props.path}>Console</NavLink>
@@ -162,7 +170,7 @@ export function Layout(
               <summary class="nav-menu-button">Menu</summary>
               <nav class="site-nav" aria-label="Main">
                 {admin
-                  ? <AdminNav path={path} />
+                  ? <AdminNav path={path} signedIn={admin === true} />
                   : user
                   ? <StudentNav user={user} path={path} />
                   : <GuestNav path={path} />}

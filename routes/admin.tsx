@@ -44,7 +44,7 @@ async function adminProof(c: Context<AppEnv>, pasted: string): Promise<AdminProo
 
 function signInPage(error: string | null): string {
   return renderPage(
-    <Layout title="Admin sign-in" path="/admin">
+    <Layout title="Admin sign-in" path="/admin" admin="signed-out">
       <section class="auth card">
         <h1>Admin console</h1>
         <p class="muted">

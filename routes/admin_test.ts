@@ -18,7 +18,11 @@ Deno.test("the admin signs in to the console by pasting the token; only a hashed
   await withTestApp(async (app) => {
     const page = await app.request("/admin", { headers: { accept: "text/html" } });
     assert.equal(page.status, 200);
-    assert.match(await page.text(), /name="token"/);
+    const signInHtml = await page.text();
+    assert.match(signInHtml, /name="token"/);
+    // The sign-in page has the console's own navigation, not a visitor's sign-up links.
+    assert.match(signInHtml, /href="\/admin"[^>]*>Console</);
+    assert.doesNotMatch(signInHtml, /href="\/signup"/);
 
     const wrong = await app.request("/admin/signin", form({ token: "nope" }));
     assert.equal(wrong.status, 401);
