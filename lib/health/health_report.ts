@@ -7,7 +7,7 @@ import { getLastConsistencyCheck } from "../repair/consistency.ts";
 import { getEndpointHealth } from "../webhooks/delivery_store.ts";
 import type { DeliveryWorker, DeliveryWorkerStats } from "../webhooks/delivery_worker.ts";
 import { listEndpoints } from "../webhooks/endpoint_store.ts";
-import { readSyncStats } from "../processing/sync_stats.ts";
+import { emptySyncStats, readSyncStats } from "../processing/sync_stats.ts";
 import { publishGaugeFigures } from "../telemetry.ts";
 import {
   DEFAULT_THRESHOLDS,
@@ -259,18 +259,7 @@ export async function buildHealthReport(
 
   const systemNames = [...new Set([...SOURCE_SYSTEMS, ...syncStats.keys()])];
   const systems: SystemHealth[] = systemNames.map((system) => {
-    const s = syncStats.get(system) ?? {
-      processed: 0,
-      last_processed_at: 0,
-      last_event_at: 0,
-      last_received_at: 0,
-      conflicts: 0,
-      last_conflict_at: 0,
-      inbound_accepted: 0,
-      inbound_rejected: 0,
-      last_inbound_ok_at: 0,
-      last_inbound_rejected_at: 0,
-    };
+    const s = syncStats.get(system) ?? emptySyncStats();
     const pending = outbox.bySystem.get(system);
     const { status, reason } = systemStatusOf(s, pending, nowMs, thresholds);
     if (status === "delayed") {

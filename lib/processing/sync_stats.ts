@@ -18,7 +18,8 @@ export type SyncStat =
 /** Per-system figures as read back (times as epoch ms, 0 = never). */
 export type SyncStats = Record<SyncStat, number>;
 
-function emptyStats(): SyncStats {
+/** A system's figures before anything happened (every count and time 0). */
+export function emptySyncStats(): SyncStats {
   return {
     processed: 0,
     last_processed_at: 0,
@@ -120,7 +121,7 @@ export async function readSyncStats(kv: Deno.Kv): Promise<Map<string, SyncStats>
   const out = new Map<string, SyncStats>();
   for await (const entry of kv.list<Deno.KvU64>({ prefix: syncSystemStatsPrefix() })) {
     const [, system, stat] = entry.key as [string, string, SyncStat];
-    const stats = out.get(system) ?? emptyStats();
+    const stats = out.get(system) ?? emptySyncStats();
     if (stat in stats) stats[stat] = Number(entry.value.value);
     out.set(system, stats);
   }

@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
 import { DEFAULT_THRESHOLDS, systemStatusOf } from "../../../lib/health/health_rules.ts";
-import type { SyncStats } from "../../../lib/processing/sync_stats.ts";
+import { emptySyncStats, type SyncStats } from "../../../lib/processing/sync_stats.ts";
 import { appendEvents } from "../../../lib/events/log_store.ts";
 import { TEST_ADMIN_TOKEN, withTestApp } from "../../../tests/support/test_app.ts";
 
-const none: SyncStats = {
-  processed: 0,
-  last_processed_at: 0,
-  last_event_at: 0,
-  last_received_at: 0,
-  conflicts: 0,
-  last_conflict_at: 0,
-  inbound_accepted: 0,
-  inbound_rejected: 0,
-  last_inbound_ok_at: 0,
-  last_inbound_rejected_at: 0,
-};
+const none: SyncStats = emptySyncStats();
 
 Deno.test("systemStatusOf: delayed, then conflict, else healthy; refused webhooks change nothing", () => {
   const now = 10_000_000;
