@@ -1,6 +1,6 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
 import { ContentionError } from "../errors.ts";
-import { type BatchedReader, createBatchedReader, getManyBatched } from "../kv_batch_reader.ts";
+import { type BatchedReader, createBatchedReader } from "../kv_batch_reader.ts";
 import { type StoredEvent, targetsOf } from "../core/event_schema.ts";
 import {
   achievementFactsKey,
@@ -29,7 +29,9 @@ import {
 } from "../core/project.ts";
 import { overallAfterStep } from "../progress/headline_reads.ts";
 import { emptySummary, type ProgressSummary } from "../core/summary.ts";
-import { getItemStates } from "../catalog/catalog_store.ts";
+import { processingReads } from "../core/processing_reads.ts";
+import { listAwards } from "../achievements/achievement_store.ts";
+import { userPathIds } from "../progress/summary_store.ts";
 import { itemsOfUser } from "../catalog/items_cache.ts";
 import { type CatalogSnapshot, catalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { User } from "../auth/account_store.ts";
@@ -122,9 +124,9 @@ async function listOutbox(
   return outbox;
 }
 
-/** Reads what the sync step needs about the items and paths linked to the changed activities, and runs it. */
+/** Runs the sync step over the items and paths linked to the changed activities, reading their states through `reader`. */
 async function syncStep(
-  kv: Deno.Kv,
+  reader: BatchedReader,
   userId: string,
   reads: { items: readonly TrackedItem[]; catalog: CatalogSnapshot },
   events: readonly StoredEvent[],
@@ -137,16 +139,15 @@ async function syncStep(
   const paths = [...pathIds].map((id) => catalog.paths.get(id)!);
   const owned = items.filter((item) => item.activityIds.some((a) => after.has(a)));
   const otherIds = [...new Set(owned.flatMap((i) => i.activityIds))].filter((a) => !after.has(a));
+  const itemIds = [...new Set(owned.map((i) => i.itemId))];
   const [otherEntries, itemStateEntries] = await Promise.all([
-    getManyBatched<ActivityState>(kv, otherIds.map((a) => activityStateKey(userId, a))),
-    getItemStates(kv, userId, owned.map((i) => i.itemId)),
+    reader.getMany<ActivityState>(otherIds.map((a) => activityStateKey(userId, a))),
+    reader.getMany<ItemState>(itemIds.map((id) => itemStateKey(userId, id))),
   ]);
   const others = new Map<string, ActivityState>();
   otherEntries.forEach((e, i) => e.value && others.set(otherIds[i]!, e.value));
   const itemStates = new Map<string, ItemState>();
-  for (const [itemId, entry] of itemStateEntries) {
-    if (entry.value) itemStates.set(itemId, entry.value);
-  }
+  itemStateEntries.forEach((e, i) => e.value && itemStates.set(itemIds[i]!, e.value));
   return syncLinkedSystems({
     events,
     before,
@@ -169,6 +170,54 @@ interface SharedReads {
   reader: BatchedReader;
 }
 
+/** Identity of a key in a `prefetched` map (processing keys are made of strings). */
+function keyId(key: Deno.KvKey): string {
+  return JSON.stringify(key);
+}
+
+/**
+ * A reader answering from entries read in advance, and reading only the keys it lacks (through
+ * `reader`): the steps after the second round trip find what they need there, and an unplanned
+ * key (a rare path) costs one more round trip instead of a wrong answer.
+ */
+function prefetchedReader(
+  prefetched: ReadonlyMap<string, Deno.KvEntryMaybe<unknown>>,
+  reader: BatchedReader,
+): BatchedReader {
+  return {
+    async getMany<T>(keys: readonly Deno.KvKey[]) {
+      const missing = keys.filter((key) => !prefetched.has(keyId(key)));
+      const read = new Map<string, Deno.KvEntryMaybe<unknown>>();
+      if (missing.length > 0) {
+        const entries = await reader.getMany<unknown>(missing);
+        missing.forEach((key, i) => read.set(keyId(key), entries[i]!));
+      }
+      return keys.map((key) =>
+        (prefetched.get(keyId(key)) ?? read.get(keyId(key))!) as Deno.KvEntryMaybe<T>
+      );
+    },
+  };
+}
+
+/** Reads `keys` through `reader` into `into`, by `keyId`. */
+async function prefetch(
+  reader: BatchedReader,
+  keys: readonly Deno.KvKey[],
+  into: Map<string, Deno.KvEntryMaybe<unknown>>,
+): Promise<void> {
+  const entries = await reader.getMany<unknown>(keys);
+  keys.forEach((key, i) => into.set(keyId(key), entries[i]!));
+}
+
+/**
+ * Plans one user's share of a commit: read → plan, with the reads in two round trips in the
+ * common case. Round 1 reads what is keyed by the student alone (summary, items version, facts,
+ * account, awards, paths) and their outbox; round 2 reads every key the steps need, worked out
+ * from the outbox entries (`processingReads`): the events and their results, the states of the
+ * targeted activities and of those linked to them, item states, step completions. Then the steps
+ * run over what was read. Old outbox entries without their targets cost one more round trip (the
+ * events are read first), and so do late events whose activity history is needed.
+ */
 async function planUser(
   kv: Deno.Kv,
   userId: string,
@@ -188,22 +237,52 @@ async function planUser(
       userKey(userId),
     ]),
     listOutbox(kv, userId, limit + 1),
+    listAwards(kv, userId),
+    userPathIds(kv, userId),
   ] as const;
-  // Neither read is left in flight when the other fails.
+  // No read is left in flight when another fails.
   await Promise.allSettled(firstReads);
-  const [[summaryEntry, itemsVersion, factsEntry, user], outbox] = await Promise.all(firstReads);
+  const [[summaryEntry, itemsVersion, factsEntry, user], outbox, awards, pathIds] = await Promise
+    .all(firstReads);
   if (outbox.length === 0) return null;
-  // The student's items, read while the events are (they depend on the items version only).
-  const items = itemsOfUser(kv, userId, itemsVersion!.versionstamp);
-  items.catch(() => {});
   const taken = outbox.slice(0, limit);
-  const ids = taken.map((e) => [userId, e.value.eventId] as const);
+  const ids = taken.map((e) => e.value.eventId);
+  const eventKeys = [
+    ...ids.map((id) => eventKey(userId, id)),
+    ...ids.map((id) => resultKey(userId, id)),
+  ];
+  const prefetched = new Map<string, Deno.KvEntryMaybe<unknown>>();
+  // Entries written before they carried their targets: read the events first.
+  if (taken.some((e) => e.value.activityIds === undefined)) {
+    await prefetch(shared.reader, eventKeys, prefetched);
+  }
+  const targetsOfEntry = (entry: Deno.KvEntry<OutboxEntry>): string[] => {
+    if (entry.value.activityIds) return entry.value.activityIds;
+    const event = prefetched.get(keyId(eventKey(userId, entry.value.eventId)))?.value;
+    return event ? targetsOf(event as StoredEvent) : [];
+  };
+  const [items, catalog] = await Promise.all([
+    itemsOfUser(kv, userId, itemsVersion!.versionstamp),
+    shared.catalog,
+  ]);
+  const needs = processingReads({
+    targetActivityIds: taken.flatMap(targetsOfEntry),
+    items,
+    userPathIds: pathIds,
+    paths: catalog.paths,
+    pathIdsByActivity: catalog.pathIdsByActivity,
+    inCatalog: (id) => catalog.activities.has(id),
+  });
+  await prefetch(shared.reader, [
+    ...eventKeys.filter((key) => !prefetched.has(keyId(key))),
+    ...needs.activityIds.map((a) => activityStateKey(userId, a)),
+    ...needs.itemIds.map((id) => itemStateKey(userId, id)),
+    ...needs.stepIds.map((id) => stepCompletionKey(userId, id)),
+  ], prefetched);
+  const reader = prefetchedReader(prefetched, shared.reader);
   // An event already has a result once processed: a stray outbox entry for it is only deleted,
   // never applied twice.
-  const read = await shared.reader.getMany<unknown>([
-    ...ids.map(([u, id]) => eventKey(u, id)),
-    ...ids.map(([u, id]) => resultKey(u, id)),
-  ]);
+  const read = await reader.getMany<unknown>(eventKeys);
   const seen = new Set<string>();
   const events: StoredEvent[] = [];
   ids.forEach((_, i) => {
@@ -213,13 +292,14 @@ async function planUser(
     events.push(event);
   });
   const activityIds = [...groupByActivity(events).keys()];
-  const stateEntries = await shared.reader.getMany<ActivityState>(
+  const stateEntries = await reader.getMany<ActivityState>(
     activityIds.map((a) => activityStateKey(userId, a)),
   );
   const states = new Map<string, ActivityState>();
   stateEntries.forEach((entry, i) => {
     if (entry.value) states.set(activityIds[i]!, entry.value);
   });
+  // Late events: the rare path, with its own round trips (a list and a read per activity).
   const needingHistory = [...activitiesNeedingHistory(events, states)];
   const histories = new Map(
     await Promise.all(
@@ -231,31 +311,23 @@ async function planUser(
   const conflicts = await planConflicts(kv, userId, now, events, states, histories);
   const all = conflicts.events;
   const projected = project({ now, events: all, states, histories: conflicts.histories, summary });
-  const catalog = await shared.catalog;
-  const sync = await syncStep(
-    kv,
-    userId,
-    { items: await items, catalog },
-    all,
-    states,
-    projected.states,
-  );
-  // Both read what they need independently of each other: one round trip for the two.
+  const sync = await syncStep(reader, userId, { items, catalog }, all, states, projected.states);
+  const timeZone = (user!.value as User | null)?.timeZone ?? "UTC";
   const [awarded, reached] = await Promise.all([
     awardStep(
-      kv,
       userId,
       {
         facts: (factsEntry!.value as ProgressFacts | null) ?? emptyFacts(),
-        timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
+        awards,
+        timeZone,
         catalog,
-        reader: shared.reader,
+        reader,
       },
       all,
       sync.paths,
       now,
     ),
-    milestoneStep(kv, userId, catalog, {
+    milestoneStep(reader, userId, catalog, {
       events: all,
       states,
       histories: conflicts.histories,
@@ -263,12 +335,12 @@ async function planUser(
       paths: sync.paths,
     }),
   ]);
-  const overall = await overallAfterStep(kv, userId, {
-    catalog,
-    itemsVersion: itemsVersion!.versionstamp,
-    reader: shared.reader,
-    timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
-  }, { ...projected, newPathIds: sync.pathIds, facts: awarded.output.facts, now });
+  const overall = await overallAfterStep(userId, { catalog, pathIds, items, reader, timeZone }, {
+    ...projected,
+    newPathIds: sync.pathIds,
+    facts: awarded.output.facts,
+    now,
+  });
   const output = withTitles(
     withOverall(
       withMilestones(
