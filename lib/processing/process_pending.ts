@@ -39,7 +39,7 @@ import { emptyFacts, type ProgressFacts } from "../core/achievement_facts.ts";
 import type { ItemState, TrackedItem } from "../core/propagation.ts";
 import { syncLinkedSystems, type SyncOutput, withSync } from "../core/sync_step.ts";
 import { awardStep } from "../achievements/award_reads.ts";
-import { type AwardOutput, withAwards } from "../core/award_step.ts";
+import { type Award, type AwardOutput, withAwards } from "../core/award_step.ts";
 import { addSyncStats, syncStatMutations } from "./sync_stats.ts";
 import type { WebhookDelivery } from "../webhooks/delivery_store.ts";
 import {
@@ -53,8 +53,12 @@ import { addConflictWrites, conflictWriteMutations } from "../conflicts/conflict
 import { milestoneStep } from "../progress/milestone_reads.ts";
 import { withMilestones } from "../core/milestone_step.ts";
 
-/** Most events of one user applied in one commit (their live messages share one KV value). */
-export const MAX_EVENTS_PER_COMMIT = 30;
+/**
+ * Most events of one user applied in one commit: a posted batch (at most 100 events) is planned
+ * as one. Their live messages share one KV value, so a batch whose messages would not fit is
+ * planned again over fewer events, from the same reads.
+ */
+export const MAX_EVENTS_PER_COMMIT = 100;
 /** Most users whose events share one commit. */
 export const MAX_USERS_PER_COMMIT = 40;
 /** Budget for the mutations of one commit (Deno KV allows 1,000). */
@@ -283,14 +287,71 @@ async function planUser(
   // An event already has a result once processed: a stray outbox entry for it is only deleted,
   // never applied twice.
   const read = await reader.getMany<unknown>(eventKeys);
+  const planned = (count: number) =>
+    planTaken(kv, shared, reader, {
+      userId,
+      now,
+      summaryEntry: summaryEntry as Deno.KvEntryMaybe<ProgressSummary>,
+      facts: (factsEntry!.value as ProgressFacts | null) ?? emptyFacts(),
+      timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
+      awards,
+      pathIds,
+      items,
+      catalog,
+      outboxKeys: taken.slice(0, count).map((e) => e.key),
+      events: ids.slice(0, count).flatMap((_, i) =>
+        read[i]!.value !== null && read[ids.length + i]!.value === null
+          ? [read[i]!.value as StoredEvent]
+          : []
+      ),
+      more: outbox.length > count,
+    });
+  // Too much for one commit: the same reads planned again over fewer of the events, without
+  // reading anything again.
+  for (let count = taken.length;;) {
+    const work = await planned(count);
+    const fit = Math.min(
+      MAX_MESSAGES_BYTES / work.messageBytes,
+      MAX_COMMIT_MUTATIONS / mutationsOf(work),
+      MAX_COMMIT_BYTES / work.bytes,
+    );
+    if (fit >= 1 || count === 1) return work;
+    count = Math.max(1, Math.min(count - 1, Math.floor(count * fit * 0.9)));
+  }
+}
+
+/** What `planTaken` plans from: one student's reads, and which of their pending events to take. */
+interface TakenReads {
+  userId: string;
+  now: string;
+  summaryEntry: Deno.KvEntryMaybe<ProgressSummary>;
+  facts: ProgressFacts;
+  timeZone: string;
+  awards: readonly Award[];
+  pathIds: readonly string[];
+  items: readonly TrackedItem[];
+  catalog: CatalogSnapshot;
+  /** Outbox entries taken (including any whose event is missing or processed). */
+  outboxKeys: Deno.KvKey[];
+  /** Their unprocessed events, in outbox order (duplicates possible). */
+  events: StoredEvent[];
+  more: boolean;
+}
+
+/**
+ * Runs the steps over one student's reads: projection, conflicts, sync, awards, milestones and
+ * the headline, reading through `reader` (filled in advance); only late events' histories and
+ * conflict records are read here, on their rare paths.
+ */
+async function planTaken(
+  kv: Deno.Kv,
+  shared: SharedReads,
+  reader: BatchedReader,
+  taken: TakenReads,
+): Promise<UserWork & { messageBytes: number }> {
+  const { userId, now, items, catalog, awards, pathIds, timeZone } = taken;
   const seen = new Set<string>();
-  const events: StoredEvent[] = [];
-  ids.forEach((_, i) => {
-    const event = read[i]!.value as StoredEvent | null;
-    if (event === null || read[ids.length + i]!.value !== null || seen.has(event.id)) return;
-    seen.add(event.id);
-    events.push(event);
-  });
+  const events = taken.events.filter((e) => !seen.has(e.id) && seen.add(e.id));
   const activityIds = [...groupByActivity(events).keys()];
   const stateEntries = await reader.getMany<ActivityState>(
     activityIds.map((a) => activityStateKey(userId, a)),
@@ -306,18 +367,17 @@ async function planUser(
       needingHistory.map(async (a) => [a, await listActivityHistory(kv, userId, a)] as const),
     ),
   );
-  const summary = (summaryEntry!.value as ProgressSummary | null) ?? emptySummary(userId);
+  const summary = taken.summaryEntry.value ?? emptySummary(userId);
   // Conflict detection may append correction events, processed with the batch.
   const conflicts = await planConflicts(kv, userId, now, events, states, histories);
   const all = conflicts.events;
   const projected = project({ now, events: all, states, histories: conflicts.histories, summary });
   const sync = await syncStep(reader, userId, { items, catalog }, all, states, projected.states);
-  const timeZone = (user!.value as User | null)?.timeZone ?? "UTC";
   const [awarded, reached] = await Promise.all([
     awardStep(
       userId,
       {
-        facts: (factsEntry!.value as ProgressFacts | null) ?? emptyFacts(),
+        facts: taken.facts,
         awards,
         timeZone,
         catalog,
@@ -351,29 +411,23 @@ async function planUser(
     ),
     (id) => catalog.activities.get(id)?.title,
   );
-  if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
-    return planUser(kv, userId, now, Math.ceil(limit / 2), shared);
-  }
   const nowMs = Date.parse(now);
-  const work: UserWork = {
+  const work = {
     userId,
-    summaryEntry: summaryEntry as Deno.KvEntryMaybe<ProgressSummary>,
+    summaryEntry: taken.summaryEntry,
     events: all,
-    outboxKeys: taken.map((e) => e.key),
+    outboxKeys: taken.outboxKeys,
     output,
     sync,
     awards: awarded.output,
     conflicts,
     deliveries: deliveriesFor(userId, output.messages, await shared.endpoints, nowMs),
     nowMs,
-    more: outbox.length > limit,
+    more: taken.more,
     bytes: 0,
+    messageBytes: JSON.stringify(output.messages).length,
   };
   work.bytes = bytesOf(work);
-  const tooBig = mutationsOf(work) > MAX_COMMIT_MUTATIONS || work.bytes > MAX_COMMIT_BYTES;
-  if (tooBig && limit > 1) {
-    return planUser(kv, userId, now, Math.ceil(limit / 2), shared);
-  }
   return work;
 }
 
@@ -447,6 +501,8 @@ export async function processPendingEvents(
     endpoints?: EndpointCache;
     /** Called with the number of webhook deliveries a commit queued, when there are any. */
     onDeliveriesQueued?: (count: number) => void;
+    /** Most events of one user per commit (default `MAX_EVENTS_PER_COMMIT`). */
+    maxEventsPerUser?: number;
   } = {},
 ): Promise<ProcessOutcome> {
   const now = options.now ?? (() => new Date());
@@ -455,7 +511,7 @@ export async function processPendingEvents(
   // The estimates below keep commits inside Deno KV's limits; should one still be refused as
   // too large, the same work is retried in a commit half the size.
   let maxUsers = MAX_USERS_PER_COMMIT;
-  let maxEvents = MAX_EVENTS_PER_COMMIT;
+  let maxEvents = options.maxEventsPerUser ?? MAX_EVENTS_PER_COMMIT;
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const at = now().toISOString();
     const candidates = users.slice(0, maxUsers);
