@@ -65,6 +65,12 @@ export const MAX_USERS_PER_COMMIT = 40;
 const MAX_COMMIT_MUTATIONS = 900;
 /** Budget for the bytes one commit writes (Deno KV allows 800 KiB). */
 const MAX_COMMIT_BYTES = 450 * 1024;
+/**
+ * Events one attempt plans across its users (a commit's mutation budget holds about this many):
+ * each user takes an equal share, so a commit of many users does not plan far more than it can
+ * write, and a lone user takes a whole batch.
+ */
+const EVENTS_PER_ATTEMPT = 200;
 /** Largest live-message batch per user and commit (Deno KV values hold 64 KiB). */
 const MAX_MESSAGES_BYTES = 56 * 1024;
 /**
@@ -521,8 +527,12 @@ export async function processPendingEvents(
     const shared = { endpoints: endpointsRead.then((e) => e.endpoints), catalog, reader };
     // Awaited only by users with pending events: a failure surfaces there (or goes unneeded).
     for (const read of [endpointsRead, catalog, shared.endpoints]) read.catch(() => {});
+    const perUser = Math.max(
+      1,
+      Math.min(maxEvents, Math.floor(EVENTS_PER_ATTEMPT / candidates.length)),
+    );
     const planned = (await Promise.all(
-      candidates.map((u) => planUser(kv, u, at, maxEvents, shared)),
+      candidates.map((u) => planUser(kv, u, at, perUser, shared)),
     )).filter((w) => w !== null);
     const { versionEntry } = await endpointsRead;
     // Checking the endpoints version makes webhook fan-out exact: an endpoint created before

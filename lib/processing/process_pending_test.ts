@@ -456,7 +456,8 @@ Deno.test({
       while (remaining.length > 0) {
         const outcome = await processPendingEvents(kv, remaining, { maxEventsPerUser: PER_COMMIT });
         assert.ok(outcome.processed > 0);
-        assert.ok(outcome.pending.length < remaining.length);
+        // Users share a commit's budget: each gets a part of its events, and the rest stays pending.
+        assert.ok(outcome.pending.length <= remaining.length);
         remaining = outcome.pending;
         commits++;
       }
