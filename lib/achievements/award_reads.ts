@@ -6,7 +6,6 @@ import type { BatchedReader } from "../kv_batch_reader.ts";
 import { stepCompletionKey } from "../kv_keys.ts";
 import type { LogPosition } from "../core/activity_state.ts";
 import type { LearningPath } from "../core/propagation.ts";
-import { listAwards } from "./achievement_store.ts";
 import { type Award, awardAchievements, type AwardOutput } from "../core/award_step.ts";
 import { DEFAULT_ACHIEVEMENTS } from "../core/achievement_definitions.ts";
 import type { ProgressFacts } from "../core/achievement_facts.ts";
@@ -16,21 +15,23 @@ export interface AwardWork {
   output: AwardOutput;
 }
 
-/** What processing already read for the award step (facts, time zone, catalog), and its reader. */
+/** What processing already read for the award step (facts, awards, time zone, catalog), and its reader. */
 export interface AwardReads {
   facts: ProgressFacts;
+  /** The student's awards (`listAwards`), read with their other per-student keys. */
+  awards: readonly Award[];
   timeZone: string;
   catalog: CatalogSnapshot;
   reader: BatchedReader;
 }
 
 /**
- * Reads the student's awards and the first completions of the paths' steps, and runs the award
+ * Reads the first completions of the paths' steps (through `reads.reader`, which processing has
+ * filled in advance), and runs the award
  * step with their facts, time zone and the catalog's expected minutes of the activities these
  * events complete.
  */
 export async function awardStep(
-  kv: Deno.Kv,
   userId: string,
   reads: AwardReads,
   events: readonly StoredEvent[],
@@ -38,10 +39,9 @@ export async function awardStep(
   now: string,
 ): Promise<AwardWork> {
   const stepIds = [...new Set(paths.flatMap((p) => p.steps.map((s) => s.activityId)))];
-  const [awards, stepEntries] = await Promise.all([
-    listAwards(kv, userId),
-    reads.reader.getMany<LogPosition>(stepIds.map((id) => stepCompletionKey(userId, id))),
-  ]);
+  const stepEntries = await reads.reader.getMany<LogPosition>(
+    stepIds.map((id) => stepCompletionKey(userId, id)),
+  );
   const stepCompletions = new Map<string, LogPosition>();
   stepEntries.forEach((e, i) => e.value && stepCompletions.set(stepIds[i]!, e.value));
   const expectedMinutes = new Map<string, number>();
@@ -60,7 +60,7 @@ export async function awardStep(
       expectedMinutes,
       paths,
       stepCompletions,
-      awarded: new Map(awards.map((a: Award) => [a.achievementId, a])),
+      awarded: new Map(reads.awards.map((a: Award) => [a.achievementId, a])),
       now,
     }),
   };

@@ -2,7 +2,7 @@ import { monotonicUlids } from "../ids.ts";
 import { eventKey, eventsByUserPrefix, outboxKey } from "../kv_keys.ts";
 import { getManyBatched } from "../kv_batch_reader.ts";
 import { commitWithRetry } from "../kv_commit.ts";
-import type { StoredEvent } from "../core/event_schema.ts";
+import { type StoredEvent, targetsOf } from "../core/event_schema.ts";
 
 /** What happened to one posted event. */
 export type AppendStatus = "accepted" | "duplicate" | "conflict";
@@ -18,6 +18,17 @@ export interface AppendOutcome {
 export interface OutboxEntry {
   eventId: string;
   acceptedAt: string;
+  /**
+   * The activities the event targets (`targetsOf`), so processing can read their states together
+   * with the event. Absent on entries written before it was added: processing then reads the
+   * event first (one more round trip).
+   */
+  activityIds?: string[];
+}
+
+/** The outbox entry of a newly accepted (or re-queued) event. */
+export function outboxEntryOf(event: StoredEvent): OutboxEntry {
+  return { eventId: event.id, acceptedAt: event.receivedAt, activityIds: targetsOf(event) };
 }
 
 /** Arrival order for outbox keys: increasing within this process, roughly by time across processes. */
@@ -91,10 +102,7 @@ function newEventsOperation(kv: Deno.Kv, events: readonly StoredEvent[]): Deno.A
     const key = eventKey(event.userId, event.id);
     op.check({ key, versionstamp: null })
       .set(key, event)
-      .set(
-        outboxKey(event.userId, nextOutboxSeq()),
-        { eventId: event.id, acceptedAt: event.receivedAt } satisfies OutboxEntry,
-      );
+      .set(outboxKey(event.userId, nextOutboxSeq()), outboxEntryOf(event));
     const ids = idsByUser.get(event.userId) ?? [];
     ids.push(event.id);
     idsByUser.set(event.userId, ids);

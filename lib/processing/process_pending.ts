@@ -1,6 +1,6 @@
 import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
 import { ContentionError } from "../errors.ts";
-import { type BatchedReader, createBatchedReader, getManyBatched } from "../kv_batch_reader.ts";
+import { type BatchedReader, createBatchedReader } from "../kv_batch_reader.ts";
 import { type StoredEvent, targetsOf } from "../core/event_schema.ts";
 import {
   achievementFactsKey,
@@ -29,7 +29,9 @@ import {
 } from "../core/project.ts";
 import { overallAfterStep } from "../progress/headline_reads.ts";
 import { emptySummary, type ProgressSummary } from "../core/summary.ts";
-import { getItemStates } from "../catalog/catalog_store.ts";
+import { processingReads } from "../core/processing_reads.ts";
+import { listAwards } from "../achievements/achievement_store.ts";
+import { userPathIds } from "../progress/summary_store.ts";
 import { itemsOfUser } from "../catalog/items_cache.ts";
 import { type CatalogSnapshot, catalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { User } from "../auth/account_store.ts";
@@ -37,7 +39,7 @@ import { emptyFacts, type ProgressFacts } from "../core/achievement_facts.ts";
 import type { ItemState, TrackedItem } from "../core/propagation.ts";
 import { syncLinkedSystems, type SyncOutput, withSync } from "../core/sync_step.ts";
 import { awardStep } from "../achievements/award_reads.ts";
-import { type AwardOutput, withAwards } from "../core/award_step.ts";
+import { type Award, type AwardOutput, withAwards } from "../core/award_step.ts";
 import { addSyncStats, syncStatMutations } from "./sync_stats.ts";
 import type { WebhookDelivery } from "../webhooks/delivery_store.ts";
 import {
@@ -51,14 +53,24 @@ import { addConflictWrites, conflictWriteMutations } from "../conflicts/conflict
 import { milestoneStep } from "../progress/milestone_reads.ts";
 import { withMilestones } from "../core/milestone_step.ts";
 
-/** Most events of one user applied in one commit (their live messages share one KV value). */
-export const MAX_EVENTS_PER_COMMIT = 30;
+/**
+ * Most events of one user applied in one commit: a posted batch (at most 100 events) is planned
+ * as one. Their live messages share one KV value, so a batch whose messages would not fit is
+ * planned again over fewer events, from the same reads.
+ */
+export const MAX_EVENTS_PER_COMMIT = 100;
 /** Most users whose events share one commit. */
 export const MAX_USERS_PER_COMMIT = 40;
 /** Budget for the mutations of one commit (Deno KV allows 1,000). */
 const MAX_COMMIT_MUTATIONS = 900;
 /** Budget for the bytes one commit writes (Deno KV allows 800 KiB). */
 const MAX_COMMIT_BYTES = 450 * 1024;
+/**
+ * Events one attempt plans across its users (a commit's mutation budget holds about this many):
+ * each user takes an equal share, so a commit of many users does not plan far more than it can
+ * write, and a lone user takes a whole batch.
+ */
+const EVENTS_PER_ATTEMPT = 200;
 /** Largest live-message batch per user and commit (Deno KV values hold 64 KiB). */
 const MAX_MESSAGES_BYTES = 56 * 1024;
 /**
@@ -122,9 +134,9 @@ async function listOutbox(
   return outbox;
 }
 
-/** Reads what the sync step needs about the items and paths linked to the changed activities, and runs it. */
+/** Runs the sync step over the items and paths linked to the changed activities, reading their states through `reader`. */
 async function syncStep(
-  kv: Deno.Kv,
+  reader: BatchedReader,
   userId: string,
   reads: { items: readonly TrackedItem[]; catalog: CatalogSnapshot },
   events: readonly StoredEvent[],
@@ -137,16 +149,15 @@ async function syncStep(
   const paths = [...pathIds].map((id) => catalog.paths.get(id)!);
   const owned = items.filter((item) => item.activityIds.some((a) => after.has(a)));
   const otherIds = [...new Set(owned.flatMap((i) => i.activityIds))].filter((a) => !after.has(a));
+  const itemIds = [...new Set(owned.map((i) => i.itemId))];
   const [otherEntries, itemStateEntries] = await Promise.all([
-    getManyBatched<ActivityState>(kv, otherIds.map((a) => activityStateKey(userId, a))),
-    getItemStates(kv, userId, owned.map((i) => i.itemId)),
+    reader.getMany<ActivityState>(otherIds.map((a) => activityStateKey(userId, a))),
+    reader.getMany<ItemState>(itemIds.map((id) => itemStateKey(userId, id))),
   ]);
   const others = new Map<string, ActivityState>();
   otherEntries.forEach((e, i) => e.value && others.set(otherIds[i]!, e.value));
   const itemStates = new Map<string, ItemState>();
-  for (const [itemId, entry] of itemStateEntries) {
-    if (entry.value) itemStates.set(itemId, entry.value);
-  }
+  itemStateEntries.forEach((e, i) => e.value && itemStates.set(itemIds[i]!, e.value));
   return syncLinkedSystems({
     events,
     before,
@@ -169,6 +180,54 @@ interface SharedReads {
   reader: BatchedReader;
 }
 
+/** Identity of a key in a `prefetched` map (processing keys are made of strings). */
+function keyId(key: Deno.KvKey): string {
+  return JSON.stringify(key);
+}
+
+/**
+ * A reader answering from entries read in advance, and reading only the keys it lacks (through
+ * `reader`): the steps after the second round trip find what they need there, and an unplanned
+ * key (a rare path) costs one more round trip instead of a wrong answer.
+ */
+function prefetchedReader(
+  prefetched: ReadonlyMap<string, Deno.KvEntryMaybe<unknown>>,
+  reader: BatchedReader,
+): BatchedReader {
+  return {
+    async getMany<T>(keys: readonly Deno.KvKey[]) {
+      const missing = keys.filter((key) => !prefetched.has(keyId(key)));
+      const read = new Map<string, Deno.KvEntryMaybe<unknown>>();
+      if (missing.length > 0) {
+        const entries = await reader.getMany<unknown>(missing);
+        missing.forEach((key, i) => read.set(keyId(key), entries[i]!));
+      }
+      return keys.map((key) =>
+        (prefetched.get(keyId(key)) ?? read.get(keyId(key))!) as Deno.KvEntryMaybe<T>
+      );
+    },
+  };
+}
+
+/** Reads `keys` through `reader` into `into`, by `keyId`. */
+async function prefetch(
+  reader: BatchedReader,
+  keys: readonly Deno.KvKey[],
+  into: Map<string, Deno.KvEntryMaybe<unknown>>,
+): Promise<void> {
+  const entries = await reader.getMany<unknown>(keys);
+  keys.forEach((key, i) => into.set(keyId(key), entries[i]!));
+}
+
+/**
+ * Plans one user's share of a commit: read → plan, with the reads in two round trips in the
+ * common case. Round 1 reads what is keyed by the student alone (summary, items version, facts,
+ * account, awards, paths) and their outbox; round 2 reads every key the steps need, worked out
+ * from the outbox entries (`processingReads`): the events and their results, the states of the
+ * targeted activities and of those linked to them, item states, step completions. Then the steps
+ * run over what was read. Old outbox entries without their targets cost one more round trip (the
+ * events are read first), and so do late events whose activity history is needed.
+ */
 async function planUser(
   kv: Deno.Kv,
   userId: string,
@@ -188,74 +247,153 @@ async function planUser(
       userKey(userId),
     ]),
     listOutbox(kv, userId, limit + 1),
+    listAwards(kv, userId),
+    userPathIds(kv, userId),
   ] as const;
-  // Neither read is left in flight when the other fails.
+  // No read is left in flight when another fails.
   await Promise.allSettled(firstReads);
-  const [[summaryEntry, itemsVersion, factsEntry, user], outbox] = await Promise.all(firstReads);
+  const [[summaryEntry, itemsVersion, factsEntry, user], outbox, awards, pathIds] = await Promise
+    .all(firstReads);
   if (outbox.length === 0) return null;
-  // The student's items, read while the events are (they depend on the items version only).
-  const items = itemsOfUser(kv, userId, itemsVersion!.versionstamp);
-  items.catch(() => {});
   const taken = outbox.slice(0, limit);
-  const ids = taken.map((e) => [userId, e.value.eventId] as const);
+  const ids = taken.map((e) => e.value.eventId);
+  const eventKeys = [
+    ...ids.map((id) => eventKey(userId, id)),
+    ...ids.map((id) => resultKey(userId, id)),
+  ];
+  const prefetched = new Map<string, Deno.KvEntryMaybe<unknown>>();
+  // Entries written before they carried their targets: read the events first.
+  if (taken.some((e) => e.value.activityIds === undefined)) {
+    await prefetch(shared.reader, eventKeys, prefetched);
+  }
+  const targetsOfEntry = (entry: Deno.KvEntry<OutboxEntry>): string[] => {
+    if (entry.value.activityIds) return entry.value.activityIds;
+    const event = prefetched.get(keyId(eventKey(userId, entry.value.eventId)))?.value;
+    return event ? targetsOf(event as StoredEvent) : [];
+  };
+  const [items, catalog] = await Promise.all([
+    itemsOfUser(kv, userId, itemsVersion!.versionstamp),
+    shared.catalog,
+  ]);
+  const needs = processingReads({
+    targetActivityIds: taken.flatMap(targetsOfEntry),
+    items,
+    userPathIds: pathIds,
+    paths: catalog.paths,
+    pathIdsByActivity: catalog.pathIdsByActivity,
+    inCatalog: (id) => catalog.activities.has(id),
+  });
+  await prefetch(shared.reader, [
+    ...eventKeys.filter((key) => !prefetched.has(keyId(key))),
+    ...needs.activityIds.map((a) => activityStateKey(userId, a)),
+    ...needs.itemIds.map((id) => itemStateKey(userId, id)),
+    ...needs.stepIds.map((id) => stepCompletionKey(userId, id)),
+  ], prefetched);
+  const reader = prefetchedReader(prefetched, shared.reader);
   // An event already has a result once processed: a stray outbox entry for it is only deleted,
   // never applied twice.
-  const read = await shared.reader.getMany<unknown>([
-    ...ids.map(([u, id]) => eventKey(u, id)),
-    ...ids.map(([u, id]) => resultKey(u, id)),
-  ]);
+  const read = await reader.getMany<unknown>(eventKeys);
+  const planned = (count: number) =>
+    planTaken(kv, shared, reader, {
+      userId,
+      now,
+      summaryEntry: summaryEntry as Deno.KvEntryMaybe<ProgressSummary>,
+      facts: (factsEntry!.value as ProgressFacts | null) ?? emptyFacts(),
+      timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
+      awards,
+      pathIds,
+      items,
+      catalog,
+      outboxKeys: taken.slice(0, count).map((e) => e.key),
+      events: ids.slice(0, count).flatMap((_, i) =>
+        read[i]!.value !== null && read[ids.length + i]!.value === null
+          ? [read[i]!.value as StoredEvent]
+          : []
+      ),
+      more: outbox.length > count,
+    });
+  // Too much for one commit: the same reads planned again over fewer of the events, without
+  // reading anything again.
+  for (let count = taken.length;;) {
+    const work = await planned(count);
+    const fit = Math.min(
+      MAX_MESSAGES_BYTES / work.messageBytes,
+      MAX_COMMIT_MUTATIONS / mutationsOf(work),
+      MAX_COMMIT_BYTES / work.bytes,
+    );
+    if (fit >= 1 || count === 1) return work;
+    count = Math.max(1, Math.min(count - 1, Math.floor(count * fit * 0.9)));
+  }
+}
+
+/** What `planTaken` plans from: one student's reads, and which of their pending events to take. */
+interface TakenReads {
+  userId: string;
+  now: string;
+  summaryEntry: Deno.KvEntryMaybe<ProgressSummary>;
+  facts: ProgressFacts;
+  timeZone: string;
+  awards: readonly Award[];
+  pathIds: readonly string[];
+  items: readonly TrackedItem[];
+  catalog: CatalogSnapshot;
+  /** Outbox entries taken (including any whose event is missing or processed). */
+  outboxKeys: Deno.KvKey[];
+  /** Their unprocessed events, in outbox order (duplicates possible). */
+  events: StoredEvent[];
+  more: boolean;
+}
+
+/**
+ * Runs the steps over one student's reads: projection, conflicts, sync, awards, milestones and
+ * the headline, reading through `reader` (filled in advance); only late events' histories and
+ * conflict records are read here, on their rare paths.
+ */
+async function planTaken(
+  kv: Deno.Kv,
+  shared: SharedReads,
+  reader: BatchedReader,
+  taken: TakenReads,
+): Promise<UserWork & { messageBytes: number }> {
+  const { userId, now, items, catalog, awards, pathIds, timeZone } = taken;
   const seen = new Set<string>();
-  const events: StoredEvent[] = [];
-  ids.forEach((_, i) => {
-    const event = read[i]!.value as StoredEvent | null;
-    if (event === null || read[ids.length + i]!.value !== null || seen.has(event.id)) return;
-    seen.add(event.id);
-    events.push(event);
-  });
+  const events = taken.events.filter((e) => !seen.has(e.id) && seen.add(e.id));
   const activityIds = [...groupByActivity(events).keys()];
-  const stateEntries = await shared.reader.getMany<ActivityState>(
+  const stateEntries = await reader.getMany<ActivityState>(
     activityIds.map((a) => activityStateKey(userId, a)),
   );
   const states = new Map<string, ActivityState>();
   stateEntries.forEach((entry, i) => {
     if (entry.value) states.set(activityIds[i]!, entry.value);
   });
+  // Late events: the rare path, with its own round trips (a list and a read per activity).
   const needingHistory = [...activitiesNeedingHistory(events, states)];
   const histories = new Map(
     await Promise.all(
       needingHistory.map(async (a) => [a, await listActivityHistory(kv, userId, a)] as const),
     ),
   );
-  const summary = (summaryEntry!.value as ProgressSummary | null) ?? emptySummary(userId);
+  const summary = taken.summaryEntry.value ?? emptySummary(userId);
   // Conflict detection may append correction events, processed with the batch.
   const conflicts = await planConflicts(kv, userId, now, events, states, histories);
   const all = conflicts.events;
   const projected = project({ now, events: all, states, histories: conflicts.histories, summary });
-  const catalog = await shared.catalog;
-  const sync = await syncStep(
-    kv,
-    userId,
-    { items: await items, catalog },
-    all,
-    states,
-    projected.states,
-  );
-  // Both read what they need independently of each other: one round trip for the two.
+  const sync = await syncStep(reader, userId, { items, catalog }, all, states, projected.states);
   const [awarded, reached] = await Promise.all([
     awardStep(
-      kv,
       userId,
       {
-        facts: (factsEntry!.value as ProgressFacts | null) ?? emptyFacts(),
-        timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
+        facts: taken.facts,
+        awards,
+        timeZone,
         catalog,
-        reader: shared.reader,
+        reader,
       },
       all,
       sync.paths,
       now,
     ),
-    milestoneStep(kv, userId, catalog, {
+    milestoneStep(reader, userId, catalog, {
       events: all,
       states,
       histories: conflicts.histories,
@@ -263,12 +401,12 @@ async function planUser(
       paths: sync.paths,
     }),
   ]);
-  const overall = await overallAfterStep(kv, userId, {
-    catalog,
-    itemsVersion: itemsVersion!.versionstamp,
-    reader: shared.reader,
-    timeZone: (user!.value as User | null)?.timeZone ?? "UTC",
-  }, { ...projected, newPathIds: sync.pathIds, facts: awarded.output.facts, now });
+  const overall = await overallAfterStep(userId, { catalog, pathIds, items, reader, timeZone }, {
+    ...projected,
+    newPathIds: sync.pathIds,
+    facts: awarded.output.facts,
+    now,
+  });
   const output = withTitles(
     withOverall(
       withMilestones(
@@ -279,29 +417,23 @@ async function planUser(
     ),
     (id) => catalog.activities.get(id)?.title,
   );
-  if (JSON.stringify(output.messages).length > MAX_MESSAGES_BYTES && limit > 1) {
-    return planUser(kv, userId, now, Math.ceil(limit / 2), shared);
-  }
   const nowMs = Date.parse(now);
-  const work: UserWork = {
+  const work = {
     userId,
-    summaryEntry: summaryEntry as Deno.KvEntryMaybe<ProgressSummary>,
+    summaryEntry: taken.summaryEntry,
     events: all,
-    outboxKeys: taken.map((e) => e.key),
+    outboxKeys: taken.outboxKeys,
     output,
     sync,
     awards: awarded.output,
     conflicts,
     deliveries: deliveriesFor(userId, output.messages, await shared.endpoints, nowMs),
     nowMs,
-    more: outbox.length > limit,
+    more: taken.more,
     bytes: 0,
+    messageBytes: JSON.stringify(output.messages).length,
   };
   work.bytes = bytesOf(work);
-  const tooBig = mutationsOf(work) > MAX_COMMIT_MUTATIONS || work.bytes > MAX_COMMIT_BYTES;
-  if (tooBig && limit > 1) {
-    return planUser(kv, userId, now, Math.ceil(limit / 2), shared);
-  }
   return work;
 }
 
@@ -375,6 +507,8 @@ export async function processPendingEvents(
     endpoints?: EndpointCache;
     /** Called with the number of webhook deliveries a commit queued, when there are any. */
     onDeliveriesQueued?: (count: number) => void;
+    /** Most events of one user per commit (default `MAX_EVENTS_PER_COMMIT`). */
+    maxEventsPerUser?: number;
   } = {},
 ): Promise<ProcessOutcome> {
   const now = options.now ?? (() => new Date());
@@ -383,7 +517,7 @@ export async function processPendingEvents(
   // The estimates below keep commits inside Deno KV's limits; should one still be refused as
   // too large, the same work is retried in a commit half the size.
   let maxUsers = MAX_USERS_PER_COMMIT;
-  let maxEvents = MAX_EVENTS_PER_COMMIT;
+  let maxEvents = options.maxEventsPerUser ?? MAX_EVENTS_PER_COMMIT;
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const at = now().toISOString();
     const candidates = users.slice(0, maxUsers);
@@ -393,8 +527,12 @@ export async function processPendingEvents(
     const shared = { endpoints: endpointsRead.then((e) => e.endpoints), catalog, reader };
     // Awaited only by users with pending events: a failure surfaces there (or goes unneeded).
     for (const read of [endpointsRead, catalog, shared.endpoints]) read.catch(() => {});
+    const perUser = Math.max(
+      1,
+      Math.min(maxEvents, Math.floor(EVENTS_PER_ATTEMPT / candidates.length)),
+    );
     const planned = (await Promise.all(
-      candidates.map((u) => planUser(kv, u, at, maxEvents, shared)),
+      candidates.map((u) => planUser(kv, u, at, perUser, shared)),
     )).filter((w) => w !== null);
     const { versionEntry } = await endpointsRead;
     // Checking the endpoints version makes webhook fan-out exact: an endpoint created before

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { appendEvents, listEventsSince } from "../events/log_store.ts";
+import { appendEvents, listEventsSince, type OutboxEntry } from "../events/log_store.ts";
 import { type CompletionStatus, type EventType, type StoredEvent } from "../core/event_schema.ts";
 import {
   activityStateKey,
   activityStatesPrefix,
   notificationsPrefix,
   outboxKey,
+  outboxPrefix,
 } from "../kv_keys.ts";
 import { listNotificationsAfter } from "../live/notification_store.ts";
 import { type ActivityState, reduceActivity } from "../core/activity_state.ts";
@@ -18,6 +19,8 @@ import { createProcessor } from "./processor.ts";
 
 /** These tests open KV, so they turn on the op and resource leak checks (off by default in Deno 2.9). */
 const leakChecked = { sanitizeOps: true, sanitizeResources: true };
+/** Events per user and commit in the tests that exercise splitting (the default takes a whole batch). */
+const PER_COMMIT = 30;
 
 function event(
   userId: string,
@@ -172,24 +175,24 @@ Deno.test({
   ...leakChecked,
   fn: () =>
     withKv(async (kv) => {
-      const early = Array.from({ length: MAX_EVENTS_PER_COMMIT }, (_, i) =>
+      const early = Array.from({ length: PER_COMMIT }, (_, i) =>
         event("u1", `b${String(i).padStart(2, "0")}`, `first-${i}`, at("10:00")));
       await appendEvents(kv, early);
       const slow = holdFirstCommit(kv);
-      const first = processPendingEvents(slow.kv, ["u1"]);
+      const first = processPendingEvents(slow.kv, ["u1"], { maxEventsPerUser: PER_COMMIT });
       await slow.held; // it has read the summary and built its commit for the `b` events
 
       // Ids that sort first, so the second processor takes only these.
-      const late = Array.from({ length: MAX_EVENTS_PER_COMMIT }, (_, i) =>
+      const late = Array.from({ length: PER_COMMIT }, (_, i) =>
         event("u1", `a${String(i).padStart(2, "0")}`, `second-${i}`, at("11:00")));
       await appendEvents(kv, late);
-      assert.deepEqual(await processPendingEvents(kv, ["u1"]), {
-        processed: MAX_EVENTS_PER_COMMIT,
+      assert.deepEqual(await processPendingEvents(kv, ["u1"], { maxEventsPerUser: PER_COMMIT }), {
+        processed: PER_COMMIT,
         pending: ["u1"],
       });
 
       slow.release();
-      assert.equal((await first).processed, MAX_EVENTS_PER_COMMIT);
+      assert.equal((await first).processed, PER_COMMIT);
       await assertMatchesReplay(kv, "u1", [...early, ...late]);
     }),
 });
@@ -220,7 +223,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: `more than ${MAX_EVENTS_PER_COMMIT} pending events are processed over several commits`,
+  name: `more than maxEventsPerUser pending events are processed over several commits`,
   ...leakChecked,
   fn: () =>
     withKv(async (kv) => {
@@ -232,7 +235,7 @@ Deno.test({
       const outcomes = [];
       let outcome;
       do {
-        outcome = await processPendingEvents(kv, ["u1"]);
+        outcome = await processPendingEvents(kv, ["u1"], { maxEventsPerUser: PER_COMMIT });
         outcomes.push(outcome);
       } while (outcome.pending.length > 0);
       assert.deepEqual(outcomes, [
@@ -252,6 +255,60 @@ Deno.test({
           n.message.event === "progress_update"
         );
       assert.equal(updates.length, 75);
+    }),
+});
+
+Deno.test({
+  name: "a 100-event batch is planned as one: as few commits as its live messages allow, none lost",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const events = Array.from({ length: 100 }, (_, i) =>
+        event("u1", `e${String(i).padStart(3, "0")}`, `activity-${i}`, second(i), {
+          status: "completed",
+        }));
+      await appendEvents(kv, events);
+      const processed: number[] = [];
+      for (let pending = ["u1"]; pending.length > 0;) {
+        const outcome = await processPendingEvents(kv, pending);
+        processed.push(outcome.processed);
+        pending = outcome.pending;
+      }
+      assert.equal(
+        processed.reduce((a, b) =>
+          a + b, 0),
+        100,
+      );
+      assert.ok(processed.every((n) =>
+        n <= MAX_EVENTS_PER_COMMIT
+      ));
+      // A commit's live messages share one KV value: two commits at most for 100 events.
+      assert.ok(processed.length <= 2, `commits: ${processed.join(", ")}`);
+      await assertMatchesReplay(kv, "u1", events);
+      const updates = (await listNotificationsAfter(kv, "u1", null))
+        .filter((n) => n.message.event === "progress_update");
+      assert.equal(updates.length, 100);
+    }),
+});
+
+Deno.test({
+  name: "an outbox entry without its event's targets (written before they were added) is processed",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const events = [
+        event("u1", "e1", "video-1", at("10:00"), { status: "started" }),
+        event("u1", "e2", "video-1", at("10:05"), { status: "completed" }),
+      ];
+      await appendEvents(kv, events.slice(0, 1));
+      for await (const entry of kv.list<OutboxEntry>({ prefix: outboxPrefix("u1") })) {
+        assert.deepEqual(entry.value.activityIds, ["video-1"]);
+        const { activityIds: _, ...old } = entry.value;
+        await kv.set(entry.key, old);
+      }
+      await appendEvents(kv, events.slice(1));
+      assert.deepEqual(await processPendingEvents(kv, ["u1"]), { processed: 2, pending: [] });
+      await assertMatchesReplay(kv, "u1", events);
     }),
 });
 
@@ -390,22 +447,23 @@ Deno.test({
       for (const u of users) {
         await appendEvents(
           kv,
-          Array.from({ length: MAX_EVENTS_PER_COMMIT }, (_, i) =>
+          Array.from({ length: PER_COMMIT }, (_, i) =>
             event(u, `${u}-${i}`, `activity-${i}`, at("10:00"))),
         );
       }
       let remaining: readonly string[] = users;
       let commits = 0;
       while (remaining.length > 0) {
-        const outcome = await processPendingEvents(kv, remaining);
+        const outcome = await processPendingEvents(kv, remaining, { maxEventsPerUser: PER_COMMIT });
         assert.ok(outcome.processed > 0);
-        assert.ok(outcome.pending.length < remaining.length);
+        // Users share a commit's budget: each gets a part of its events, and the rest stays pending.
+        assert.ok(outcome.pending.length <= remaining.length);
         remaining = outcome.pending;
         commits++;
       }
       assert.ok(commits > 1, "twenty users of thirty events cannot share one commit");
       for (const userId of users) {
-        assert.equal((await getSummary(kv, userId)).eventCount, MAX_EVENTS_PER_COMMIT);
+        assert.equal((await getSummary(kv, userId)).eventCount, PER_COMMIT);
       }
     }),
 });

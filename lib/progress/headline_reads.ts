@@ -2,14 +2,13 @@ import { dayOf } from "../core/calendar.ts";
 import type { ProgressFacts } from "../core/achievement_facts.ts";
 import { streakReportOf } from "../core/streaks.ts";
 import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
-import { itemsOfUser } from "../catalog/items_cache.ts";
+import type { TrackedItem } from "../core/propagation.ts";
 import { activityStateKey } from "../kv_keys.ts";
 import type { BatchedReader } from "../kv_batch_reader.ts";
 import type { ActivityState } from "../core/activity_state.ts";
 import { plannedActivityIds } from "../core/progress_model.ts";
 import type { ProgressSummary } from "../core/summary.ts";
 import { type OverallProgress, overallProgressOf } from "../core/unified_view.ts";
-import { userPathIds } from "./summary_store.ts";
 
 /**
  * The `overallProgress` live messages carry after a processing step, worked out as the summary
@@ -18,11 +17,13 @@ import { userPathIds } from "./summary_store.ts";
  * their updated `facts` on the day of `now` in their time zone.
  */
 export async function overallAfterStep(
-  kv: Deno.Kv,
   userId: string,
   reads: {
     catalog: CatalogSnapshot;
-    itemsVersion: string | null;
+    /** The student's paths (`userPathIds`) and items, read with their other per-student keys. */
+    pathIds: readonly string[];
+    items: readonly TrackedItem[];
+    /** Reads the untouched planned activities' states (processing fills it in advance). */
     reader: BatchedReader;
     timeZone: string;
   },
@@ -34,11 +35,8 @@ export async function overallAfterStep(
     now: string;
   },
 ): Promise<OverallProgress> {
-  const [pathIds, items] = await Promise.all([
-    userPathIds(kv, userId),
-    itemsOfUser(kv, userId, reads.itemsVersion),
-  ]);
-  const paths = [...new Set([...pathIds, ...step.newPathIds])]
+  const items = reads.items;
+  const paths = [...new Set([...reads.pathIds, ...step.newPathIds])]
     .flatMap((id) => reads.catalog.paths.get(id) ?? []);
   const unknown = plannedActivityIds({
     paths,

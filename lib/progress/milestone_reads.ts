@@ -1,16 +1,16 @@
 import type { CatalogSnapshot } from "../catalog/catalog_cache.ts";
 import { activityStateKey } from "../kv_keys.ts";
-import { getValuesById } from "../kv_batch_reader.ts";
+import type { BatchedReader } from "../kv_batch_reader.ts";
 import type { ActivityState } from "../core/activity_state.ts";
 import { milestonesReachedBy, type MilestoneStepInput } from "../core/milestone_step.ts";
 import type { Milestone } from "../core/milestones.ts";
 
 /**
- * Reads what the milestone step needs besides the projection step's input — the stored states of
+ * Reads (through `reader`, which processing has filled in advance) what the milestone step needs besides the projection step's input — the stored states of
  * the paths' other steps — and runs it with which of them are in the catalog.
  */
 export async function milestoneStep(
-  kv: Deno.Kv,
+  reader: BatchedReader,
   userId: string,
   catalog: CatalogSnapshot,
   input: Omit<MilestoneStepInput, "stepStates" | "inCatalog">,
@@ -20,11 +20,11 @@ export async function milestoneStep(
     return milestonesReachedBy({ ...input, stepStates: new Map(), inCatalog: new Set() });
   }
   const unread = stepIds.filter((id) => !input.states.has(id));
-  const stepStates = await getValuesById<ActivityState>(
-    kv,
-    unread,
-    (a) => activityStateKey(userId, a),
+  const entries = await reader.getMany<ActivityState>(
+    unread.map((a) => activityStateKey(userId, a)),
   );
+  const stepStates = new Map<string, ActivityState>();
+  entries.forEach((e, i) => e.value && stepStates.set(unread[i]!, e.value));
   const inCatalog = new Set(stepIds.filter((id) => catalog.activities.has(id)));
   return milestonesReachedBy({ ...input, stepStates, inCatalog });
 }

@@ -3,7 +3,7 @@
  * same pure reducer processing uses, reports every difference and, unless told not to, fixes it.
  */
 import { monotonicUlids } from "../ids.ts";
-import type { OutboxEntry } from "../events/log_store.ts";
+import { type OutboxEntry, outboxEntryOf } from "../events/log_store.ts";
 import type { StoredEvent } from "../core/event_schema.ts";
 import {
   activityStateKey,
@@ -114,12 +114,7 @@ export async function applyFix(
   }
   for (const key of fix.deleteOutbox) writes.push((op) => op.delete(key));
   for (const event of fix.queueEvents) {
-    writes.push((op) =>
-      op.set(
-        outboxKey(userId, nextOutboxSeq(nowMs)),
-        { eventId: event.id, acceptedAt: event.receivedAt } satisfies OutboxEntry,
-      )
-    );
+    writes.push((op) => op.set(outboxKey(userId, nextOutboxSeq(nowMs)), outboxEntryOf(event)));
   }
   const chunks: (typeof writes)[] = [];
   for (let i = 0; i < writes.length; i += REPAIR_COMMIT_MUTATIONS) {

@@ -1,12 +1,15 @@
 /**
  * KV round trips per processing run, counted with `countRoundTrips` around `processPendingEvents`
  * on the demo student (catalog, path, linked todos and calendar entries, a week of history):
- * one new event, one more event on an activity the student already has, and a 100-event batch,
+ * one new event, one more event on an activity the student already has, a 100-event batch, and
+ * two rare paths (a late event whose activity history is re-read; an outbox entry written before
+ * entries carried their events' targets),
  * with the caches a running processor keeps (catalog, webhook endpoints, items) warm and each KV
  * call taking 5 ms as on a remote KV.
  * Run alone: `deno run -A tests/bench/round_trips.ts`.
  */
-import { appendEvents } from "../../lib/events/log_store.ts";
+import { appendEvents, type OutboxEntry } from "../../lib/events/log_store.ts";
+import { outboxPrefix } from "../../lib/kv_keys.ts";
 import type { StoredEvent } from "../../lib/core/event_schema.ts";
 import { getUserByUsername } from "../../lib/auth/account_store.ts";
 import { DEMO_ACTIVITIES, DEMO_USER } from "../../lib/demo/demo_catalog.ts";
@@ -22,6 +25,8 @@ export interface RoundTripCase {
   name: string;
   events: number;
   runs: RoundTripCount[];
+  /** True for a rare path allowed more round trips than `ROUND_TRIP_TARGET` (reported, not judged). */
+  rare?: boolean;
 }
 
 /** Each KV call is delayed this long, as by a remote KV, so that overlapping calls overlap. */
@@ -29,8 +34,12 @@ const REMOTE_LATENCY_MS = 5;
 /** Target of the issue: at most this many sequential KV round trips per processing run. */
 export const ROUND_TRIP_TARGET = 3;
 
-function completion(userId: string, id: string, activityId: string): StoredEvent {
-  const at = new Date().toISOString();
+function completion(
+  userId: string,
+  id: string,
+  activityId: string,
+  at = new Date().toISOString(),
+): StoredEvent {
   return {
     id,
     userId,
@@ -71,10 +80,15 @@ export async function measureRoundTrips(): Promise<RoundTripCase[]> {
     const id = (n: number) => `01JRT${String(n).padStart(21, "0")}`;
     const counter = countRoundTrips(kv, { latencyMs: REMOTE_LATENCY_MS });
     const endpoints = createEndpointCache(counter.kv);
-    const run = async (name: string, events: StoredEvent[]): Promise<RoundTripCase> => ({
+    const run = async (
+      name: string,
+      events: StoredEvent[],
+      rare = false,
+    ): Promise<RoundTripCase> => ({
       name,
       events: events.length,
       runs: await processCounted(counter, endpoints, userId, events),
+      ...(rare ? { rare } : {}),
     });
     // Not counted: fills the caches a running processor keeps (catalog, endpoints, items).
     await run("warm-up", [completion(userId, id(0), "warm-up")]);
@@ -88,10 +102,44 @@ export async function measureRoundTrips(): Promise<RoundTripCase[]> {
         "100-event batch",
         Array.from({ length: 100 }, (_, i) => completion(userId, id(100 + i), `batch-${i}`)),
       ),
+      // Rare: dated before what the activity already applied, so its history is re-reduced.
+      await run("late event (history re-read)", [
+        completion(userId, id(3), DEMO_ACTIVITIES[0]!.activityId, "2020-01-01T00:00:00.000Z"),
+      ], true),
+      // Rare: an outbox entry written before entries carried their targets.
+      await run(
+        "outbox entry without targets",
+        await withoutTargets(counter.kv, userId, [
+          completion(userId, id(4), "legacy-entry"),
+        ]),
+        true,
+      ),
+      // Rare: an activity fed by several systems, so conflict detection reads its recent events.
+      await run("event on an activity fed by two systems", [
+        { ...completion(userId, id(5), DEMO_ACTIVITIES[0]!.activityId), sourceSystem: "browser" },
+      ], true),
     ];
   } finally {
     kv.close();
   }
+}
+
+/**
+ * Returns `events` after making their outbox entries look like those written before entries
+ * carried the events' targets: appended, then the entries rewritten without `activityIds`. The
+ * caller's `processCounted` appends them again, which only reports them duplicates.
+ */
+async function withoutTargets(
+  kv: Deno.Kv,
+  userId: string,
+  events: StoredEvent[],
+): Promise<StoredEvent[]> {
+  await appendEvents(kv, events);
+  for await (const entry of kv.list<OutboxEntry>({ prefix: outboxPrefix(userId) })) {
+    const { activityIds: _, ...old } = entry.value;
+    await kv.set(entry.key, old);
+  }
+  return events;
 }
 
 /** The worst run's sequential round trips in a case. */
@@ -107,8 +155,8 @@ export function roundTripFigures(cases: readonly RoundTripCase[]): Figure[] {
     value: worstRun(c),
     limit: null,
     ratio: null,
-    target: `<= ${ROUND_TRIP_TARGET}`,
-    met: worstRun(c) <= ROUND_TRIP_TARGET,
+    target: c.rare ? "rare path" : `<= ${ROUND_TRIP_TARGET}`,
+    met: c.rare ? null : worstRun(c) <= ROUND_TRIP_TARGET,
   }));
 }
 
