@@ -49,6 +49,10 @@ interface SourceFile {
   path: string;
   code: string;
   imports: { specifier: string; target: string | null; typeOnly: boolean }[];
+  /** Lines in the file. */
+  lines: number;
+  /** The file's opening text (where a reason for its length is written). */
+  header: string;
 }
 
 /** The source text without comments (strings and template literals kept), so examples in doc comments are not imports. */
@@ -120,7 +124,13 @@ async function readTree(): Promise<SourceFile[]> {
           ? new URL(specifier, new URL(path, ROOT)).href.slice(ROOT.href.length)
           : null,
       }));
-      return { path, code: withoutComments(source), imports };
+      return {
+        path,
+        code: withoutComments(source),
+        imports,
+        lines: source.split("\n").length,
+        header: source.slice(0, 2000),
+      };
     }),
   );
 }
@@ -219,6 +229,21 @@ Deno.test("no lib module outside lib/http/ imports HTTP: domain code throws the 
   );
   if (offenders.length > 0) {
     fail("lib/http/ maps domain errors to HTTP; nothing else under lib/ may import it", offenders);
+  }
+});
+
+/** Longest product module without a reason for its length written at its top. */
+const MAX_MODULE_LINES = 400;
+
+Deno.test(`no product module passes ${MAX_MODULE_LINES} lines without saying why at its top`, () => {
+  const offenders = product.filter((file) =>
+    file.lines > MAX_MODULE_LINES && !/\b400 lines\b/.test(file.header)
+  ).map((file) => `${file.path}: ${file.lines} lines`);
+  if (offenders.length > 0) {
+    fail(
+      `Split these modules, or write at their top why they are longer than ${MAX_MODULE_LINES} lines`,
+      offenders,
+    );
   }
 });
 

@@ -111,14 +111,6 @@ export async function allActivityEvents(
   return await recentActivityEvents(kv, userId, activityId);
 }
 
-/** KV mutations `addConflictWrites` makes. */
-export function conflictWriteMutations(
-  writes: readonly ProgressConflict[],
-  corrections: readonly StoredEvent[],
-): number {
-  return writes.length * 2 + corrections.length + (corrections.length > 0 ? 1 : 0);
-}
-
 /**
  * Adds a processing commit's conflict writes to its atomic operation: each conflict record with its
  * place in the unresolved index, and the correction events automatic resolutions append to the

@@ -1,29 +1,23 @@
-import { getStoredEvents, type OutboxEntry } from "../events/log_store.ts";
+import { type OutboxEntry } from "../events/log_store.ts";
 import { ContentionError } from "../errors.ts";
 import { type BatchedReader, createBatchedReader } from "../kv_batch_reader.ts";
 import { type StoredEvent, targetsOf } from "../core/event_schema.ts";
 import {
   achievementFactsKey,
-  achievementKey,
   activityStateKey,
   eventKey,
-  eventsByActivityPrefix,
   itemStateKey,
   itemsVersionKey,
-  outboxPrefix,
   resultKey,
   stepCompletionKey,
   summaryKey,
   userKey,
-  userPathKey,
 } from "../kv_keys.ts";
-import { addNotifications } from "../live/notification_store.ts";
 import type { ActivityState } from "../core/activity_state.ts";
 import {
   activitiesNeedingHistory,
   groupByActivity,
   project,
-  type ProjectionOutput,
   withOverall,
   withTitles,
 } from "../core/project.ts";
@@ -36,22 +30,31 @@ import { itemsOfUser } from "../catalog/items_cache.ts";
 import { type CatalogSnapshot, catalogSnapshot } from "../catalog/catalog_cache.ts";
 import type { User } from "../auth/account_store.ts";
 import { emptyFacts, type ProgressFacts } from "../core/achievement_facts.ts";
-import type { ItemState, TrackedItem } from "../core/propagation.ts";
-import { syncLinkedSystems, type SyncOutput, withSync } from "../core/sync_step.ts";
+import type { TrackedItem } from "../core/propagation.ts";
+import { withSync } from "../core/sync_step.ts";
 import { awardStep } from "../achievements/award_reads.ts";
-import { type Award, type AwardOutput, withAwards } from "../core/award_step.ts";
-import { addSyncStats, syncStatMutations } from "./sync_stats.ts";
-import type { WebhookDelivery } from "../webhooks/delivery_store.ts";
-import {
-  createEndpointCache,
-  type EndpointCache,
-  type WebhookEndpoint,
-} from "../webhooks/endpoint_store.ts";
-import { addDeliveries, deliveriesFor, MUTATIONS_PER_DELIVERY } from "../webhooks/fanout.ts";
-import { type ConflictPlan, planConflicts, withConflicts } from "../conflicts/conflict_step.ts";
-import { addConflictWrites, conflictWriteMutations } from "../conflicts/conflict_store.ts";
+import { type Award, withAwards } from "../core/award_step.ts";
+import { createEndpointCache, type EndpointCache } from "../webhooks/endpoint_store.ts";
+import { deliveriesFor } from "../webhooks/fanout.ts";
+import { planConflicts, withConflicts } from "../conflicts/conflict_step.ts";
 import { milestoneStep } from "../progress/milestone_reads.ts";
 import { withMilestones } from "../core/milestone_step.ts";
+import {
+  addUserWork,
+  bytesOf,
+  isCommitTooLarge,
+  mutationsOf,
+  type UserWork,
+} from "./user_commit.ts";
+import {
+  keyId,
+  listActivityHistory,
+  listOutbox,
+  prefetch,
+  prefetchedReader,
+  type SharedReads,
+} from "./run_reads.ts";
+import { syncStep } from "../sync/sync_reads.ts";
 
 /**
  * Most events of one user applied in one commit: a posted batch (at most 100 events) is planned
@@ -85,138 +88,6 @@ export interface ProcessOutcome {
   processed: number;
   /** Users who still have pending events after this commit. */
   pending: string[];
-}
-
-/** One user's share of a commit: what was read and what the projection step made of it. */
-interface UserWork {
-  userId: string;
-  summaryEntry: Deno.KvEntryMaybe<ProgressSummary>;
-  events: StoredEvent[];
-  /** Outbox keys to delete (including any whose event is missing). */
-  outboxKeys: Deno.KvKey[];
-  output: ProjectionOutput;
-  sync: SyncOutput;
-  /** New or updated achievements and the student's updated facts. */
-  awards: AwardOutput;
-  /** Conflicts raised or resolved, and the corrections automatic resolutions append. */
-  conflicts: ConflictPlan;
-  /** Webhook deliveries of the live messages, one per (message, subscribed endpoint). */
-  deliveries: WebhookDelivery[];
-  /** Processing time, epoch ms. */
-  nowMs: number;
-  /** True when the user has more pending events than this commit takes. */
-  more: boolean;
-  /** Estimated bytes the user's share writes (`bytesOf`). */
-  bytes: number;
-}
-
-async function listActivityHistory(
-  kv: Deno.Kv,
-  userId: string,
-  activityId: string,
-): Promise<StoredEvent[]> {
-  const ids: [string, string][] = [];
-  for await (
-    const entry of kv.list<string>({ prefix: eventsByActivityPrefix(userId, activityId) })
-  ) ids.push([userId, entry.value]);
-  return (await getStoredEvents(kv, ids)).filter((e) => e !== undefined);
-}
-
-async function listOutbox(
-  kv: Deno.Kv,
-  userId: string,
-  limit: number,
-): Promise<Deno.KvEntry<OutboxEntry>[]> {
-  const outbox: Deno.KvEntry<OutboxEntry>[] = [];
-  for await (const entry of kv.list<OutboxEntry>({ prefix: outboxPrefix(userId) }, { limit })) {
-    outbox.push(entry);
-  }
-  return outbox;
-}
-
-/** Runs the sync step over the items and paths linked to the changed activities, reading their states through `reader`. */
-async function syncStep(
-  reader: BatchedReader,
-  userId: string,
-  reads: { items: readonly TrackedItem[]; catalog: CatalogSnapshot },
-  events: readonly StoredEvent[],
-  before: ReadonlyMap<string, ActivityState>,
-  after: ReadonlyMap<string, ActivityState>,
-): Promise<SyncOutput> {
-  const changed = [...after.keys()];
-  const { catalog, items } = reads;
-  const pathIds = new Set(changed.flatMap((a) => catalog.pathIdsByActivity.get(a) ?? []));
-  const paths = [...pathIds].map((id) => catalog.paths.get(id)!);
-  const owned = items.filter((item) => item.activityIds.some((a) => after.has(a)));
-  const otherIds = [...new Set(owned.flatMap((i) => i.activityIds))].filter((a) => !after.has(a));
-  const itemIds = [...new Set(owned.map((i) => i.itemId))];
-  const [otherEntries, itemStateEntries] = await Promise.all([
-    reader.getMany<ActivityState>(otherIds.map((a) => activityStateKey(userId, a))),
-    reader.getMany<ItemState>(itemIds.map((id) => itemStateKey(userId, id))),
-  ]);
-  const others = new Map<string, ActivityState>();
-  otherEntries.forEach((e, i) => e.value && others.set(otherIds[i]!, e.value));
-  const itemStates = new Map<string, ItemState>();
-  itemStateEntries.forEach((e, i) => e.value && itemStates.set(itemIds[i]!, e.value));
-  return syncLinkedSystems({
-    events,
-    before,
-    after,
-    others,
-    items: owned,
-    itemStates,
-    paths,
-  });
-}
-
-/**
- * What one commit reads once for all its users (webhook endpoints, the catalog; read while the
- * users' own reads are in flight), and its reader.
- */
-interface SharedReads {
-  endpoints: Promise<readonly WebhookEndpoint[]>;
-  catalog: Promise<CatalogSnapshot>;
-  /** Reads the users' keys together, 10 per `getMany`. */
-  reader: BatchedReader;
-}
-
-/** Identity of a key in a `prefetched` map (processing keys are made of strings). */
-function keyId(key: Deno.KvKey): string {
-  return JSON.stringify(key);
-}
-
-/**
- * A reader answering from entries read in advance, and reading only the keys it lacks (through
- * `reader`): the steps after the second round trip find what they need there, and an unplanned
- * key (a rare path) costs one more round trip instead of a wrong answer.
- */
-function prefetchedReader(
-  prefetched: ReadonlyMap<string, Deno.KvEntryMaybe<unknown>>,
-  reader: BatchedReader,
-): BatchedReader {
-  return {
-    async getMany<T>(keys: readonly Deno.KvKey[]) {
-      const missing = keys.filter((key) => !prefetched.has(keyId(key)));
-      const read = new Map<string, Deno.KvEntryMaybe<unknown>>();
-      if (missing.length > 0) {
-        const entries = await reader.getMany<unknown>(missing);
-        missing.forEach((key, i) => read.set(keyId(key), entries[i]!));
-      }
-      return keys.map((key) =>
-        (prefetched.get(keyId(key)) ?? read.get(keyId(key))!) as Deno.KvEntryMaybe<T>
-      );
-    },
-  };
-}
-
-/** Reads `keys` through `reader` into `into`, by `keyId`. */
-async function prefetch(
-  reader: BatchedReader,
-  keys: readonly Deno.KvKey[],
-  into: Map<string, Deno.KvEntryMaybe<unknown>>,
-): Promise<void> {
-  const entries = await reader.getMany<unknown>(keys);
-  keys.forEach((key, i) => into.set(keyId(key), entries[i]!));
 }
 
 /**
@@ -318,7 +189,7 @@ async function planUser(
     const work = await planned(count);
     const fit = Math.min(
       MAX_MESSAGES_BYTES / work.messageBytes,
-      MAX_COMMIT_MUTATIONS / mutationsOf(work),
+      MAX_COMMIT_MUTATIONS / mutationsOf(work, kv),
       MAX_COMMIT_BYTES / work.bytes,
     );
     if (fit >= 1 || count === 1) return work;
@@ -437,60 +308,6 @@ async function planTaken(
   return work;
 }
 
-function bytesOf(work: UserWork): number {
-  return JSON.stringify(work.output).length + JSON.stringify(work.events).length / 4 +
-    JSON.stringify(work.deliveries).length + JSON.stringify(work.conflicts.writes).length +
-    JSON.stringify(work.conflicts.corrections).length;
-}
-
-/** Mutations `addUserWork` makes for one user: its outbox deletes, states, index entries, results, summary and live messages. */
-function mutationsOf(work: UserWork): number {
-  const indexEntries = work.events.reduce((n, e) => n + targetsOf(e).length, 0);
-  return work.outboxKeys.length + work.output.states.size + indexEntries +
-    work.output.results.length + work.sync.itemStates.size + work.sync.pathIds.length + 3 +
-    1 + work.awards.awards.length + work.awards.stepCompletions.size +
-    work.deliveries.length * MUTATIONS_PER_DELIVERY +
-    syncStatMutations(work.events, work.output.messages) +
-    conflictWriteMutations(work.conflicts.writes, work.conflicts.corrections);
-}
-
-function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): void {
-  const { userId, output } = work;
-  // Every processing commit of a user rewrites the summary, so checking it alone makes
-  // concurrent processors of the same user exclusive: the loser re-reads and finds its
-  // events already gone from the outbox.
-  op.check(work.summaryEntry);
-  for (const key of work.outboxKeys) op.delete(key);
-  for (const [activityId, state] of output.states) {
-    op.set(activityStateKey(userId, activityId), state);
-  }
-  for (const event of work.events) {
-    for (const activityId of targetsOf(event)) {
-      op.set([...eventsByActivityPrefix(userId, activityId), event.id], event.id);
-    }
-  }
-  for (const result of output.results) op.set(resultKey(userId, result.eventId), result);
-  for (const [itemId, state] of work.sync.itemStates) op.set(itemStateKey(userId, itemId), state);
-  for (const pathId of work.sync.pathIds) op.set(userPathKey(userId, pathId), pathId);
-  op.set(summaryKey(userId), output.summary);
-  op.set(achievementFactsKey(userId), work.awards.facts);
-  for (const award of work.awards.awards) {
-    op.set(achievementKey(userId, award.achievementId), award);
-  }
-  for (const [activityId, at] of work.awards.stepCompletions) {
-    op.set(stepCompletionKey(userId, activityId), at);
-  }
-  addConflictWrites(op, kv, userId, work.conflicts.writes, work.conflicts.corrections);
-  addNotifications(op, kv, userId, output.messages);
-  addDeliveries(op, work.deliveries);
-  addSyncStats(op, work.events, output.messages, work.nowMs);
-}
-
-/** True when Deno KV refused a commit for exceeding its size or count limits. */
-function isCommitTooLarge(error: unknown): boolean {
-  return error instanceof TypeError && /too large|too many/i.test(error.message);
-}
-
 /**
  * Applies pending events of several users in one atomic commit: for each user up to
  * `MAX_EVENTS_PER_COMMIT` events, written as projections, results and live messages, with their
@@ -543,7 +360,7 @@ export async function processPendingEvents(
     let mutations = 0;
     for (const work of planned) {
       const size = work.bytes;
-      const count = mutationsOf(work);
+      const count = mutationsOf(work, kv);
       const full = bytes + size > MAX_COMMIT_BYTES || mutations + count > MAX_COMMIT_MUTATIONS;
       if (included.length > 0 && full) break;
       bytes += size;

@@ -64,14 +64,6 @@ function conflictSystems(
   return out;
 }
 
-/** Mutations `addSyncStats` makes for these events and messages. */
-export function syncStatMutations(
-  events: readonly StoredEvent[],
-  messages: readonly LiveMessage[],
-): number {
-  return systemsOf(events).size * 4 + conflictSystems(messages, events).size * 2;
-}
-
 /**
  * Adds one processing commit's per-system figures to its atomic operation: events processed, the
  * latest event, receipt and processing times, and conflicts (attributed through the conflict

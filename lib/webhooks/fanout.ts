@@ -6,9 +6,6 @@ import { subscribes, type WebhookEndpoint } from "./endpoint_store.ts";
 import { webhookMessageId } from "./signing.ts";
 import type { WebhookDelivery } from "./delivery_store.ts";
 
-/** KV mutations `addDeliveries` makes per delivery (record, creation-order index, due entry). */
-export const MUTATIONS_PER_DELIVERY = 3;
-
 const nextSeq = monotonicUlids();
 
 /** The body of a delivery, per the Standard Webhooks spec: `{ type, timestamp, data }`. */
@@ -111,7 +108,7 @@ export function deliveriesFor(
   return out;
 }
 
-/** Adds new deliveries to a processing commit: `MUTATIONS_PER_DELIVERY` mutations each. */
+/** Adds new deliveries to a processing commit: each record, its creation-order index and due entry. */
 export function addDeliveries(
   op: Deno.AtomicOperation,
   deliveries: readonly WebhookDelivery[],
