@@ -307,6 +307,14 @@ export async function withDashboard(
     const context = await browser.newContext({ baseURL: server.origin });
     const page = await context.newPage();
     const errors: string[] = [];
+    // What happened to the live stream's requests, for a failure's message.
+    const live: string[] = [];
+    const at = () => `${Math.round(performance.now())} ms`;
+    page.on("request", (r) => r.url().includes("/live") && live.push(`${at()} sent ${r.url()}`));
+    page.on("response", (r) => r.url().includes("/live") && live.push(`${at()} ${r.status()}`));
+    page.on("requestfailed", (r) => {
+      if (r.url().includes("/live")) live.push(`${at()} failed ${r.failure()?.errorText}`);
+    });
     page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
     page.on("console", (message) => {
       if (message.type() === "error") errors.push(`console: ${message.text()}`);
@@ -315,7 +323,9 @@ export async function withDashboard(
       await fn(server, page, errors);
     } catch (error) {
       throw new Error(
-        `${error instanceof Error ? error.message : error}\nServer output:\n${server.output()}`,
+        `${error instanceof Error ? error.message : error}\nPage errors:\n${
+          errors.join("\n")
+        }\nLive stream requests:\n${live.join("\n")}\nServer output:\n${server.output()}`,
         {
           cause: error,
         },
