@@ -6,7 +6,6 @@ import { ProgressRing } from "../components/progress_ring.tsx";
 import {
   activityFacts,
   announcement,
-  connection,
   CONNECTION_LABEL,
   connectLive,
   lastSyncedAt,
@@ -14,6 +13,7 @@ import {
   overallProgress,
   recentActivities,
   trackedItems,
+  useConnectionState,
 } from "../lib/browser/live_client.ts";
 import { PathProgressList } from "../components/path_progress_list.tsx";
 import { DetailedProgress } from "../components/detailed_progress.tsx";
@@ -82,7 +82,7 @@ export default function LiveDashboard(props: LiveDashboardProps) {
     ? recentActivities.value
     : props.recentActivities;
   const synced = lastSyncedAt.value ?? props.lastSyncTime;
-  const state = connection.value;
+  const state = useConnectionState();
   const items = trackedItems.value ?? props.trackedItems;
   const paths = learningPaths.value ?? props.learningPaths;
   const live = activityFacts.value;

@@ -1,10 +1,10 @@
 import { useEffect, useRef } from "preact/hooks";
 import {
   awardsEarned,
-  connection,
   CONNECTION_LABEL,
   connectLive,
   overallProgress,
+  useConnectionState,
 } from "../lib/browser/live_client.ts";
 import { refreshLiveParts } from "../lib/browser/live_parts.ts";
 
@@ -57,9 +57,10 @@ export default function LiveParts(props: LivePartsProps) {
     }
     refresh();
   }, [awards, progress]);
+  const connectionState = useConnectionState();
   return (
-    <span class="live-status" data-state={connection.value} data-testid="live-status">
-      {CONNECTION_LABEL[connection.value]}
+    <span class="live-status" data-state={connectionState} data-testid="live-status">
+      {CONNECTION_LABEL[connectionState]}
     </span>
   );
 }

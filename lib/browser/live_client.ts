@@ -1,5 +1,6 @@
 /** Browser-side live store: one EventSource per tab feeding signals that every island reads. */
 import { signal } from "@preact/signals";
+import { useEffect, useState } from "preact/hooks";
 import type { Award } from "../core/award_step.ts";
 import type { ConflictSummary } from "../core/conflict.ts";
 import type { ActivityView } from "../core/activity_state.ts";
@@ -11,6 +12,19 @@ import type { ActivityFacts } from "../core/weighted.ts";
 import { applyActivityToPath, type PathProgressSummary } from "../core/path_progress.ts";
 import type { ItemView } from "../core/propagation.ts";
 import { LIVE_START } from "../live/live_cursor.ts";
+
+/**
+ * The live connection state an island shows: "connecting" (as the server rendered it) until the
+ * island has hydrated, then the tab's state. Hydration does not patch attributes or text that
+ * differ from the server's markup, so an island hydrating after another island's stream opened
+ * would otherwise keep showing "connecting"; the render after hydration patches it.
+ */
+export function useConnectionState(): ConnectionState {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  const state = connection.value;
+  return hydrated ? state : "connecting";
+}
 
 /** State of the tab's live connection. */
 export type ConnectionState = "connecting" | "open" | "closed";
