@@ -40,6 +40,7 @@ import { planConflicts, withConflicts } from "../conflicts/conflict_step.ts";
 import { milestoneStep } from "../progress/milestone_reads.ts";
 import { withMilestones } from "../core/milestone_step.ts";
 import {
+  addCommitFigures,
   addUserWork,
   bytesOf,
   isCommitTooLarge,
@@ -55,6 +56,7 @@ import {
   type SharedReads,
 } from "./run_reads.ts";
 import { syncStep } from "../sync/sync_reads.ts";
+import { SYNC_STAT_MUTATIONS } from "./sync_stats.ts";
 
 /**
  * Most events of one user applied in one commit: a posted batch (at most 100 events) is planned
@@ -64,8 +66,8 @@ import { syncStep } from "../sync/sync_reads.ts";
 export const MAX_EVENTS_PER_COMMIT = 100;
 /** Most users whose events share one commit. */
 export const MAX_USERS_PER_COMMIT = 40;
-/** Budget for the mutations of one commit (Deno KV allows 1,000). */
-const MAX_COMMIT_MUTATIONS = 900;
+/** Budget for the mutations of one commit's users (Deno KV allows 1,000; the figures take the rest). */
+const MAX_COMMIT_MUTATIONS = 900 - SYNC_STAT_MUTATIONS;
 /** Budget for the bytes one commit writes (Deno KV allows 800 KiB). */
 const MAX_COMMIT_BYTES = 450 * 1024;
 /**
@@ -369,6 +371,7 @@ export async function processPendingEvents(
       addUserWork(op, kv, work);
     }
     if (included.length === 0) return { processed: 0, pending: users.slice(candidates.length) };
+    addCommitFigures(op, included, Date.parse(at));
     let committed: Deno.KvCommitResult | Deno.KvCommitError;
     try {
       committed = await op.commit();

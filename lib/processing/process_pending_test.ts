@@ -16,6 +16,7 @@ import { emptySummary, totalsOfStates } from "../core/summary.ts";
 import { countPendingEvents, getSummary } from "../progress/summary_store.ts";
 import { MAX_EVENTS_PER_COMMIT, processPendingEvents } from "./process_pending.ts";
 import { createProcessor } from "./processor.ts";
+import { readSyncStats } from "./sync_stats.ts";
 
 /** These tests open KV, so they turn on the op and resource leak checks (off by default in Deno 2.9). */
 const leakChecked = { sanitizeOps: true, sanitizeResources: true };
@@ -522,5 +523,39 @@ Deno.test({
       while (remaining.length > 0) remaining = (await processPendingEvents(kv, remaining)).pending;
       assert.ok(refused > 0, "the first, large commit was refused");
       for (const u of users) assert.equal((await getSummary(kv, u)).eventCount, 6);
+    }),
+});
+
+Deno.test({
+  name: "a commit of many users adds each system's figures once, summed over its users",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const users = Array.from({ length: 12 }, (_, i) => `figures-${i}`);
+      const events = users.flatMap((u, i) => [
+        event(u, `${u}-a`, "quiz-1", second(i)),
+        { ...event(u, `${u}-b`, "video-1", second(i + 1)), sourceSystem: "video_player" as const },
+      ]);
+      await appendEvents(kv, events);
+      let mutations = 0;
+      const counted = new Proxy(kv, {
+        get(target, name) {
+          if (name !== "atomic") return Reflect.get(target, name, target).bind(target);
+          return () => {
+            const op = target.atomic();
+            const { sum, max } = op;
+            op.sum = (key, n) => (mutations++, sum.call(op, key, n));
+            op.max = (key, n) => (mutations++, max.call(op, key, n));
+            return op;
+          };
+        },
+      });
+      const outcome = await processPendingEvents(counted, users);
+      assert.equal(outcome.processed, 24);
+      assert.equal(mutations, 8, "four figures for each of the two systems, not per user");
+      const stats = await readSyncStats(kv);
+      assert.equal(stats.get("quiz_engine")?.processed, 12);
+      assert.equal(stats.get("video_player")?.processed, 12);
+      assert.equal(stats.get("video_player")?.last_event_at, Date.parse(second(12)));
     }),
 });

@@ -149,8 +149,13 @@ export function createProcessor(kv: Deno.Kv, options: ProcessorOptions = {}): Pr
     }
   }
 
+  function hasRunnable(): boolean {
+    for (const userId of waiting) if (!running.has(userId)) return true;
+    return false;
+  }
+
   function pump(): void {
-    while (workers < concurrency && [...waiting].some((u) => !running.has(u))) {
+    while (workers < concurrency && hasRunnable()) {
       workers++;
       work().finally(() => {
         workers--;

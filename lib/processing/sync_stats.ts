@@ -1,4 +1,4 @@
-import type { SourceSystem, StoredEvent } from "../core/event_schema.ts";
+import { SOURCE_SYSTEMS, type SourceSystem, type StoredEvent } from "../core/event_schema.ts";
 import { syncSystemStatKey, syncSystemStatsPrefix } from "../kv_keys.ts";
 import type { LiveMessage } from "../core/project.ts";
 
@@ -63,6 +63,9 @@ function conflictSystems(
   }
   return out;
 }
+
+/** Most mutations `addSyncStats` adds to one commit: six per source system. */
+export const SYNC_STAT_MUTATIONS = 6 * SOURCE_SYSTEMS.length;
 
 /**
  * Adds one processing commit's per-system figures to its atomic operation: events processed, the

@@ -16,9 +16,9 @@ import type { ProjectionOutput } from "../core/project.ts";
 import type { ProgressSummary } from "../core/summary.ts";
 import type { SyncOutput } from "../core/sync_step.ts";
 import type { AwardOutput } from "../core/award_step.ts";
-import { addSyncStats } from "./sync_stats.ts";
 import type { WebhookDelivery } from "../webhooks/delivery_store.ts";
 import { addDeliveries } from "../webhooks/fanout.ts";
+import { addSyncStats } from "./sync_stats.ts";
 import type { ConflictPlan } from "../conflicts/conflict_step.ts";
 import { addConflictWrites } from "../conflicts/conflict_store.ts";
 
@@ -52,7 +52,10 @@ export function bytesOf(work: UserWork): number {
     JSON.stringify(work.conflicts.corrections).length;
 }
 
-/** Adds one user's share to a processing commit, checking their summary (exclusive per user). */
+/**
+ * Adds one user's share to a processing commit, checking their summary (exclusive per user). The
+ * per-system figures are added once for the whole commit (`addSyncStats`), not per user.
+ */
 export function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWork): void {
   const { userId, output } = work;
   // Every processing commit of a user rewrites the summary, so checking it alone makes
@@ -82,7 +85,15 @@ export function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWor
   addConflictWrites(op, kv, userId, work.conflicts.writes, work.conflicts.corrections);
   addNotifications(op, kv, userId, output.messages);
   addDeliveries(op, work.deliveries);
-  addSyncStats(op, work.events, output.messages, work.nowMs);
+}
+
+/** Adds the per-system figures of a commit's users once (a few `sum`/`max` per system, not per user). */
+export function addCommitFigures(
+  op: Deno.AtomicOperation,
+  works: readonly UserWork[],
+  nowMs: number,
+): void {
+  addSyncStats(op, works.flatMap((w) => w.events), works.flatMap((w) => w.output.messages), nowMs);
 }
 
 /** True when Deno KV refused a commit for exceeding its size or count limits. */

@@ -91,6 +91,9 @@ export function kvPathOf(ws: Workspace, name: string): string {
   return `${ws.dir}/${name}/kv.sqlite`;
 }
 
+/** `BENCH_PROFILE=<dir>`: real servers write V8 CPU profiles there when they stop. */
+const PROFILE_DIR = Deno.env.get("BENCH_PROFILE");
+
 /** Starts `main.ts` on a copy of the seeded KV file, with the bench's admin token. */
 export async function realServer(
   ws: Workspace,
@@ -101,7 +104,7 @@ export async function realServer(
   await copyKvFile(ws.template, kvPath);
   return await startServerProcess({
     cwd: ROOT,
-    args: ["main.ts"],
+    args: [...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []), "main.ts"],
     env: {
       KV_PATH: kvPath,
       ADMIN_TOKEN,

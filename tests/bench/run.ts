@@ -5,7 +5,7 @@
  * Env: `BENCH_SECONDS` (default 10) is the measured window of each throughput comparison (split
  * into two rounds per server), scales the number of latency samples, and sets the soak and the
  * 1,000-user run to six windows (60 s by default); `BENCH_ONLY` picks parts
- * (`single,batch,live,soak,summary,replay,users,roundtrips,worker`); `BENCH_KV_QUEUES=off` runs the real server
+ * (`single,batch,live,soak,summary,replay,users,roundtrips,worker,kvcost`); `BENCH_KV_QUEUES=off` runs the real server
  * without KV queues (to see their cost; the reference run leaves them on); `BENCH_KEEP=1` keeps the
  * temporary KV files.
  */
@@ -34,6 +34,7 @@ import {
   type Round,
 } from "./throughput.ts";
 import { measureRoundTrips, roundTripFigures } from "./round_trips.ts";
+import { describeKvCost, kvCostFigures, measureKvCost } from "./kv_op_cost.ts";
 import { type LatencyRun, liveLatency } from "./live_latency.ts";
 import { describeSoak, soak, soakFigures, type SoakRun } from "./soak.ts";
 import { summaryFigures, summaryReads, type SummaryRun } from "./summary_reads.ts";
@@ -57,8 +58,9 @@ const PARTS = [
   "users",
   "roundtrips",
   "worker",
+  "kvcost",
 ];
-/** `BENCH_ONLY=single,batch,…,roundtrips,worker` (any subset of `PARTS`) runs only those parts. */
+/** `BENCH_ONLY=single,batch,…,roundtrips,worker,kvcost` (any subset of `PARTS`) runs only those parts. */
 const ONLY = new Set(
   (Deno.env.get("BENCH_ONLY") ?? PARTS.join(",")).split(",").map((s) => s.trim()),
 );
@@ -407,6 +409,15 @@ async function main(): Promise<void> {
       });
       details.processing = run;
       figures.push(...processingFigures(run));
+    }
+
+    if (ONLY.has("kvcost")) {
+      // 10. CPU per KV call and per processed event: the floor under the figures above.
+      log(`10. CPU per KV call and per processed event (in-process, KV file)`);
+      const run = await measureKvCost(dir);
+      for (const line of describeKvCost(run)) log(`  ${line}`);
+      details.kvCost = run;
+      figures.push(...kvCostFigures(run));
     }
   } finally {
     if (Deno.env.get("BENCH_KEEP") !== "1") {
