@@ -1,4 +1,5 @@
 import type { SSEStreamingApi } from "hono/streaming";
+import type { CredentialWatch } from "../auth/credential_check.ts";
 import { notificationsUpdatedKey } from "../kv_keys.ts";
 import { LIVE_START } from "./live_cursor.ts";
 import {
@@ -21,8 +22,11 @@ const PAGE_SIZE = 1000;
  * `lastEventId` first (every kept one for `LIVE_START`; only new ones when it is absent or
  * unknown), then each new one
  * as the wake-up marker changes. Each frame's `id` resumes the stream via `Last-Event-ID`.
- * The stream ends once `alive` (asked at every wake-up and heartbeat) says the caller's
- * credential is gone, and after `maxLifetimeMs` in any case. When `shutdown` aborts, the client
+ * The stream ends once the caller's credential is gone: `credential`'s keys are watched with the
+ * stream's own, so a revocation, sign-out or deleted account wakes it and ends it at once (every
+ * wake-up is judged from the watched entries, no extra read); `alive` is asked at every heartbeat
+ * (and at every wake-up when there is nothing to watch, e.g. the admin token). It ends after
+ * `maxLifetimeMs` in any case. When `shutdown` aborts, the client
  * is told to reconnect (`retry:`) and the stream ends.
  */
 export async function streamNotifications(
@@ -33,6 +37,7 @@ export async function streamNotifications(
     lastEventId?: string | null;
     heartbeatMs?: number;
     alive?: () => Promise<boolean>;
+    credential?: CredentialWatch | null;
     maxLifetimeMs?: number;
     shutdown?: AbortSignal;
   } = {},
@@ -44,7 +49,11 @@ export async function streamNotifications(
     : requested !== null && parseNotificationId(requested)
     ? requested
     : await latestNotificationId(kv, userId);
-  const changes = kv.watch([notificationsUpdatedKey(userId)]).getReader();
+  const credential = options.credential ?? null;
+  const changes = kv.watch([notificationsUpdatedKey(userId), ...(credential?.keys ?? [])])
+    .getReader();
+  const holds = async (entries: Deno.KvEntryMaybe<unknown>[]) =>
+    credential ? credential.holds(entries.slice(1), Date.now()) : await alive();
   const end = () => changes.cancel().catch(() => {});
   let beat: Promise<unknown> = Promise.resolve();
   const heartbeat = setInterval(() => {
@@ -60,8 +69,8 @@ export async function streamNotifications(
   try {
     await stream.write(": connected\n\n");
     while (!stream.aborted && !stream.closed) {
-      const { done } = await changes.read();
-      if (done || stream.aborted || !(await alive())) break;
+      const { done, value } = await changes.read();
+      if (done || stream.aborted || !(await holds(value))) break;
       // Page until caught up: a backlog longer than a page gets no further wake-up.
       let page;
       do {

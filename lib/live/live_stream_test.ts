@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import type { SSEStreamingApi } from "hono/streaming";
 import { streamNotifications } from "./live_stream.ts";
+import { addNotifications } from "./notification_store.ts";
+import type { LiveMessage } from "../core/project.ts";
 
 /** The parts of Hono's SSE stream `streamNotifications` uses, recording what it writes. */
 function fakeStream(written: string[]): SSEStreamingApi {
@@ -42,6 +44,31 @@ Deno.test("a live stream ends after its maximum lifetime, so the client reconnec
     const written: string[] = [];
     await streamNotifications(fakeStream(written), kv, "u1", { maxLifetimeMs: 5 });
     assert.equal(written[0], ": connected\n\n");
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("deleting a watched credential ends its stream at once, without a heartbeat or a read", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await kv.set(["token", "h1"], { id: "t1" });
+    let aliveCalls = 0;
+    const written: string[] = [];
+    const streaming = streamNotifications(fakeStream(written), kv, "u1", {
+      heartbeatMs: 60_000,
+      alive: () => Promise.resolve(++aliveCalls > 0),
+      credential: { keys: [["token", "h1"]], holds: ([token]) => token?.value != null },
+    });
+    // A message while the credential holds is delivered...
+    const message = { event: "progress_update", data: { n: 1 } } as unknown as LiveMessage;
+    await addNotifications(kv.atomic(), kv, "u1", [message]).commit();
+    while (written.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    // ...and revoking it ends the stream, though no message and no heartbeat follows.
+    await kv.delete(["token", "h1"]);
+    await streaming;
+    assert.equal(aliveCalls, 0, "wake-ups are judged from the watched entries");
+    assert.deepEqual(written, [": connected\n\n", JSON.stringify({ n: 1 })]);
   } finally {
     kv.close();
   }

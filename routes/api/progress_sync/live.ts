@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { credentialAlive } from "../../../lib/auth/credential_check.ts";
+import { credentialAlive, credentialWatch } from "../../../lib/auth/credential_check.ts";
 import type { AppEnv } from "../../../lib/http/app_env.ts";
 import { requireScope } from "../../../lib/http/auth_middleware.ts";
 import { HttpError } from "../../../lib/http/http_error.ts";
@@ -32,6 +32,7 @@ export const liveRoutes = new Hono<AppEnv>()
         await streamNotifications(stream, deps.kv, userId, {
           lastEventId,
           alive: () => credentialAlive(deps, principal),
+          credential: credentialWatch(principal),
           shutdown: deps.shutdown,
         });
       } finally {

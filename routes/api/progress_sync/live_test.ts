@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createSession, deleteApiToken, findApiToken } from "../../../lib/auth/account_store.ts";
 import { LIVE_START } from "../../../lib/live/live_cursor.ts";
+import { HEARTBEAT_MS } from "../../../lib/live/live_stream.ts";
 import { MAX_STREAMS_PER_STUDENT } from "../../../lib/live/stream_limits.ts";
 import { type TestApp, withTestApp } from "../../../tests/support/test_app.ts";
 
@@ -369,6 +370,26 @@ Deno.test({
       assert.ok(await deleteApiToken(app.kv, userId, record!.id));
       await post(app, writer, [{ ...video("after", "2026-11-01T10:00:00Z"), userId }]);
       assert.deepEqual(await eventsUntilEnd(live.sse), [], "nothing after the revocation");
+      await live.close();
+    }),
+});
+
+Deno.test({
+  name: "revoking a token ends an idle live stream at once, not at its next heartbeat",
+  ...leakChecked,
+  fn: () =>
+    withTestApp(async (app) => {
+      const { userId, token } = await app.student();
+      const live = await openLive(app, token);
+      const record = await findApiToken(app.kv, token);
+      assert.ok(await deleteApiToken(app.kv, userId, record!.id));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const heartbeat = new Promise<"heartbeat">((resolve) => {
+        timer = setTimeout(() => resolve("heartbeat"), HEARTBEAT_MS);
+      });
+      const ended = await Promise.race([eventsUntilEnd(live.sse), heartbeat]);
+      clearTimeout(timer);
+      assert.deepEqual(ended, [], "the stream ended before a heartbeat could have ended it");
       await live.close();
     }),
 });
