@@ -43,8 +43,10 @@ import {
   addCommitFigures,
   addUserWork,
   bytesOf,
+  firstPlanSize,
   isCommitTooLarge,
   mutationsOf,
+  notePlanSize,
   type UserWork,
 } from "./user_commit.ts";
 import {
@@ -123,8 +125,7 @@ async function planUser(
     listAwards(kv, userId),
     userPathIds(kv, userId),
   ] as const;
-  // No read is left in flight when another fails.
-  await Promise.allSettled(firstReads);
+  await Promise.allSettled(firstReads); // No read is left in flight when another fails.
   const [[summaryEntry, itemsVersion, factsEntry, user], outbox, awards, pathIds] = await Promise
     .all(firstReads);
   if (outbox.length === 0) return null;
@@ -185,10 +186,10 @@ async function planUser(
       ),
       more: outbox.length > count,
     });
-  // Too much for one commit: the same reads planned again over fewer of the events, without
-  // reading anything again.
-  for (let count = taken.length;;) {
+  // Too much for one commit: the same reads planned again over fewer events, not read again.
+  for (let count = firstPlanSize(kv, taken.length, MAX_MESSAGES_BYTES);;) {
     const work = await planned(count);
+    notePlanSize(kv, count, work.messageBytes);
     const fit = Math.min(
       MAX_MESSAGES_BYTES / work.messageBytes,
       MAX_COMMIT_MUTATIONS / mutationsOf(work, kv),

@@ -96,6 +96,26 @@ export function addCommitFigures(
   addSyncStats(op, works.flatMap((w) => w.events), works.flatMap((w) => w.output.messages), nowMs);
 }
 
+/** Live-message bytes per event in the latest plan of at least `SIZING_EVENTS` events, per KV. */
+const messageBytesPerEvent = new WeakMap<Deno.Kv, number>();
+const SIZING_EVENTS = 10;
+
+/**
+ * How many of `pending` events to plan first: all of them, unless recent plans' live messages
+ * say they would not fit `maxMessageBytes` (then about as many as would), so a posted batch of
+ * 100 is not planned whole only to be planned again over fewer.
+ */
+export function firstPlanSize(kv: Deno.Kv, pending: number, maxMessageBytes: number): number {
+  const perEvent = messageBytesPerEvent.get(kv);
+  if (perEvent === undefined || pending < SIZING_EVENTS) return pending;
+  return Math.max(1, Math.min(pending, Math.floor((maxMessageBytes / perEvent) * 0.95)));
+}
+
+/** Records what a plan of `events` events wrote as live messages, for `firstPlanSize`. */
+export function notePlanSize(kv: Deno.Kv, events: number, messageBytes: number): void {
+  if (events >= SIZING_EVENTS) messageBytesPerEvent.set(kv, messageBytes / events);
+}
+
 /** True when Deno KV refused a commit for exceeding its size or count limits. */
 export function isCommitTooLarge(error: unknown): boolean {
   return error instanceof TypeError && /too large|too many/i.test(error.message);
