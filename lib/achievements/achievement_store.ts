@@ -13,11 +13,18 @@ import { emptyFacts, type ProgressFacts } from "../core/achievement_facts.ts";
 
 /** A student's achievements, earliest first. */
 export async function listAwards(kv: Deno.Kv, userId: string): Promise<Award[]> {
-  const awards: Award[] = [];
-  for await (const e of kv.list<Award>({ prefix: achievementsPrefix(userId) })) {
-    awards.push(e.value);
-  }
-  return awards.sort((a, b) => (a.earnedAt < b.earnedAt ? -1 : a.earnedAt > b.earnedAt ? 1 : 0));
+  return (await listAwardEntries(kv, userId)).map((e) => e.value);
+}
+
+/** A student's achievements as read, with their versionstamps (for checked rewrites), earliest first. */
+export async function listAwardEntries(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<Deno.KvEntry<Award>[]> {
+  const entries: Deno.KvEntry<Award>[] = [];
+  for await (const e of kv.list<Award>({ prefix: achievementsPrefix(userId) })) entries.push(e);
+  const at = (e: Deno.KvEntry<Award>) => e.value.earnedAt;
+  return entries.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
 }
 
 /** A student's facts (empty before their first processed event). */

@@ -24,7 +24,7 @@ import {
 import { overallAfterStep } from "../progress/headline_reads.ts";
 import { emptySummary, type ProgressSummary } from "../core/summary.ts";
 import { processingReads } from "../core/processing_reads.ts";
-import { listAwards } from "../achievements/achievement_store.ts";
+import { listAwardEntries } from "../achievements/achievement_store.ts";
 import { userPathIds } from "../progress/summary_store.ts";
 import { itemsOfUser } from "../catalog/items_cache.ts";
 import { type CatalogSnapshot, catalogSnapshot } from "../catalog/catalog_cache.ts";
@@ -122,7 +122,7 @@ async function planUser(
       userKey(userId),
     ]),
     listOutbox(kv, userId, limit + 1),
-    listAwards(kv, userId),
+    listAwardEntries(kv, userId),
     userPathIds(kv, userId),
   ] as const;
   await Promise.allSettled(firstReads); // No read is left in flight when another fails.
@@ -207,12 +207,11 @@ interface TakenReads {
   summaryEntry: Deno.KvEntryMaybe<ProgressSummary>;
   facts: ProgressFacts;
   timeZone: string;
-  awards: readonly Award[];
+  awards: readonly Deno.KvEntry<Award>[];
   pathIds: readonly string[];
   items: readonly TrackedItem[];
   catalog: CatalogSnapshot;
-  /** Outbox entries taken (including any whose event is missing or processed). */
-  outboxKeys: Deno.KvKey[];
+  outboxKeys: Deno.KvKey[]; // including any whose event is missing or processed
   /** Their unprocessed events, in outbox order (duplicates possible). */
   events: StoredEvent[];
   more: boolean;
@@ -258,7 +257,7 @@ async function planTaken(
       userId,
       {
         facts: taken.facts,
-        awards,
+        awards: awards.map((e) => e.value),
         timeZone,
         catalog,
         reader,
@@ -300,6 +299,7 @@ async function planTaken(
     output,
     sync,
     awards: awarded.output,
+    readAwards: awards,
     conflicts,
     deliveries: deliveriesFor(userId, output.messages, await shared.endpoints, nowMs),
     nowMs,

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { appendEvents, listEventsSince, type OutboxEntry } from "../events/log_store.ts";
 import { type CompletionStatus, type EventType, type StoredEvent } from "../core/event_schema.ts";
 import {
+  achievementKey,
   activityStateKey,
   activityStatesPrefix,
   notificationsPrefix,
@@ -17,6 +18,8 @@ import { countPendingEvents, getSummary } from "../progress/summary_store.ts";
 import { MAX_EVENTS_PER_COMMIT, processPendingEvents } from "./process_pending.ts";
 import { createProcessor } from "./processor.ts";
 import { readSyncStats } from "./sync_stats.ts";
+import { setAwardPublic } from "../achievements/achievement_sharing.ts";
+import type { Award } from "../core/award_step.ts";
 
 /** These tests open KV, so they turn on the op and resource leak checks (off by default in Deno 2.9). */
 const leakChecked = { sanitizeOps: true, sanitizeResources: true };
@@ -557,5 +560,48 @@ Deno.test({
       assert.equal(stats.get("quiz_engine")?.processed, 12);
       assert.equal(stats.get("video_player")?.processed, 12);
       assert.equal(stats.get("video_player")?.last_event_at, Date.parse(second(12)));
+    }),
+});
+
+Deno.test({
+  name: "a share toggle committed while a late event moves that award earlier is not undone",
+  ...leakChecked,
+  fn: () =>
+    withKv(async (kv) => {
+      const userId = "sharer";
+      const done = { status: "completed" as const, score: 90 };
+      await appendEvents(kv, [event(userId, "on-time", "quiz-2", at("10:00"), done)]);
+      await processPendingEvents(kv, [userId]);
+      const before = (await kv.get<Award>(achievementKey(userId, "first-completion"))).value;
+      assert.equal(before?.triggerEventId, "on-time");
+      // The student makes it public between processing's read of their awards and its commit.
+      let toggled = false;
+      const racing = new Proxy(kv, {
+        get(target, name) {
+          const value = Reflect.get(target, name, target);
+          if (name !== "list") return typeof value === "function" ? value.bind(target) : value;
+          return (selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
+            const inner = target.list(selector, options);
+            const isAwards = "prefix" in selector && selector.prefix[0] === "achievements";
+            return (async function* () {
+              yield* inner;
+              if (isAwards && !toggled) {
+                toggled = true;
+                await setAwardPublic(target, {
+                  userId,
+                  achievementId: "first-completion",
+                  isPublic: true,
+                });
+              }
+            })();
+          };
+        },
+      });
+      await appendEvents(kv, [event(userId, "late", "quiz-1", at("09:00"), done)]);
+      await processPendingEvents(racing, [userId]);
+      assert.ok(toggled);
+      const after = (await kv.get<Award>(achievementKey(userId, "first-completion"))).value;
+      assert.equal(after?.triggerEventId, "late", "the late event moved the trigger earlier");
+      assert.equal(after?.public, true, "and the student's share toggle stands");
     }),
 });

@@ -15,7 +15,7 @@ import { addNotifications } from "../live/notification_store.ts";
 import type { ProjectionOutput } from "../core/project.ts";
 import type { ProgressSummary } from "../core/summary.ts";
 import type { SyncOutput } from "../core/sync_step.ts";
-import type { AwardOutput } from "../core/award_step.ts";
+import type { Award, AwardOutput } from "../core/award_step.ts";
 import type { WebhookDelivery } from "../webhooks/delivery_store.ts";
 import { addDeliveries } from "../webhooks/fanout.ts";
 import { addSyncStats } from "./sync_stats.ts";
@@ -33,6 +33,8 @@ export interface UserWork {
   sync: SyncOutput;
   /** New or updated achievements and the student's updated facts. */
   awards: AwardOutput;
+  /** The student's awards as read: those rewritten are checked against what was read. */
+  readAwards: readonly Deno.KvEntry<Award>[];
   /** Conflicts raised or resolved, and the corrections automatic resolutions append. */
   conflicts: ConflictPlan;
   /** Webhook deliveries of the live messages, one per (message, subscribed endpoint). */
@@ -77,6 +79,8 @@ export function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWor
   op.set(summaryKey(userId), output.summary);
   op.set(achievementFactsKey(userId), work.awards.facts);
   for (const award of work.awards.awards) {
+    const read = work.readAwards.find((e) => e.value.achievementId === award.achievementId);
+    if (read) op.check(read);
     op.set(achievementKey(userId, award.achievementId), award);
   }
   for (const [activityId, at] of work.awards.stepCompletions) {
