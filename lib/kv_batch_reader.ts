@@ -1,6 +1,6 @@
-/** Reads keys for many concurrent callers through shared `getMany` calls. */
 import { setImmediate } from "node:timers";
 
+/** Reads keys for many concurrent callers through shared `getMany` calls. */
 export interface BatchedReader {
   /** The entries of `keys`, in order, read together with other callers' keys. */
   getMany<T>(keys: readonly Deno.KvKey[]): Promise<Deno.KvEntryMaybe<T>[]>;
@@ -55,8 +55,9 @@ interface Waiting {
 /**
  * A reader that gathers the keys its callers ask for and reads them 10 at a time: full groups at
  * once, the rest on the next turn of the event loop (`setImmediate`, a few µs; `setTimeout(0)`
- * waits ~2 ms in Deno), together with what other callers asked for meanwhile. A `getMany` costs about as much as three single reads, so a commit that plans many
- * students' work in parallel reads their keys in a fraction of the calls.
+ * waits ~2 ms in Deno), together with what other callers asked for meanwhile. A `getMany` costs
+ * about as much as three single reads, so a commit that plans many students' work in parallel
+ * reads their keys in a fraction of the calls.
  */
 export function createBatchedReader(kv: Deno.Kv): BatchedReader {
   let waiting: Waiting[] = [];

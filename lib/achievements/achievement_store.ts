@@ -16,7 +16,7 @@ export async function listAwards(kv: Deno.Kv, userId: string): Promise<Award[]> 
   return (await listAwardEntries(kv, userId)).map((e) => e.value);
 }
 
-/** A student's achievements as read, with their versionstamps (for checked rewrites), earliest first. */
+/** A student's achievements as read, with versionstamps for checked rewrites, earliest first. */
 export async function listAwardEntries(
   kv: Deno.Kv,
   userId: string,

@@ -1,11 +1,5 @@
 import { apiTokenKey, sessionKey, userKey } from "../kv_keys.ts";
-import {
-  type ApiToken,
-  findApiTokenByHash,
-  getSessionByHash,
-  getUser,
-  type Session,
-} from "./account_store.ts";
+import { findApiTokenByHash, getSessionByHash, getUser, type Session } from "./account_store.ts";
 import type { Principal } from "./principal.ts";
 import { constantTimeEqual, hashSecret } from "./secrets.ts";
 
@@ -29,7 +23,7 @@ export async function credentialAlive(
   return session !== null && (await getUser(kv, session.userId)) !== null;
 }
 
-/** The KV keys a principal's credential lives in, and how to tell from their entries that it holds. */
+/** The KV keys a principal's credential lives in, and how to tell from them that it holds. */
 export interface CredentialWatch {
   /** Watched beside a stream's own key, so revocation, sign-out or deletion wakes it at once. */
   keys: Deno.KvKey[];
@@ -48,7 +42,7 @@ export function credentialWatch(principal: Principal): CredentialWatch | null {
   if (principal.via === "token") {
     return {
       keys: [apiTokenKey(hash)],
-      holds: ([token]) => (token?.value as ApiToken | null) !== null,
+      holds: ([token]) => token?.value != null,
     };
   }
   if (principal.userId === null) return null;

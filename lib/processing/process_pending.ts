@@ -68,7 +68,7 @@ import { SYNC_STAT_MUTATIONS } from "./sync_stats.ts";
 export const MAX_EVENTS_PER_COMMIT = 100;
 /** Most users whose events share one commit. */
 export const MAX_USERS_PER_COMMIT = 40;
-/** Budget for the mutations of one commit's users (Deno KV allows 1,000; the figures take the rest). */
+/** Mutations budget of one commit's users (Deno KV allows 1,000; figures take the rest). */
 const MAX_COMMIT_MUTATIONS = 900 - SYNC_STAT_MUTATIONS;
 /** Budget for the bytes one commit writes (Deno KV allows 800 KiB). */
 const MAX_COMMIT_BYTES = 450 * 1024;

@@ -91,7 +91,7 @@ export function addUserWork(op: Deno.AtomicOperation, kv: Deno.Kv, work: UserWor
   addDeliveries(op, work.deliveries);
 }
 
-/** Adds the per-system figures of a commit's users once (a few `sum`/`max` per system, not per user). */
+/** Adds the per-system figures of all of a commit's users once (not once per user). */
 export function addCommitFigures(
   op: Deno.AtomicOperation,
   works: readonly UserWork[],

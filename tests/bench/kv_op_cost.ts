@@ -39,7 +39,7 @@ export interface KvCostRun {
 
 const PROCESSING_USERS = 1000;
 
-/** CPU ms so far of this process's threads, by thread kind: `js` (main), `sqlite` (`sw-*`), `other`. */
+/** CPU ms so far of this process's main JS thread and of KV's SQLite threads (`sw-*`). */
 function threadCpuMs(): { js: number; sqlite: number } {
   let js = 0;
   let sqlite = 0;

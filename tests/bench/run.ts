@@ -5,9 +5,10 @@
  * Env: `BENCH_SECONDS` (default 10) is the measured window of each throughput comparison (split
  * into two rounds per server), scales the number of latency samples, and sets the soak and the
  * 1,000-user run to six windows (60 s by default); `BENCH_ONLY` picks parts
- * (`single,batch,live,soak,summary,replay,users,roundtrips,worker,kvcost`); `BENCH_KV_QUEUES=off` runs the real server
- * without KV queues (to see their cost; the reference run leaves them on); `BENCH_KEEP=1` keeps the
- * temporary KV files.
+ * (`single,batch,live,soak,summary,replay,users,roundtrips,worker,kvcost`); `BENCH_KV_QUEUES=off`
+ * runs the real server without KV queues (to see their cost; the reference run leaves them on);
+ * `BENCH_KEEP=1` keeps the temporary KV files; `BENCH_PROFILE=<dir>` has the real servers write
+ * V8 CPU profiles there.
  */
 
 import {
@@ -60,7 +61,7 @@ const PARTS = [
   "worker",
   "kvcost",
 ];
-/** `BENCH_ONLY=single,batch,…,roundtrips,worker,kvcost` (any subset of `PARTS`) runs only those parts. */
+/** `BENCH_ONLY=single,batch,…,kvcost` (any subset of `PARTS`) runs only those parts. */
 const ONLY = new Set(
   (Deno.env.get("BENCH_ONLY") ?? PARTS.join(",")).split(",").map((s) => s.trim()),
 );

@@ -358,16 +358,22 @@ async function eventsUntilEnd(sse: SseReader): Promise<string[]> {
   return events;
 }
 
+/** A new student's live stream, opened with their token, which is then revoked. */
+async function openThenRevoke(app: TestApp) {
+  const { userId, token } = await app.student();
+  const live = await openLive(app, token);
+  const record = await findApiToken(app.kv, token);
+  assert.ok(await deleteApiToken(app.kv, userId, record!.id));
+  return { userId, live };
+}
+
 Deno.test({
   name: "revoking a token ends its open live stream before the student's next event is sent",
   ...leakChecked,
   fn: () =>
     withTestApp(async (app) => {
-      const { userId, token } = await app.student();
       const writer = await app.adminOwnedToken(["system"]);
-      const live = await openLive(app, token);
-      const record = await findApiToken(app.kv, token);
-      assert.ok(await deleteApiToken(app.kv, userId, record!.id));
+      const { userId, live } = await openThenRevoke(app);
       await post(app, writer, [{ ...video("after", "2026-11-01T10:00:00Z"), userId }]);
       assert.deepEqual(await eventsUntilEnd(live.sse), [], "nothing after the revocation");
       await live.close();
@@ -379,10 +385,7 @@ Deno.test({
   ...leakChecked,
   fn: () =>
     withTestApp(async (app) => {
-      const { userId, token } = await app.student();
-      const live = await openLive(app, token);
-      const record = await findApiToken(app.kv, token);
-      assert.ok(await deleteApiToken(app.kv, userId, record!.id));
+      const { live } = await openThenRevoke(app);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const heartbeat = new Promise<"heartbeat">((resolve) => {
         timer = setTimeout(() => resolve("heartbeat"), HEARTBEAT_MS);
